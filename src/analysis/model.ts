@@ -1,0 +1,102 @@
+/**
+ * The analysis stage's output model: what a capture means, with no I/O and no JSON shapes.
+ * The content stage serialises these; the CLI prints them. Sizes are bytes, times ms.
+ */
+import type { CaptureHeader, ReadSummary } from "../reader/index.ts";
+
+/** A Python or native frame as reports show it. Native frames: `function` is `module+0xoffset`. */
+export interface FrameKey {
+  function: string;
+  filename: string;
+  lineno: number;
+}
+
+/** One node of a flame tree (memray's `flamegraph` tree, §5.6). Node 0 of a tree is `<root>`. */
+export interface FlameNode extends FrameKey {
+  /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */
+  thread: string;
+  valueBytes: number;
+  nAllocations: number;
+  /** Not memray/runpy/CPython-internal and not import system (memray's `interesting`). */
+  interesting: boolean;
+  /** Inside the import machinery (inherited downwards, non-inverted trees only). */
+  importSystem: boolean;
+  children: FlameNode[];
+}
+
+/** The snapshot a flame tree shows. */
+export type FlameView = "peak" | "leaks" | "temporary";
+
+/** One memory sample: time, resident set size, heap (live tracked bytes). */
+export interface MemorySample {
+  timeMs: number;
+  rssBytes: number;
+  heapBytes: number;
+}
+
+/**
+ * Temporal data (§5.4): intervals of live bytes per flame node, by snapshot number, so a client
+ * can find the high-water mark or the leaks inside any time range. Node ids index `nodes`
+ * (preorder list of the temporal flame tree; `parents[i]` is node i's parent, −1 for the root).
+ */
+export interface TemporalData {
+  tree: FlameNode;
+  /** [allocatedBefore, deallocatedBefore | null, nodeIndex, nAllocations, nBytes]. */
+  intervals: Array<[number, number | null, number, number, number]>;
+  /** Heap high-water mark per snapshot (HWM mode), null in leaks mode. */
+  highWaterMarkBySnapshot: number[] | null;
+}
+
+/** `memray stats`, in heaptrail's names. */
+export interface CaptureStats {
+  totalNumAllocations: number;
+  totalBytesAllocated: number;
+  peakMemoryBytes: number;
+  /** 10 log-scale bins, as memray's histogram. */
+  allocationSizeHistogram: Array<{ minBytes: number; maxBytes: number; count: number }>;
+  /** memray's allocator enum names → count, sorted descending. */
+  allocatorTypeDistribution: Array<{ allocator: string; count: number }>;
+  /** `function:file:line` (or "<stack trace unavailable>") by bytes / by count. */
+  topAllocationsBySize: Array<{ location: string; sizeBytes: number }>;
+  topAllocationsByCount: Array<{ location: string; count: number }>;
+  /** memray 1.20's per-module figures; null when the header has no paths (< v13). */
+  topModulesBySize: Array<{ module: string; sizeBytes: number }> | null;
+  topModulesByCount: Array<{ module: string; count: number }> | null;
+}
+
+/** A `memray tree`-like summary node (§5.7). */
+export interface TreeSummaryNode extends FrameKey {
+  thread: string;
+  valueBytes: number;
+  nAllocations: number;
+  interesting: boolean;
+  importSystem: boolean;
+  /** True for the "N allocations from K locations below the configured threshold" leaf. */
+  elided: boolean;
+  children: TreeSummaryNode[];
+}
+
+/** Everything heaptrail knows about one capture, from one pass. */
+export interface RunAnalysis {
+  header: CaptureHeader;
+  read: ReadSummary;
+  /** Thread id → name (last name set). */
+  threadNames: Map<number, string>;
+  peakMemoryBytes: number;
+  /** Bytes still live at the end. */
+  leakedBytes: number;
+  /** memray stats; null for aggregated captures (memray refuses them). */
+  stats: CaptureStats | null;
+  /** Memory over time, capped at `maxMemoryRecords` like memray. */
+  memory: MemorySample[];
+  /** Flame trees per view (threads merged) and split by thread. Temporary is null for aggregated files. */
+  flame: Record<FlameView, FlameNode | null>;
+  flameByThread: Record<FlameView, FlameNode | null>;
+  /** Inverted peak tree, and the variant with the import system cut away. */
+  inverted: FlameNode;
+  invertedNoImports: FlameNode;
+  /** Temporal HWM and leaks data; null for aggregated captures. */
+  temporal: { highWaterMark: TemporalData; leaks: TemporalData } | null;
+  /** Tree summary of the peak (memray tree). */
+  tree: TreeSummaryNode;
+}

@@ -1,0 +1,260 @@
+/**
+ * The look-up tables a capture builds while it is read: frames, the Python stack table
+ * (parent pointers, as memray numbers them), native stacks, memory maps and thread names.
+ * Records refer to these by id; nothing here is a report tree.
+ */
+import type { Frame, ImageSegments } from "./records.ts";
+import { lineForOffset } from "./linetable.ts";
+
+interface CodeObject {
+  function: string;
+  filename: string;
+  firstLine: number;
+  lineTable: Uint8Array;
+}
+
+/** A native frame. Symbols need the binaries, so we keep the image and the offset into it. */
+export interface NativeFrame {
+  ip: number;
+  /** The image that holds `ip` in the record's map generation, or null. */
+  module: string | null;
+  /** `ip` minus the image's load address. */
+  offset: number;
+}
+
+const EMPTY_LINE_TABLE = new Uint8Array(0);
+
+export class CaptureTables {
+  /** `PY_VERSION_HEX` for line tables (header 12+). */
+  pythonVersion = 0;
+  mainTid = 0;
+  skippedFramesOnMainTid = 0;
+
+  // Frames by id. Header 11 stores them resolved; header 12+ stores (code, offset, entry).
+  private readonly v11Frames: Frame[] = [];
+  private frameCode = new Int32Array(256);
+  private frameOffset = new Int32Array(256);
+  private frameEntry = new Uint8Array(256);
+  private frameCount = 0;
+  private readonly frameByKey = new Map<number, number>();
+  private readonly resolved: Array<Frame | undefined> = [];
+  private readonly codeObjects = new Map<number, CodeObject>();
+
+  // Python stack table: node 0 is the empty stack.
+  stackParent = new Int32Array(1024);
+  stackFrame = new Int32Array(1024);
+  stackCount = 1;
+  private readonly stackChild = new Map<number, number>();
+  private readonly stackChildWide = new Map<string, number>();
+
+  // Native stack table: node 0 is the empty stack; node k is the k-th NATIVE_TRACE_INDEX.
+  nativeIp = new Float64Array(1024);
+  nativeParent = new Int32Array(1024);
+  nativeCount = 1;
+
+  /** Memory-map generations; index 0 is "no maps seen". */
+  readonly mapGenerations: ImageSegments[][] = [[]];
+  /** Thread names as they were set: the last one set before `seq` wins. */
+  readonly threadNameEvents: Array<{ seq: number; tid: number; name: string }> = [];
+
+  // ----- building (called by the decoder) -----
+
+  addV11Frame(id: number, frame: Frame): void {
+    this.v11Frames[id] = frame;
+  }
+
+  addCodeObject(id: number, fn: string, filename: string, firstLine: number, lineTable: Uint8Array): void {
+    this.codeObjects.set(id, { function: fn, filename, firstLine, lineTable });
+  }
+
+  /** The frame id of (code object, bytecode offset, entry flag), numbered by first appearance. */
+  frameIdFor(codeId: number, offset: number, isEntry: boolean): number {
+    const key = codeId < 2 ** 28 && offset >= -(2 ** 22) && offset < 2 ** 22
+      ? (codeId * 2 ** 23 + (offset + 2 ** 22)) * 2 + (isEntry ? 1 : 0)
+      : Number.NaN;
+    if (key === key) {
+      const found = this.frameByKey.get(key);
+      if (found !== undefined) return found;
+      const id = this.newFrame(codeId, offset, isEntry);
+      this.frameByKey.set(key, id);
+      return id;
+    }
+    // Out-of-range values (corrupt or exotic files): a slow but exact string key.
+    return this.frameIdWide(codeId, offset, isEntry);
+  }
+
+  private readonly frameByWideKey = new Map<string, number>();
+  private frameIdWide(codeId: number, offset: number, isEntry: boolean): number {
+    const key = `${codeId}:${offset}:${isEntry}`;
+    let id = this.frameByWideKey.get(key);
+    if (id === undefined) {
+      id = this.newFrame(codeId, offset, isEntry);
+      this.frameByWideKey.set(key, id);
+    }
+    return id;
+  }
+
+  /** Aggregated files (header 12+) list their frames with explicit ids 0, 1, 2 … */
+  setFrame(id: number, codeId: number, offset: number, isEntry: boolean): void {
+    while (this.frameCount <= id) this.newFrame(0, -1, true);
+    this.frameCode[id] = codeId;
+    this.frameOffset[id] = offset;
+    this.frameEntry[id] = isEntry ? 1 : 0;
+  }
+
+  private newFrame(codeId: number, offset: number, isEntry: boolean): number {
+    const id = this.frameCount++;
+    if (id >= this.frameCode.length) {
+      this.frameCode = grow32(this.frameCode);
+      this.frameOffset = grow32(this.frameOffset);
+      const e = new Uint8Array(this.frameEntry.length * 2);
+      e.set(this.frameEntry);
+      this.frameEntry = e;
+    }
+    this.frameCode[id] = codeId;
+    this.frameOffset[id] = offset;
+    this.frameEntry[id] = isEntry ? 1 : 0;
+    return id;
+  }
+
+  /** The child of stack node `parent` for `frameId`, created on first use (memray's numbering). */
+  stackChildOf(parent: number, frameId: number): number {
+    if (frameId < 2 ** 26 && parent < 2 ** 26) {
+      const key = parent * 2 ** 26 + frameId;
+      const found = this.stackChild.get(key);
+      if (found !== undefined) return found;
+      const node = this.newStackNode(parent, frameId);
+      this.stackChild.set(key, node);
+      return node;
+    }
+    const key = `${parent}:${frameId}`;
+    let node = this.stackChildWide.get(key);
+    if (node === undefined) {
+      node = this.newStackNode(parent, frameId);
+      this.stackChildWide.set(key, node);
+    }
+    return node;
+  }
+
+  private newStackNode(parent: number, frameId: number): number {
+    const node = this.stackCount++;
+    if (node >= this.stackParent.length) {
+      this.stackParent = grow32(this.stackParent);
+      this.stackFrame = grow32(this.stackFrame);
+    }
+    this.stackParent[node] = parent;
+    this.stackFrame[node] = frameId;
+    return node;
+  }
+
+  addNativeNode(ip: number, parent: number): void {
+    const node = this.nativeCount++;
+    if (node >= this.nativeIp.length) {
+      const ips = new Float64Array(this.nativeIp.length * 2);
+      ips.set(this.nativeIp);
+      this.nativeIp = ips;
+      this.nativeParent = grow32(this.nativeParent);
+    }
+    this.nativeIp[node] = ip;
+    this.nativeParent[node] = parent;
+  }
+
+  // ----- reading (called by the analysis) -----
+
+  /** The frame with this id, line resolved. Unknown code objects give empty strings, line 0. */
+  frame(id: number): Frame {
+    let frame = this.resolved[id];
+    if (frame !== undefined) return frame;
+    const v11 = this.v11Frames[id];
+    if (v11 !== undefined) {
+      frame = v11;
+    } else if (id < this.frameCount) {
+      const code = this.codeObjects.get(this.frameCode[id]!);
+      const offset = this.frameOffset[id]!;
+      frame = code
+        ? {
+            function: code.function,
+            filename: code.filename,
+            lineno: lineForOffset(this.pythonVersion, code.lineTable ?? EMPTY_LINE_TABLE, code.firstLine, offset),
+            isEntry: this.frameEntry[id] === 1,
+          }
+        : { function: "", filename: "", lineno: 0, isEntry: this.frameEntry[id] === 1 };
+    } else {
+      frame = { function: "", filename: "", lineno: 0, isEntry: true };
+    }
+    this.resolved[id] = frame;
+    return frame;
+  }
+
+  /** Frame ids of a stack, innermost first, before main-thread trimming. */
+  stackFrameIds(stackId: number): number[] {
+    const ids: number[] = [];
+    let node = stackId;
+    while (node > 0 && node < this.stackCount) {
+      ids.push(this.stackFrame[node]!);
+      node = this.stackParent[node]!;
+    }
+    return ids;
+  }
+
+  /**
+   * The Python stack of a record, innermost first, as memray reports it: for the main thread
+   * the `skippedFramesOnMainTid` outermost frames (memray's own CLI) are dropped.
+   */
+  pythonStack(stackId: number, tid: number): Frame[] {
+    const ids = this.stackFrameIds(stackId);
+    const keep = tid === this.mainTid ? Math.max(0, ids.length - this.skippedFramesOnMainTid) : ids.length;
+    const frames: Frame[] = new Array(keep);
+    for (let i = 0; i < keep; i++) frames[i] = this.frame(ids[i]!);
+    return frames;
+  }
+
+  /** Instruction pointers of a native stack, innermost first. */
+  nativeIps(nativeId: number): number[] {
+    const ips: number[] = [];
+    let node = nativeId;
+    let guard = this.nativeCount;
+    while (node > 0 && node < this.nativeCount && guard-- > 0) {
+      ips.push(this.nativeIp[node]!);
+      node = this.nativeParent[node]!;
+    }
+    return ips;
+  }
+
+  /** A native stack with each ip placed in its image of map generation `generation`. */
+  nativeStack(nativeId: number, generation: number): NativeFrame[] {
+    const images = this.mapGenerations[generation] ?? [];
+    return this.nativeIps(nativeId).map((ip) => {
+      for (const image of images) {
+        for (const [vaddr, memsz] of image.segments) {
+          const start = image.loadAddress + vaddr;
+          if (ip >= start && ip < start + memsz) return { ip, module: image.filename, offset: ip - image.loadAddress };
+        }
+      }
+      return { ip, module: null, offset: ip };
+    });
+  }
+
+  /** The thread's name as of record `seq` (the last one set before it), or null. */
+  threadName(tid: number, beforeSeq = Number.POSITIVE_INFINITY): string | null {
+    let name: string | null = null;
+    for (const event of this.threadNameEvents) {
+      if (event.seq > beforeSeq) break;
+      if (event.tid === tid) name = event.name;
+    }
+    return name;
+  }
+
+  /** Every thread id that has a name, with its last name. */
+  threadNames(): Map<number, string> {
+    const names = new Map<number, string>();
+    for (const event of this.threadNameEvents) names.set(event.tid, event.name);
+    return names;
+  }
+}
+
+function grow32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
