@@ -43,7 +43,6 @@ export class CaptureReader {
   private lz4: Lz4FrameDecoder | null = null;
   private compressed = false;
   private heldZeros = 0;
-  private fileBytes = 0;
 
   constructor(visitor: CaptureVisitor) {
     this.visitor = visitor;
@@ -55,7 +54,6 @@ export class CaptureReader {
   }
 
   push(chunk: Uint8Array): void {
-    this.fileBytes += chunk.length;
     if (this.sniffed !== null) {
       // Gather the first 4 bytes before deciding what the file is.
       const joined = new Uint8Array(this.sniffed.length + chunk.length);
@@ -104,7 +102,6 @@ export class CaptureReader {
         nAllocationRecords: this.decoder.nAllocationRecords,
         nMemoryRecords: this.decoder.nMemoryRecords,
         compressed: this.compressed,
-        fileSizeBytes: this.fileBytes,
       },
     };
   }

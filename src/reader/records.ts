@@ -164,6 +164,4 @@ export interface ReadSummary {
   nMemoryRecords: number;
   /** Whether the file was LZ4-compressed. */
   compressed: boolean;
-  /** Bytes of the file itself. */
-  fileSizeBytes: number;
 }

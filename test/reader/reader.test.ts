@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ALLOCATOR_NAMES, isDeallocator, readCaptureBytes, V11_ALLOCATORS, type CaptureVisitor } from "../../src/reader/index.ts";
+import { PeakTracker } from "../../src/analysis/peak.ts";
+import { detailedFixtures, memrayFixtures, parseFields, parseLines } from "../helpers/fixtures.ts";
+
+/** Everything a capture yields, as plain data, for comparing runs and chunkings. */
+function decodeAll(bytes: Uint8Array, chunkBytes?: number) {
+  const allocations: number[][] = [];
+  const memory: number[][] = [];
+  const aggregated: unknown[] = [];
+  const heap = new PeakTracker();
+  const visitor: CaptureVisitor = {
+    allocation(tid, address, size, allocator, stackId, nativeId, generation) {
+      allocations.push([tid, address, size, allocator, stackId, nativeId, generation]);
+      heap.allocation(address, size, allocator);
+    },
+    memoryRecord(timeMs, rss) {
+      memory.push([timeMs, rss, heap.currentBytes]);
+    },
+    memorySnapshot(timeMs, rss, heapBytes) {
+      memory.push([timeMs, rss, heapBytes]);
+    },
+    aggregatedAllocation(record) {
+      aggregated.push(record);
+    },
+  };
+  const read = readCaptureBytes(bytes, visitor, { chunkBytes });
+  return { ...read, allocations, memory, aggregated };
+}
+
+describe("detailed fixtures: every record equals memray's FileReader", () => {
+  for (const fixture of detailedFixtures()) {
+    it(fixture.name, () => {
+      const bytes = readFileSync(fixture.capturePath);
+      const got = decodeAll(bytes);
+      const meta = fixture.expected.metadata;
+      expect(got.header.commandLine).toBe(meta.command_line);
+      expect(got.header.pid).toBe(meta.pid);
+      expect(got.header.mainTid).toBe(meta.main_thread_id);
+      expect(got.header.nativeTraces).toBe(meta.has_native_traces);
+      expect(got.header.tracePythonAllocators).toBe(meta.trace_python_allocators);
+      expect(got.header.fileFormat).toBe(meta.file_format);
+      expect(got.header.startTimeMs).toBe(meta.start_time_ms);
+      expect(got.header.endTimeMs).toBe(meta.end_time_ms);
+      expect(got.memory).toEqual(fixture.expected.memory_snapshots);
+      if (meta.file_format === 1) return; // aggregated: checked against `memray parse` below
+      expect(got.summary.nAllocationRecords).toBe(meta.total_allocations);
+      const records = got.allocations.map(([tid, address, size, allocator, stackId, nativeId, generation], seq) => ({
+        tid,
+        address,
+        size,
+        allocator,
+        stack_id: stackId,
+        native_stack_id: nativeId,
+        native_segment_generation: generation,
+        thread_name: got.tables.threadName(tid!, seq) ?? "", // the name as of this record
+        // memray captures no stack for deallocations
+        stack: isDeallocator(allocator!) ? null : got.tables.pythonStack(stackId!, tid!).map((f) => [f.function, f.filename, f.lineno]),
+      }));
+      const toCurrent = (a: number) => (fixture.headerVersion === 11 ? V11_ALLOCATORS[a] : a);
+      const expected = fixture.expected.allocation_records.map((r: any) => ({ ...r, allocator: toCurrent(r.allocator) }));
+      expect(records).toEqual(expected);
+    });
+  }
+
+  it("a killed process: everything before the cut, flagged as incomplete", () => {
+    const killed = detailedFixtures().find((f) => f.name === "v13_killed_uncompressed")!;
+    const got = decodeAll(readFileSync(killed.capturePath));
+    expect(got.summary.complete).toBe(false);
+    expect(got.summary.warning).toMatch(/without a TRAILER/);
+    expect(got.header.nAllocations).toBe(0); // provisional header stats
+    expect(got.summary.nAllocationRecords).toBe(10);
+    expect(got.summary.endOffset).toBeGreaterThan(got.header.sizeBytes);
+  });
+});
+
+/** The records `memray parse` prints, in the reader's terms. */
+function fromParse(path: string) {
+  const allocations: string[] = [];
+  const memory: string[] = [];
+  const aggregated: string[] = [];
+  const num = (s: string) => (s === "(nil)" ? 0 : s.startsWith("0x") ? parseInt(s, 16) : Number(s));
+  let hexMemory = false;
+  for (const line of parseLines(path)) {
+    const type = line.slice(0, line.indexOf(" ") >>> 0);
+    const f = parseFields(line);
+    if (type === "HEADER") hexMemory = f.version === "11";
+    if (type === "ALLOCATION" || type === "ALLOCATION_WITH_NATIVE") {
+      allocations.push([num(f.address!), num(f.size!), f.allocator!.toUpperCase(), num(f.native_frame_id ?? "0")].join(" "));
+    } else if (type === "MEMORY_RECORD") {
+      memory.push([num(f.time!), hexMemory ? parseInt(f.memory!, 16) : num(f.memory!)].join(" "));
+    } else if (type === "MEMORY_SNAPSHOT") {
+      memory.push([num(f.time!), num(f.rss!)].join(" "));
+    } else if (type === "AGGREGATED_ALLOCATION") {
+      aggregated.push(
+        [f.tid, f.allocator!.toUpperCase(), f.native_frame_id, f.python_frame_id, f.native_segment_generation,
+          f.n_allocations_in_high_water_mark, f.n_allocations_leaked, f.bytes_in_high_water_mark, f.bytes_leaked].join(" "),
+      );
+    }
+  }
+  return { allocations, memory, aggregated };
+}
+
+describe("every fixture capture: records equal `memray parse`", () => {
+  for (const fixture of memrayFixtures()) {
+    const parsePath = fixture.output("parse");
+    if (parsePath === null) continue;
+    it(fixture.id, () => {
+      const got = decodeAll(readFileSync(fixture.capturePath));
+      const want = fromParse(parsePath);
+      expect(got.summary.complete).toBe(true);
+      expect(got.header.version).toBe(fixture.headerVersion);
+      expect(got.allocations.map(([, address, size, allocator, , nativeId]) =>
+        [address, size, ALLOCATOR_NAMES[allocator!], nativeId].join(" "))).toEqual(want.allocations);
+      expect(got.memory.map(([t, rss]) => `${t} ${rss}`)).toEqual(want.memory);
+      expect(
+        got.aggregated.map((r: any) =>
+          [r.tid, ALLOCATOR_NAMES[r.allocator], r.nativeId, r.stackId, r.generation, r.nAllocationsInHighWaterMark,
+            r.nAllocationsLeaked, r.bytesInHighWaterMark, r.bytesLeaked].join(" ")),
+      ).toEqual(want.aggregated);
+    });
+  }
+});
+
+describe("chunk boundaries do not matter", () => {
+  const picks = memrayFixtures().filter((f) =>
+    ["1.18.0/threads.native", "1.19.3/complete.aggregate", "1.20.0/temporal.nocompress", "1.20.0/threads.pyalloc", "1.18.0/complete.default"].includes(f.id));
+  const detailed = detailedFixtures().map((f) => ({ id: f.name, capturePath: f.capturePath }));
+  for (const fixture of [...picks, ...detailed]) {
+    it(fixture.id, () => {
+      const bytes = readFileSync(fixture.capturePath);
+      const whole = decodeAll(bytes);
+      for (const chunkBytes of [1, 7, 4096]) {
+        const chunked = decodeAll(bytes, chunkBytes);
+        expect(chunked.allocations).toEqual(whole.allocations);
+        expect(chunked.memory).toEqual(whole.memory);
+        expect(chunked.aggregated).toEqual(whole.aggregated);
+        expect(chunked.summary).toEqual(whole.summary);
+        expect(chunked.tables.threadNames()).toEqual(whole.tables.threadNames());
+      }
+    });
+  }
+});
