@@ -1,0 +1,245 @@
+/**
+ * `memray stats` (§5.5): totals, size histogram, allocator distribution, top locations and
+ * (header 13) top modules, gathered per record with no per-record allocation; locations are
+ * resolved once per distinct stack at the end.
+ */
+import { ALLOCATOR_KIND, ALLOCATOR_NAMES, type CaptureHeader, type CaptureTables } from "../reader/index.ts";
+import type { CaptureStats } from "./model.ts";
+import { PeakTracker } from "./peak.ts";
+
+export interface StatsOptions {
+  /** How many top locations and modules to keep (`memray stats -n`). Default 5. */
+  topN?: number;
+}
+
+export class StatsCollector {
+  readonly peak = new PeakTracker();
+  private readonly header: CaptureHeader;
+  private totalNum = 0;
+  private totalBytes = 0;
+  private readonly countBySize = new Map<number, number>();
+  private readonly countByAllocator = new Float64Array(16);
+  // Per Python stack id: allocations, bytes, and the record index of its first allocation.
+  private stackCount = new Float64Array(1024);
+  private stackBytes = new Float64Array(1024);
+  private stackFirstSeq = new Float64Array(1024);
+  private seq = 0;
+
+  constructor(header: CaptureHeader) {
+    this.header = header;
+  }
+
+  allocation(
+    _tid: number,
+    address: number,
+    sizeBytes: number,
+    allocator: number,
+    stackId: number,
+    _nativeId: number,
+    _generation: number,
+  ): void {
+    this.peak.allocation(address, sizeBytes, allocator);
+    const seq = this.seq++;
+    const kind = ALLOCATOR_KIND[allocator];
+    if (kind === 1 || kind === 3) return;
+    this.totalNum++;
+    this.totalBytes += sizeBytes;
+    this.countBySize.set(sizeBytes, (this.countBySize.get(sizeBytes) ?? 0) + 1);
+    this.countByAllocator[allocator]!++;
+    if (stackId >= this.stackCount.length) this.growStacks(stackId);
+    if (this.stackCount[stackId] === 0) this.stackFirstSeq[stackId] = seq;
+    this.stackCount[stackId]!++;
+    this.stackBytes[stackId]! += sizeBytes;
+  }
+
+  private growStacks(stackId: number): void {
+    let n = this.stackCount.length;
+    while (n <= stackId) n *= 2;
+    for (const name of ["stackCount", "stackBytes", "stackFirstSeq"] as const) {
+      const grown = new Float64Array(n);
+      grown.set(this[name]);
+      this[name] = grown;
+    }
+  }
+
+  result(tables: CaptureTables, options: StatsOptions = {}): CaptureStats {
+    const topN = options.topN ?? 5;
+    const locations = this.locations(tables);
+    const bySize = [...locations].sort((a, b) => b.sizeBytes - a.sizeBytes || b.order - a.order);
+    const byCount = [...locations].sort((a, b) => b.count - a.count || b.order - a.order);
+    const modules = this.header.version >= 13 ? this.modules(tables) : null;
+    const allocators: Array<{ allocator: string; count: number }> = [];
+    this.countByAllocator.forEach((count, id) => {
+      if (count > 0) allocators.push({ allocator: ALLOCATOR_NAMES[id]!, count });
+    });
+    allocators.sort((a, b) => b.count - a.count);
+    return {
+      totalNumAllocations: this.totalNum,
+      totalBytesAllocated: this.totalBytes,
+      peakMemoryBytes: this.peak.peakBytes,
+      allocationSizeHistogram: sizeHistogram(this.countBySize),
+      allocatorTypeDistribution: allocators,
+      topAllocationsBySize: bySize.slice(0, topN).map((l) => ({ location: l.label, sizeBytes: l.sizeBytes })),
+      topAllocationsByCount: byCount.slice(0, topN).map((l) => ({ location: l.label, count: l.count })),
+      topModulesBySize: modules
+        ? [...modules].sort((a, b) => b.sizeBytes - a.sizeBytes).slice(0, topN).map(({ module, sizeBytes }) => ({ module, sizeBytes }))
+        : null,
+      topModulesByCount: modules
+        ? [...modules].sort((a, b) => b.count - a.count).slice(0, topN).map(({ module, count }) => ({ module, count }))
+        : null,
+    };
+  }
+
+  /**
+   * Totals per location: the innermost frame of the untrimmed stack. memray ≥ 1.19 numbers
+   * locations (function, file, line) by first appearance; 1.18 (header 11) keys them by frame
+   * id. Ties in the top lists go to the higher number; "no stack" sorts below all.
+   */
+  private locations(tables: CaptureTables): Array<{ label: string; sizeBytes: number; count: number; order: number }> {
+    const byKey = new Map<string | number, { label: string; sizeBytes: number; count: number; order: number }>();
+    const v11 = this.header.version === 11;
+    for (let stackId = 0; stackId < this.stackCount.length; stackId++) {
+      const count = this.stackCount[stackId]!;
+      if (count === 0) continue;
+      let key: string | number;
+      let label: string;
+      let order: number;
+      if (stackId === 0) {
+        key = -1;
+        label = "<stack trace unavailable>";
+        order = -Infinity;
+      } else {
+        const frameId = tables.stackFrame[stackId]!;
+        const frame = tables.frame(frameId);
+        label = `${frame.function}:${frame.filename}:${frame.lineno}`;
+        key = v11 ? frameId : label;
+        order = v11 ? frameId : this.stackFirstSeq[stackId]!;
+      }
+      const entry = byKey.get(key);
+      if (entry) {
+        entry.count += count;
+        entry.sizeBytes += this.stackBytes[stackId]!;
+        if (!v11) entry.order = Math.min(entry.order, order);
+      } else {
+        byKey.set(key, { label, sizeBytes: this.stackBytes[stackId]!, count, order });
+      }
+    }
+    // First appearance means lowest seq; the highest-numbered location wins ties, so invert.
+    const entries = [...byKey.values()];
+    if (!v11) for (const e of entries) if (e.order !== -Infinity) e.order = -e.order;
+    return entries;
+  }
+
+  /** memray 1.20's top modules: the first non-stdlib frame from the leaf decides (§5.5). */
+  private modules(tables: CaptureTables): Array<{ module: string; sizeBytes: number; count: number }> {
+    const resolver = new ModuleResolver(this.header);
+    const byModule = new Map<string, { module: string; sizeBytes: number; count: number }>();
+    for (let stackId = 0; stackId < this.stackCount.length; stackId++) {
+      const count = this.stackCount[stackId]!;
+      if (count === 0) continue;
+      let module = "<root>";
+      for (const frameId of tables.stackFrameIds(stackId)) {
+        const { name, kind } = resolver.classify(tables.frame(frameId).filename);
+        if (kind !== "stdlib") {
+          const top = name.split(".")[0]!;
+          module = top === "memray" ? "<root>" : top;
+          break;
+        }
+      }
+      const entry = byModule.get(module) ?? { module, sizeBytes: 0, count: 0 };
+      entry.count += count;
+      entry.sizeBytes += this.stackBytes[stackId]!;
+      byModule.set(module, entry);
+    }
+    return [...byModule.values()];
+  }
+}
+
+/** Classifies a file as memray 1.20 does, from the paths recorded in a header-13 capture. */
+class ModuleResolver {
+  private readonly cache = new Map<string, { name: string; kind: string }>();
+  private readonly header: CaptureHeader;
+
+  constructor(header: CaptureHeader) {
+    this.header = header;
+  }
+
+  classify(filename: string): { name: string; kind: string } {
+    let found = this.cache.get(filename);
+    if (!found) {
+      found = this.classifyUncached(filename);
+      this.cache.set(filename, found);
+    }
+    return found;
+  }
+
+  private classifyUncached(filename: string): { name: string; kind: string } {
+    if (filename === "") return { name: "unknown", kind: "unknown" };
+    if (filename.startsWith("<frozen ")) return { name: filename.slice(8, -1), kind: "stdlib" };
+    for (const dir of this.header.sitePackages) {
+      const rel = relativeTo(filename, dir);
+      if (rel !== null) return { name: pathToModule(rel), kind: "site-packages" };
+    }
+    const libdest = this.header.libdest;
+    if (libdest) {
+      const rel = relativeTo(filename, libdest);
+      if (rel !== null) return { name: pathToModule(rel), kind: "stdlib" };
+    }
+    for (const dir of this.header.sysPath) {
+      const rel = relativeTo(filename, dir);
+      if (rel !== null) return { name: pathToModule(rel), kind: "project" };
+    }
+    return { name: pathToModule([filename.split("/").filter(Boolean).pop() ?? filename]), kind: "unknown" };
+  }
+}
+
+/** Path parts of `path` below `base` (lexically, like pathlib's relative_to), or null. */
+function relativeTo(path: string, base: string): string[] | null {
+  const parts = pathParts(path);
+  const baseParts = pathParts(base);
+  if (baseParts.length > parts.length) return null;
+  for (let i = 0; i < baseParts.length; i++) if (parts[i] !== baseParts[i]) return null;
+  return parts.slice(baseParts.length);
+}
+
+function pathParts(path: string): string[] {
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  return path.startsWith("/") ? ["/", ...parts] : parts;
+}
+
+function pathToModule(parts: string[]): string {
+  const p = [...parts];
+  const last = p[p.length - 1];
+  if (last === "__init__.py") p.pop();
+  else if (last?.endsWith(".py")) p[p.length - 1] = last.slice(0, -3);
+  return p.join(".");
+}
+
+/** memray's 10-bin log-scale histogram of allocation sizes. */
+export function sizeHistogram(countBySize: Map<number, number>): Array<{ minBytes: number; maxBytes: number; count: number }> {
+  let minNonZero = Infinity;
+  let max = 0;
+  for (const size of countBySize.keys()) {
+    if (size > 0 && size < minNonZero) minNonZero = size;
+    if (size > max) max = size;
+  }
+  if (minNonZero === Infinity) return []; // memray fails here; an empty histogram says the same
+  let lo = Math.log(minNonZero);
+  const hi = Math.log(max);
+  if (lo === hi) lo = lo / 2;
+  const step = (hi - lo) / 10;
+  if (step === 0) return [{ minBytes: 0, maxBytes: max, count: [...countBySize.values()].reduce((a, b) => a + b, 0) }];
+  const counts = new Array<number>(10).fill(0);
+  for (const [size, count] of countBySize) {
+    const bin = size === 0 ? 0 : Math.min(Math.floor((Math.log(size) - lo) / step), 9);
+    counts[Math.max(0, bin)]! += count;
+  }
+  const bins: Array<{ minBytes: number; maxBytes: number; count: number }> = [];
+  let previous = 0;
+  for (let i = 0; i < 10; i++) {
+    const bound = Math.floor(Math.exp(lo + step * (i + 1)));
+    bins.push({ minBytes: previous, maxBytes: i === 9 ? bound : bound - 1, count: counts[i]! });
+    previous = bound;
+  }
+  return bins;
+}
