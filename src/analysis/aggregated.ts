@@ -1,0 +1,73 @@
+/**
+ * Aggregated captures (§4): each record already carries its location's share of the
+ * high-water mark and of the leaks. memray regroups them by (stack id, native id, tid or 0)
+ * and, when two records meet, adds their bytes but adds 1 (not the second count) to
+ * n_allocations. We copy that quirk so the numbers equal memray's.
+ */
+import type { AggregatedAllocation } from "../reader/index.ts";
+import type { SnapshotGroup } from "./collector.ts";
+
+export class AggregatedCollector {
+  private readonly records: AggregatedAllocation[] = [];
+  readonly memoryTimeMs: number[] = [];
+  readonly memoryRssBytes: number[] = [];
+  readonly memoryHeapBytes: number[] = [];
+
+  aggregatedAllocation(record: AggregatedAllocation): void {
+    this.records.push(record);
+  }
+
+  memorySnapshot(timeMs: number, rssBytes: number, heapBytes: number): void {
+    this.memoryTimeMs.push(timeMs);
+    this.memoryRssBytes.push(rssBytes);
+    this.memoryHeapBytes.push(heapBytes);
+  }
+
+  /** memray's `peak_memory` for these files: the sum of every record's HWM bytes. */
+  get peakMemoryBytes(): number {
+    let sum = 0;
+    for (const r of this.records) sum += r.bytesInHighWaterMark;
+    return sum;
+  }
+
+  get leakedBytes(): number {
+    let sum = 0;
+    for (const r of this.records) if (r.nAllocationsLeaked > 0) sum += r.bytesLeaked;
+    return sum;
+  }
+
+  highWaterMark(mergeThreads: boolean): SnapshotGroup[] {
+    return this.regroup(mergeThreads, (r) => [r.nAllocationsInHighWaterMark, r.bytesInHighWaterMark]);
+  }
+
+  leaks(mergeThreads: boolean): SnapshotGroup[] {
+    return this.regroup(mergeThreads, (r) => [r.nAllocationsLeaked, r.bytesLeaked]);
+  }
+
+  private regroup(mergeThreads: boolean, pick: (r: AggregatedAllocation) => [number, number]): SnapshotGroup[] {
+    const groups = new Map<string, SnapshotGroup>();
+    this.records.forEach((r, index) => {
+      const [count, sizeBytes] = pick(r);
+      // Records with no allocations are skipped even when their bytes are not zero.
+      if (count === 0) return;
+      const key = `${r.stackId}:${r.nativeId}:${mergeThreads ? 0 : r.tid}`;
+      const g = groups.get(key);
+      if (g === undefined) {
+        groups.set(key, {
+          tid: r.tid,
+          stackId: r.stackId,
+          nativeId: r.nativeId,
+          allocator: r.allocator,
+          generation: r.generation,
+          sizeBytes,
+          nAllocations: count,
+          minSeq: index,
+        });
+      } else {
+        g.sizeBytes += sizeBytes;
+        g.nAllocations += 1; // memray's quirk (see above)
+      }
+    });
+    return [...groups.values()];
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Interned allocation locations: one small id per distinct (tid, stack id, native id, map
+ * generation, allocator), memray's temporal key L. Per-location sums live in arrays indexed by
+ * it, so the per-record path touches no Map and allocates nothing.
+ */
+
+export class Locations {
+  tid = new Float64Array(256);
+  stackId = new Int32Array(256);
+  nativeId = new Int32Array(256);
+  generation = new Int32Array(256);
+  allocator = new Uint8Array(256);
+  /** The id of the same location with tid 0 (memray's merged-threads key). */
+  merged = new Int32Array(256);
+  count = 0;
+
+  private slots = new Int32Array(1024).fill(-1);
+  private lastKey = [-1, -1, -1, -1, -1];
+  private lastId = -1;
+
+  intern(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
+    const k = this.lastKey;
+    if (k[0] === tid && k[1] === stackId && k[2] === nativeId && k[3] === generation && k[4] === allocator) return this.lastId;
+    const id = this.lookup(tid, stackId, nativeId, generation, allocator);
+    k[0] = tid;
+    k[1] = stackId;
+    k[2] = nativeId;
+    k[3] = generation;
+    k[4] = allocator;
+    this.lastId = id;
+    return id;
+  }
+
+  private lookup(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
+    const mask = this.slots.length - 1;
+    let i = hash(tid, stackId, nativeId, generation, allocator) & mask;
+    for (;;) {
+      const id = this.slots[i]!;
+      if (id < 0) break;
+      if (
+        this.tid[id] === tid &&
+        this.stackId[id] === stackId &&
+        this.nativeId[id] === nativeId &&
+        this.generation[id] === generation &&
+        this.allocator[id] === allocator
+      ) {
+        return id;
+      }
+      i = (i + 1) & mask;
+    }
+    const id = this.add(tid, stackId, nativeId, generation, allocator);
+    if ((this.count + 1) * 2 > this.slots.length) {
+      this.rehash();
+    } else {
+      this.slots[i] = id;
+    }
+    // The merged twin is interned after the slot is stored, so recursion sees this entry.
+    // Computed first: the nested lookup may grow `merged`.
+    const merged = tid === 0 ? id : this.lookup(0, stackId, nativeId, generation, allocator);
+    this.merged[id] = merged;
+    return id;
+  }
+
+  private add(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
+    const id = this.count++;
+    if (id >= this.stackId.length) {
+      const n = this.stackId.length * 2;
+      this.tid = growF64(this.tid, n);
+      this.stackId = growI32(this.stackId, n);
+      this.nativeId = growI32(this.nativeId, n);
+      this.generation = growI32(this.generation, n);
+      this.merged = growI32(this.merged, n);
+      const a = new Uint8Array(n);
+      a.set(this.allocator);
+      this.allocator = a;
+    }
+    this.tid[id] = tid;
+    this.stackId[id] = stackId;
+    this.nativeId[id] = nativeId;
+    this.generation[id] = generation;
+    this.allocator[id] = allocator;
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      let i = hash(this.tid[id]!, this.stackId[id]!, this.nativeId[id]!, this.generation[id]!, this.allocator[id]!) & mask;
+      while (slots[i]! >= 0) i = (i + 1) & mask;
+      slots[i] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+function hash(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
+  let h = Math.imul(tid >>> 0, 0x9e3779b1);
+  h = Math.imul(h ^ stackId, 0x85ebca6b);
+  h = Math.imul(h ^ nativeId, 0xc2b2ae35);
+  h = Math.imul(h ^ (generation * 16 + allocator), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+export function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+export function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
