@@ -124,10 +124,7 @@ export class StatsCollector {
         byKey.set(key, { label, sizeBytes: this.stackBytes[stackId]!, count, order });
       }
     }
-    // First appearance means lowest seq; the highest-numbered location wins ties, so invert.
-    const entries = [...byKey.values()];
-    if (!v11) for (const e of entries) if (e.order !== -Infinity) e.order = -e.order;
-    return entries;
+    return [...byKey.values()];
   }
 
   /** memray 1.20's top modules: the first non-stdlib frame from the leaf decides (§5.5). */
@@ -231,7 +228,7 @@ export function sizeHistogram(countBySize: Map<number, number>): Array<{ minByte
   if (step === 0) return [{ minBytes: 0, maxBytes: max, count: [...countBySize.values()].reduce((a, b) => a + b, 0) }];
   const counts = new Array<number>(10).fill(0);
   for (const [size, count] of countBySize) {
-    const bin = size === 0 ? 0 : Math.min(Math.floor((Math.log(size) - lo) / step), 9);
+    const bin = size === 0 ? 0 : Math.min(pythonFloorDiv(Math.log(size) - lo, step), 9);
     counts[Math.max(0, bin)]! += count;
   }
   const bins: Array<{ minBytes: number; maxBytes: number; count: number }> = [];
@@ -242,4 +239,21 @@ export function sizeHistogram(countBySize: Map<number, number>): Array<{ minByte
     previous = bound;
   }
   return bins;
+}
+
+/**
+ * Python's float `a // b`, which goes through fmod and so differs from `Math.floor(a / b)` when
+ * the quotient rounds up to a whole number: sizes at a bin edge must land where memray puts them.
+ */
+export function pythonFloorDiv(a: number, b: number): number {
+  let mod = a % b; // JS % on numbers is C fmod
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) {
+    mod += b;
+    div -= 1;
+  }
+  if (div === 0) return 0;
+  let floored = Math.floor(div);
+  if (div - floored > 0.5) floored += 1;
+  return floored;
 }

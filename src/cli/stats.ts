@@ -1,0 +1,174 @@
+/**
+ * `heaptrail stats [--json] [-n N] [-o FILE] CAPTURE`: memray's `stats`, for every header
+ * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
+ */
+import { parseArgs } from "node:util";
+import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
+import type { CaptureStats } from "../analysis/model.ts";
+import { StatsCollector } from "../analysis/stats.ts";
+import { formatBytes, writeOutput } from "./output.ts";
+
+export interface StatsRun {
+  header: CaptureHeader;
+  read: ReadSummary;
+  /** null for aggregated captures, which memray cannot compute stats from. */
+  stats: CaptureStats | null;
+  peakMemoryBytes: number;
+  /** Aggregated captures: bytes still live at the end, summed from their records. */
+  leakedBytes: number | null;
+}
+
+/** Read a capture once and compute its stats (or what an aggregated file supports). */
+export function computeStats(path: string, topN = 5): StatsRun {
+  let collector: StatsCollector | null = null;
+  let aggregatedPeak = 0;
+  let aggregatedLeaks = 0;
+  const visitor: CaptureVisitor = {
+    header(header) {
+      if (header.fileFormat === 0) {
+        collector = new StatsCollector(header);
+        visitor.allocation = collector.allocation.bind(collector);
+      }
+    },
+    aggregatedAllocation(record) {
+      aggregatedPeak += record.bytesInHighWaterMark;
+      aggregatedLeaks += record.bytesLeaked;
+    },
+  };
+  const { header, tables, summary } = readCaptureFile(path, visitor);
+  const c = collector as StatsCollector | null;
+  const stats = c ? c.result(tables, { topN }) : null;
+  return {
+    header,
+    read: summary,
+    stats,
+    peakMemoryBytes: stats ? stats.peakMemoryBytes : aggregatedPeak,
+    leakedBytes: c ? null : aggregatedLeaks,
+  };
+}
+
+/** Python's `str(datetime)` of a UTC timestamp, as memray writes it. */
+export function pythonDatetime(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-22T03:56:01.441Z
+  const micro = ms % 1000 === 0 ? "" : `.${String(((ms % 1000) + 1000) % 1000).padStart(3, "0")}000`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${micro}+00:00`;
+}
+
+/** The object `memray stats --json` writes (memray 1.20 keys; modules only for header 13). */
+export function memrayStatsJson(run: StatsRun): Record<string, unknown> {
+  const { header, stats } = run;
+  if (stats === null) throw new Error("aggregated captures have no stats");
+  const json: Record<string, unknown> = {
+    total_num_allocations: stats.totalNumAllocations,
+    total_bytes_allocated: stats.totalBytesAllocated,
+    allocation_size_histogram: stats.allocationSizeHistogram.map((b) => ({ min_bytes: b.minBytes, max_bytes: b.maxBytes, count: b.count })),
+    allocator_type_distribution: Object.fromEntries(stats.allocatorTypeDistribution.map((a) => [a.allocator, a.count])),
+    top_allocations_by_size: stats.topAllocationsBySize.map((l) => ({ location: l.location, size: l.sizeBytes })),
+    top_allocations_by_count: stats.topAllocationsByCount.map((l) => ({ location: l.location, count: l.count })),
+  };
+  if (stats.topModulesBySize && stats.topModulesByCount) {
+    const modules = new Map<string, { module: string; num_allocations: number; total_bytes: number }>();
+    const entry = (module: string) => modules.get(module) ?? { module, num_allocations: 0, total_bytes: 0 };
+    for (const m of stats.topModulesBySize) modules.set(m.module, { ...entry(m.module), total_bytes: m.sizeBytes });
+    for (const m of stats.topModulesByCount) modules.set(m.module, { ...entry(m.module), num_allocations: m.count });
+    json.top_modules_by_allocation_size = stats.topModulesBySize.map((m) => modules.get(m.module));
+    json.top_modules_by_allocation_count = stats.topModulesByCount.map((m) => modules.get(m.module));
+  }
+  json.metadata = metadataJson(run);
+  return json;
+}
+
+function metadataJson(run: StatsRun): Record<string, unknown> {
+  const { header, read } = run;
+  return {
+    start_time: pythonDatetime(header.startTimeMs),
+    end_time: pythonDatetime(header.endTimeMs),
+    // memray trusts the records it decoded, not the (possibly provisional) header count.
+    total_allocations: header.fileFormat === 0 ? read.nAllocationRecords : header.nAllocations,
+    total_frames: header.nFrames,
+    peak_memory: run.peakMemoryBytes,
+    command_line: header.commandLine,
+    pid: header.pid,
+    main_thread_id: header.mainTid,
+    python_allocator: PYTHON_ALLOCATOR_NAMES[header.pythonAllocator] ?? "unknown",
+    has_native_traces: header.nativeTraces,
+    trace_python_allocators: header.tracePythonAllocators,
+    file_format: header.fileFormat,
+  };
+}
+
+/** A short human summary, sizes in human units. */
+export function statsText(path: string, run: StatsRun): string {
+  const { header, read, stats } = run;
+  const lines: string[] = [];
+  lines.push(`📏 ${path}: memray header version ${header.version}, ${header.fileFormat === 1 ? "aggregated" : "all allocations"}${read.compressed ? ", LZ4" : ""}`);
+  lines.push(`   command line: ${header.commandLine}`);
+  lines.push(`   peak memory: ${formatBytes(run.peakMemoryBytes)}`);
+  if (!read.complete) lines.push(`   ⚠ incomplete capture: ${read.warning}`);
+  if (stats === null) {
+    lines.push(`   leaked at exit: ${formatBytes(run.leakedBytes ?? 0)}`);
+    lines.push("   Aggregated capture (--aggregate): it keeps only per-location totals at the peak and at exit,");
+    lines.push("   so allocation counts, the size histogram, allocators and top locations are not available.");
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(`   total allocations: ${stats.totalNumAllocations}`);
+  lines.push(`   total memory allocated: ${formatBytes(stats.totalBytesAllocated)}`);
+  lines.push("", "📊 Allocation size histogram:");
+  const widest = Math.max(1, ...stats.allocationSizeHistogram.map((b) => b.count));
+  for (const bin of stats.allocationSizeHistogram) {
+    const bar = "▇".repeat(Math.round((bin.count / widest) * 40));
+    lines.push(`   ${`< ${formatBytes(bin.maxBytes + 1)}`.padStart(12)} : ${String(bin.count).padStart(9)} ${bar}`);
+  }
+  lines.push("", "📂 Allocator type distribution:");
+  for (const a of stats.allocatorTypeDistribution) lines.push(`   ${a.allocator}: ${a.count}`);
+  lines.push("", `🥇 Top ${stats.topAllocationsBySize.length} largest allocating locations (by size):`);
+  for (const l of stats.topAllocationsBySize) lines.push(`   - ${l.location} -> ${formatBytes(l.sizeBytes)}`);
+  lines.push("", `🥇 Top ${stats.topAllocationsByCount.length} largest allocating locations (by number of allocations):`);
+  for (const l of stats.topAllocationsByCount) lines.push(`   - ${l.location} -> ${l.count}`);
+  if (stats.topModulesBySize) {
+    lines.push("", "📦 Top modules (by size):");
+    for (const m of stats.topModulesBySize) lines.push(`   - ${m.module} -> ${formatBytes(m.sizeBytes)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function runStats(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      "num-largest": { type: "string", short: "n", default: "5" },
+      output: { type: "string", short: "o" },
+      force: { type: "boolean", short: "f", default: false },
+    },
+  });
+  const path = positionals[0];
+  if (positionals.length !== 1 || path === undefined) {
+    throw new UsageError("usage: heaptrail stats [--json] [-n N] [-o FILE] CAPTURE");
+  }
+  const topN = Number(values["num-largest"]);
+  if (!Number.isInteger(topN) || topN < 1) throw new UsageError("-n/--num-largest takes a whole number ≥ 1");
+  const run = computeStats(path, topN);
+  if (values.json) {
+    if (run.stats === null) {
+      // memray refuses; we say what the file has and what it lacks.
+      const json = {
+        metadata: metadataJson(run),
+        leaked_bytes: run.leakedBytes,
+        unavailable: ["total_num_allocations", "total_bytes_allocated", "allocation_size_histogram",
+          "allocator_type_distribution", "top_allocations_by_size", "top_allocations_by_count"],
+        reason: "aggregated capture (--aggregate): only per-location peak and leak totals are recorded",
+      };
+      await writeOutput(`${JSON.stringify(json, null, 2)}\n`, values.output, out);
+      return 0;
+    }
+    await writeOutput(`${JSON.stringify(memrayStatsJson(run), null, 2)}\n`, values.output, out);
+    return 0;
+  }
+  await writeOutput(statsText(path, run), values.output, out);
+  return 0;
+}
+
+export class UsageError extends Error {}
+
