@@ -1,0 +1,232 @@
+/** The interactive part of a run page: views, controls and URL state. */
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import type { TreeData } from "../content/columnar.ts";
+import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
+import { loadSource, loadTree } from "../site/data.ts";
+import type { FlameFilter } from "../site/flame.ts";
+import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import FlameGraph from "./FlameGraph.tsx";
+
+// Charts pull in echarts: only loaded when a view needs them.
+const TemporalView = lazy(() => import("./TemporalView.tsx"));
+const StatsPanel = lazy(() => import("./StatsPanel.tsx"));
+const TreeSummary = lazy(() => import("./TreeSummary.tsx"));
+
+interface Props {
+  entry: OkRunEntry;
+  /** import.meta.env.BASE_URL, ending in "/". */
+  base: string;
+}
+
+const VIEW_LABELS: Record<View, string> = {
+  peak: "Peak",
+  leaks: "Leaks",
+  temporary: "Temporary allocations",
+  inverted: "Inverted",
+  temporal: "Temporal",
+  tree: "Tree",
+  stats: "Stats",
+};
+
+function refFor(entry: OkRunEntry, s: ViewState): DataRef | null {
+  const d = entry.data;
+  switch (s.view) {
+    case "peak":
+      return s.thread && d.peakByThread ? d.peakByThread : d.peak;
+    case "leaks":
+      return s.thread && d.leaksByThread ? d.leaksByThread : d.leaks;
+    case "temporary":
+      return s.thread && d.temporaryByThread ? d.temporaryByThread : d.temporary;
+    case "inverted":
+      return s.hideImports ? d.invertedNoImports : d.inverted;
+    default:
+      return null;
+  }
+}
+
+function available(entry: OkRunEntry, v: View): boolean {
+  const d = entry.data;
+  switch (v) {
+    case "peak":
+    case "leaks":
+    case "temporary":
+    case "inverted":
+      return d[v] !== null;
+    case "temporal":
+      return d.temporalHighWaterMark !== null && d.memory !== null;
+    case "tree":
+      return d.tree !== null;
+    case "stats":
+      return entry.stats !== null;
+  }
+}
+
+export default function RunReport({ entry, base }: Props) {
+  const [state, setState] = useState<ViewState>(DEFAULT_STATE);
+  const [ready, setReady] = useState(false);
+  const [tree, setTree] = useState<{ ref: DataRef; data: TreeData } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [source, setSource] = useState<SourceFile | null>(null);
+  const views = (Object.keys(VIEW_LABELS) as View[]).filter((v) => available(entry, v));
+
+  useEffect(() => {
+    const read = () => {
+      const s = parseState(location.hash);
+      if (!views.includes(s.view)) s.view = views[0] ?? "peak";
+      if (s.thread && !entry.threads.includes(s.thread)) s.thread = "";
+      setState(s);
+    };
+    read();
+    setReady(true);
+    window.addEventListener("hashchange", read);
+    return () => window.removeEventListener("hashchange", read);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (!ready) return;
+    const hash = formatState(state);
+    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
+      history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+    }
+  }, [state, ready]);
+
+  const update = useCallback((patch: Partial<ViewState>) => setState((s) => ({ ...s, ...patch })), []);
+
+  const ref = refFor(entry, state);
+  useEffect(() => {
+    if (!ready || !ref) return;
+    let live = true;
+    setError(null);
+    loadTree(base, ref).then(
+      (data) => live && setTree({ ref, data }),
+      (e: unknown) => live && setError(String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready, ref?.path, base]);
+
+  // Source lines only matter once something is on screen.
+  useEffect(() => {
+    if (!ready || !entry.data.source) return;
+    const t = window.setTimeout(() => {
+      loadSource(base, entry.data.source!).then(setSource, () => setSource(null));
+    }, 300);
+    return () => window.clearTimeout(t);
+  }, [ready, base, entry.data.source]);
+
+  const filter: FlameFilter = useMemo(
+    () => ({
+      hideUninteresting: state.hideUninteresting,
+      // Inverted trees have their own no-imports variant instead.
+      hideImports: state.view !== "inverted" && state.hideImports,
+      thread: state.view === "inverted" ? "" : state.thread,
+    }),
+    [state.hideUninteresting, state.hideImports, state.thread, state.view],
+  );
+
+  const isFlameView = ref !== null;
+  // Temporal and inverted trees merge threads, as memray's.
+  const threadsShown = entry.threads.length > 1 && (state.view === "peak" || state.view === "leaks" || state.view === "temporary");
+
+  const onTabKey = (e: React.KeyboardEvent) => {
+    const i = views.indexOf(state.view);
+    const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
+    if (next) {
+      e.preventDefault();
+      update({ view: next, zoom: -1 });
+      document.getElementById(`tab-${next}`)?.focus();
+    }
+  };
+
+  if (!ready) return <p className="loading">Loading…</p>;
+
+  const showFlameControls = isFlameView || state.view === "temporal";
+  return (
+    <div className="report">
+      <div role="tablist" aria-label="Views" className="tabs" onKeyDown={onTabKey}>
+        {views.map((v) => (
+          <button
+            key={v}
+            id={`tab-${v}`}
+            role="tab"
+            type="button"
+            aria-selected={state.view === v}
+            aria-controls="view-panel"
+            tabIndex={state.view === v ? 0 : -1}
+            onClick={() => update({ view: v, zoom: -1 })}
+          >
+            {VIEW_LABELS[v]}
+          </button>
+        ))}
+      </div>
+      <div id="view-panel" role="tabpanel" aria-labelledby={`tab-${state.view}`} className="panel">
+        {showFlameControls && (
+          <div className="toolbar" role="group" aria-label="Flame graph options">
+            <label>
+              Layout{" "}
+              <select value={state.layout} onChange={(e) => update({ layout: e.target.value as ViewState["layout"] })}>
+                <option value="icicle">Icicle (root on top)</option>
+                <option value="flame">Flame (root at bottom)</option>
+              </select>
+            </label>
+            <label>
+              <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: -1 })} /> Hide irrelevant frames
+            </label>
+            <label>
+              <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: -1 })} /> Hide import system
+            </label>
+            {threadsShown && (
+              <label>
+                Thread{" "}
+                <select value={state.thread} onChange={(e) => update({ thread: e.target.value, zoom: -1 })}>
+                  <option value="">All threads</option>
+                  {entry.threads.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <label>
+              Search{" "}
+              <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
+            </label>
+            <button type="button" onClick={() => update({ zoom: -1 })} disabled={state.zoom < 0}>
+              Reset zoom
+            </button>
+          </div>
+        )}
+        {error && <p className="error" role="alert">Could not load data: {error}</p>}
+        {isFlameView && tree && tree.ref === ref && (
+          <>
+            {tree.data.minFrameFraction > 0 && tree.data.otherFrames.size > 0 && (
+              <p className="note">
+                Frames narrower than {(tree.data.minFrameFraction * 100).toFixed(2)}% of the total are merged into grey “smaller frames” boxes (
+                {tree.data.size.toLocaleString("en-US")} of {tree.data.totalNodes.toLocaleString("en-US")} frames kept); their bytes are counted.
+              </p>
+            )}
+            <FlameGraph
+              tree={tree.data}
+              filter={filter}
+              layout={state.layout}
+              search={state.search}
+              zoom={state.zoom}
+              onZoom={(zoom) => update({ zoom })}
+              source={source}
+              label={`${VIEW_LABELS[state.view]} flame graph`}
+            />
+          </>
+        )}
+        {isFlameView && (!tree || tree.ref !== ref) && !error && <p className="loading">Loading…</p>}
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          {state.view === "temporal" && <TemporalView entry={entry} base={base} state={state} update={update} filter={filter} source={source} />}
+          {state.view === "tree" && entry.data.tree && <TreeSummary dataRef={entry.data.tree} base={base} source={source} />}
+          {state.view === "stats" && entry.stats && <StatsPanel stats={entry.stats} />}
+        </Suspense>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * memray tree's display (§5.7) as an HTML tree: biggest allocations first, coloured by share,
+ * keyboard-driven (arrows; `e` expand down to a fork; `i` hide import system; `u` show
+ * uninteresting), with a side panel of the selected frame's details and source.
+ */
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { TreeData } from "../content/columnar.ts";
+import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
+import { loadTree } from "../site/data.ts";
+import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+
+interface Props {
+  dataRef: DataRef;
+  base: string;
+  source: SourceFile | null;
+}
+
+const STOPS: Array<[number, [number, number, number]]> = [
+  [0, [97, 193, 44]],
+  [0.4, [236, 152, 16]],
+  [0.6, [255, 140, 0]],
+  [1, [205, 92, 92]],
+];
+
+/** memray's gradient, taken at int(percentage)/100. */
+export function shareColour(share: number): string {
+  const x = Math.floor(Math.max(0, Math.min(100, share * 100))) / 100;
+  for (let k = 1; k < STOPS.length; k++) {
+    const [x1, c1] = STOPS[k]!;
+    const [x0, c0] = STOPS[k - 1]!;
+    if (x <= x1) {
+      const t = (x - x0) / (x1 - x0);
+      const c = c0.map((v, j) => Math.round(v + (c1[j]! - v) * t));
+      return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+    }
+  }
+  return "rgb(205, 92, 92)";
+}
+
+export default function TreeSummary({ dataRef, base, source }: Props) {
+  const [tree, setTree] = useState<TreeData | null>(null);
+  useEffect(() => {
+    loadTree(base, dataRef).then(setTree, () => setTree(null));
+  }, [base, dataRef]);
+  return tree ? <TreeView tree={tree} source={source} /> : <p className="loading">Loading…</p>;
+}
+
+function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null }) {
+  const [hideImports, setHideImports] = useState(false);
+  const [showUninteresting, setShowUninteresting] = useState(false);
+  const [expanded, setExpanded] = useState<Set<number>>(() => new Set([0]));
+  const [selected, setSelected] = useState(0);
+  const treeEl = useRef<HTMLUListElement>(null);
+  const total = tree.valueBytes[0] || 1;
+
+  const kids = useMemo(() => {
+    const memo = new Map<number, number[]>();
+    const visibleChildren = (i: number): number[] => {
+      let out = memo.get(i);
+      if (out) return out;
+      out = [];
+      for (const c of tree.children[i]!) {
+        const f = tree.flags[c]!;
+        if (hideImports && f & NodeFlag.IMPORT_SYSTEM) continue;
+        if (!showUninteresting && !(f & NodeFlag.INTERESTING)) out.push(...visibleChildren(c));
+        else out.push(c);
+      }
+      out.sort((a, b) => tree.valueBytes[b]! - tree.valueBytes[a]! || a - b);
+      memo.set(i, out);
+      return out;
+    };
+    return visibleChildren;
+  }, [tree, hideImports, showUninteresting]);
+
+  // Visible rows in display order, with their depth and parent row.
+  const rows = useMemo(() => {
+    const out: Array<{ i: number; depth: number; parent: number }> = [];
+    const walk = (i: number, depth: number, parent: number) => {
+      out.push({ i, depth, parent });
+      if (expanded.has(i)) for (const c of kids(i)) walk(c, depth + 1, i);
+    };
+    walk(0, 0, -1);
+    return out;
+  }, [kids, expanded]);
+
+  const pos = Math.max(0, rows.findIndex((r) => r.i === selected));
+  useEffect(() => {
+    if (!rows.some((r) => r.i === selected)) setSelected(0);
+  }, [rows, selected]);
+  useEffect(() => {
+    document.getElementById(`tree-node-${selected}`)?.scrollIntoView({ block: "nearest" });
+  }, [selected]);
+
+  const toggle = (i: number, open?: boolean) =>
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (open ?? !next.has(i)) next.add(i);
+      else next.delete(i);
+      return next;
+    });
+
+  const onKey = (e: React.KeyboardEvent) => {
+    const row = rows[pos];
+    if (!row) return;
+    let handled = true;
+    switch (e.key) {
+      case "ArrowDown":
+        setSelected(rows[Math.min(rows.length - 1, pos + 1)]!.i);
+        break;
+      case "ArrowUp":
+        setSelected(rows[Math.max(0, pos - 1)]!.i);
+        break;
+      case "ArrowRight":
+        if (kids(row.i).length > 0 && !expanded.has(row.i)) toggle(row.i, true);
+        else if (kids(row.i).length > 0) setSelected(kids(row.i)[0]!);
+        break;
+      case "ArrowLeft":
+        if (expanded.has(row.i) && kids(row.i).length > 0) toggle(row.i, false);
+        else if (row.parent >= 0) setSelected(row.parent);
+        break;
+      case "e": {
+        // Expand down the single-child chain, stopping at the first fork.
+        const next = new Set(expanded);
+        let i = row.i;
+        next.add(i);
+        while (kids(i).length === 1) {
+          i = kids(i)[0]!;
+          next.add(i);
+        }
+        setExpanded(next);
+        setSelected(i);
+        break;
+      }
+      case "i":
+        setHideImports((v) => !v);
+        break;
+      case "u":
+        setShowUninteresting((v) => !v);
+        break;
+      case "Enter":
+      case " ":
+        toggle(row.i);
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) e.preventDefault();
+  };
+
+  const s = selected;
+  const elided = (tree.flags[s]! & NodeFlag.ELIDED) !== 0;
+  const sourceLines = source?.files[tree.filename[s]!];
+  const context: Array<[number, string]> = [];
+  if (sourceLines && tree.lineno[s]! > 0) {
+    for (let l = tree.lineno[s]! - 3; l <= tree.lineno[s]! + 3; l++) {
+      const text = sourceLines[String(l)];
+      if (text !== undefined) context.push([l, text]);
+    }
+  }
+
+  return (
+    <div className="tree-view">
+      <div className="toolbar" role="group" aria-label="Tree options">
+        <label>
+          <input type="checkbox" checked={hideImports} onChange={(e) => setHideImports(e.target.checked)} /> Hide import system (i)
+        </label>
+        <label>
+          <input type="checkbox" checked={showUninteresting} onChange={(e) => setShowUninteresting(e.target.checked)} /> Show uninteresting frames (u)
+        </label>
+        <span className="hint">Arrows move and open, e expands to the next fork.</span>
+      </div>
+      <div className="tree-columns">
+        <ul
+          className="tree"
+          role="tree"
+          aria-label="Allocation tree at the peak"
+          tabIndex={0}
+          ref={treeEl}
+          aria-activedescendant={`tree-node-${selected}`}
+          onKeyDown={onKey}
+        >
+          {rows.map(({ i, depth }) => {
+            const hasKids = kids(i).length > 0;
+            const share = tree.valueBytes[i]! / total;
+            return (
+              <li
+                key={i}
+                id={`tree-node-${i}`}
+                role="treeitem"
+                aria-level={depth + 1}
+                aria-selected={i === selected}
+                aria-expanded={hasKids ? expanded.has(i) : undefined}
+                className={i === selected ? "selected" : undefined}
+                style={{ paddingLeft: `${depth * 1.2}em` }}
+                onClick={() => {
+                  setSelected(i);
+                  if (hasKids) toggle(i);
+                  treeEl.current?.focus();
+                }}
+              >
+                <span aria-hidden="true">{hasKids ? (expanded.has(i) ? "📂" : "📁") : "📄"} </span>
+                <span className="tree-size" style={{ color: shareColour(share) }}>
+                  {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
+                </span>{" "}
+                <span className="tree-fn">{i === 0 ? "<ROOT>" : tree.function[i]}</span>{" "}
+                {i !== 0 && !(tree.flags[i]! & NodeFlag.ELIDED) && (
+                  <span className="tree-loc">{tree.lineno[i] ? `${tree.filename[i]}:${tree.lineno[i]}` : tree.filename[i]}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+        <aside className="tree-details" aria-label="Frame details">
+          <h3>{s === 0 ? "Root" : elided ? "Elided allocations" : tree.function[s]}</h3>
+          <dl>
+            {s !== 0 && !elided && (
+              <>
+                <dt>Location</dt>
+                <dd>
+                  {tree.filename[s]}:{tree.lineno[s]}
+                </dd>
+                <dt>Thread</dt>
+                <dd>{tree.thread[s]}</dd>
+              </>
+            )}
+            <dt>Bytes</dt>
+            <dd>
+              {formatBytes(tree.valueBytes[s]!)} ({formatPercent(tree.valueBytes[s]!, total)} of the peak)
+            </dd>
+            <dt>Allocations</dt>
+            <dd>{formatCount(tree.nAllocations[s]!)}</dd>
+            {s !== 0 && (
+              <>
+                <dt>Flags</dt>
+                <dd>
+                  {tree.flags[s]! & NodeFlag.IMPORT_SYSTEM ? "import system" : tree.flags[s]! & NodeFlag.INTERESTING ? "application" : "uninteresting (runtime)"}
+                </dd>
+              </>
+            )}
+          </dl>
+          {context.length > 0 && (
+            <pre className="source" aria-label="Source">
+              {context.map(([l, text]) => (
+                <span key={l} className={l === tree.lineno[s] ? "hl" : undefined}>
+                  {String(l).padStart(5)} {text}
+                  {"\n"}
+                </span>
+              ))}
+            </pre>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The content stage's JSON shapes, versioned. Imported by the build script (writeRun), by
+ * src/content.config.ts (the collection schema) and, for the data files, by the browser-side
+ * decoders in src/content/columnar.ts. Nothing else should know these shapes.
+ *
+ * The data files' plain shapes live in shapes.ts (re-exported here) so the page can import them
+ * without zod. Bump SCHEMA_VERSION (shapes.ts) whenever a shape or its meaning changes.
+ */
+import { z } from "astro/zod";
+import { SCHEMA_VERSION, type DataRef } from "./shapes.ts";
+
+export * from "./shapes.ts";
+
+/** `<name>.meta.json` beside a capture: the commit it measured. Every field optional. */
+export const runMetaSchema = z.object({
+  benchmark: z.string().nullish(),
+  commit: z.string().nullish(),
+  branch: z.string().nullish(),
+  /** ISO 8601. */
+  timestamp: z.string().nullish(),
+  message: z.string().nullish(),
+  pr: z.union([z.string(), z.number()]).nullish(),
+});
+export type RunMeta = z.infer<typeof runMetaSchema>;
+
+/** A pointer from a run entry to one of its static data files (relative to the site base). */
+export const dataRefSchema: z.ZodType<DataRef> = z.object({
+  path: z.string(),
+  sizeBytes: z.number(),
+  nodes: z.number().optional(),
+  totalNodes: z.number().optional(),
+});
+
+const nullableRef = dataRefSchema.nullable();
+
+export const statsSchema = z.object({
+  totalNumAllocations: z.number(),
+  totalBytesAllocated: z.number(),
+  peakMemoryBytes: z.number(),
+  allocationSizeHistogram: z.array(z.object({ minBytes: z.number(), maxBytes: z.number(), count: z.number() })),
+  allocatorTypeDistribution: z.array(z.object({ allocator: z.string(), count: z.number() })),
+  topAllocationsBySize: z.array(z.object({ location: z.string(), sizeBytes: z.number() })),
+  topAllocationsByCount: z.array(z.object({ location: z.string(), count: z.number() })),
+  topModulesBySize: z.array(z.object({ module: z.string(), sizeBytes: z.number() })).nullable(),
+  topModulesByCount: z.array(z.object({ module: z.string(), count: z.number() })).nullable(),
+});
+
+const entryBase = {
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** URL-safe id, from the capture's file name. */
+  id: z.string(),
+  fileName: z.string(),
+  /** sha256 of the capture file: an unchanged capture is not analysed again. */
+  captureHash: z.string(),
+  meta: runMetaSchema,
+};
+
+export const failedRunSchema = z.object({
+  ...entryBase,
+  status: z.literal("failed"),
+  error: z.string(),
+});
+
+export const okRunSchema = z.object({
+  ...entryBase,
+  status: z.literal("ok"),
+  header: z.object({
+    version: z.number(),
+    /** "3.11.2", or null before header 12. */
+    pythonVersion: z.string().nullable(),
+    nativeTraces: z.boolean(),
+    aggregated: z.boolean(),
+    commandLine: z.string(),
+    pid: z.number(),
+    pythonAllocator: z.string(),
+    tracePythonAllocators: z.boolean(),
+    startTimeMs: z.number(),
+    endTimeMs: z.number(),
+  }),
+  durationMs: z.number(),
+  complete: z.boolean(),
+  readWarning: z.string().nullable(),
+  fileSizeBytes: z.number(),
+  peakMemoryBytes: z.number(),
+  leakedBytes: z.number(),
+  /** From stats; null for aggregated captures. */
+  totalBytesAllocated: z.number().nullable(),
+  nAllocations: z.number().nullable(),
+  stats: statsSchema.nullable(),
+  /** Thread labels as flame nodes carry them, sorted. */
+  threads: z.array(z.string()),
+  minFrameFraction: z.number(),
+  data: z.object({
+    peak: nullableRef,
+    leaks: nullableRef,
+    temporary: nullableRef,
+    /** Split-by-thread variants; null when the capture has a single thread. */
+    peakByThread: nullableRef,
+    leaksByThread: nullableRef,
+    temporaryByThread: nullableRef,
+    inverted: nullableRef,
+    invertedNoImports: nullableRef,
+    temporalHighWaterMark: nullableRef,
+    temporalLeaks: nullableRef,
+    memory: nullableRef,
+    tree: nullableRef,
+    /** Source lines of the frames shown; null with `noSource` or when no file was found. */
+    source: nullableRef,
+  }),
+});
+
+export const runEntrySchema = z.discriminatedUnion("status", [okRunSchema, failedRunSchema]);
+export type RunEntry = z.infer<typeof runEntrySchema>;
+export type OkRunEntry = z.infer<typeof okRunSchema>;
+export type FailedRunEntry = z.infer<typeof failedRunSchema>;
+export type DataKey = keyof OkRunEntry["data"];
+

@@ -1,0 +1,87 @@
+/**
+ * The static data files' shapes and the schema version: plain TypeScript, no zod, so browser
+ * code can import it without pulling the validator into the page. Part of the schema module
+ * (schema.ts re-exports everything here).
+ */
+
+/** Bump whenever a shape or its meaning changes: every capture is then re-ingested. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Default pruning threshold for flame data: a frame narrower than this fraction of the root is
+ * merged with its narrow siblings into one "other" node (its bytes and frame count are kept).
+ * At 1/2000 a frame is under half a pixel on a 1000 px wide graph, so nothing visible is lost.
+ */
+export const DEFAULT_MIN_FRAME_FRACTION = 1 / 2000;
+
+/** A pointer from a run entry to one of its static data files (relative to the site base). */
+export interface DataRef {
+  path: string;
+  sizeBytes: number;
+  /** Nodes written, and nodes of the full tree before pruning (trees only). */
+  nodes?: number;
+  totalNodes?: number;
+}
+
+// ---- Static data files (fetched by the page, never in the content store) -------------------
+
+/** Node flags in a columnar tree. */
+export const NodeFlag = {
+  INTERESTING: 1,
+  IMPORT_SYSTEM: 2,
+  /** A pruned "other" node: the sum of its narrow siblings (see `otherFrames`). */
+  OTHER: 4,
+  /** Tree summary's "N allocations from K locations below the threshold" leaf. */
+  ELIDED: 8,
+} as const;
+
+/**
+ * A tree as columns, nodes in preorder (node 0 is the root, parent[0] = -1). Strings are
+ * indices into `strings`. Compact and cheap to decode: no per-node objects on the wire.
+ */
+export interface ColumnarTree {
+  schemaVersion: number;
+  strings: string[];
+  parent: number[];
+  function: number[];
+  filename: number[];
+  lineno: number[];
+  thread: number[];
+  /** Omitted (empty) in temporal trees, whose values come from intervals. */
+  valueBytes: number[];
+  nAllocations: number[];
+  flags: number[];
+  /** Node index → number of frames merged into that "other" node. */
+  otherFrames: Record<string, number>;
+  /** The fraction below which frames were merged; 0 when nothing was pruned. */
+  minFrameFraction: number;
+  /** Nodes in the tree before pruning. */
+  totalNodes: number;
+}
+
+/** Temporal data: the tree plus the interval columns (§5.4); node ids index the tree. */
+export interface TemporalFile {
+  schemaVersion: number;
+  mode: "highWaterMark" | "leaks";
+  tree: ColumnarTree;
+  allocatedBefore: number[];
+  /** -1 for "still live at the end" (null in memray). */
+  deallocatedBefore: number[];
+  node: number[];
+  nAllocations: number[];
+  nBytes: number[];
+  highWaterMarkBySnapshot: number[] | null;
+}
+
+export interface MemoryFile {
+  schemaVersion: number;
+  timeMs: number[];
+  rssBytes: number[];
+  heapBytes: number[];
+}
+
+/** file name → line number → text, for the lines frames point at and a few around them. */
+export interface SourceFile {
+  schemaVersion: number;
+  files: Record<string, Record<string, string>>;
+}

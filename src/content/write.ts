@@ -1,0 +1,232 @@
+/**
+ * Writing one run: a small entry in `<contentDir>/runs/<id>.json` (read by the content loader)
+ * and its large data as static files in `<contentDir>/public/data/<id>/` (copied to the site
+ * as-is and fetched lazily by the page). Every file is written atomically.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
+import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
+import { encodeTemporal, encodeTree } from "./columnar.ts";
+import {
+  DEFAULT_MIN_FRAME_FRACTION,
+  SCHEMA_VERSION,
+  runEntrySchema,
+  type ColumnarTree,
+  type DataRef,
+  type FailedRunEntry,
+  type MemoryFile,
+  type OkRunEntry,
+  type RunEntry,
+  type RunMeta,
+  type SourceFile,
+} from "./schema.ts";
+
+export interface WriteRunOptions {
+  runId: string;
+  captureHash: string;
+  meta: RunMeta;
+  /** The capture's file name, shown on the site. Defaults to `<runId>.bin`. */
+  fileName?: string;
+  /** Default "content". */
+  contentDir?: string;
+  /** Keep source lines out of the site. */
+  noSource?: boolean;
+  /** Folders relative frame file names are looked up in (the capture's folder, the cwd). */
+  sourceRoots?: string[];
+  minFrameFraction?: number;
+}
+
+/** Lines of context kept around each frame's line, for the tree side panel. */
+const SOURCE_CONTEXT_LINES = 3;
+
+export function runsDir(contentDir: string): string {
+  return join(contentDir, "runs");
+}
+export function publicDir(contentDir: string): string {
+  return join(contentDir, "public");
+}
+
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** The stored entry of a run, or null when missing or unreadable. */
+export function readEntry(contentDir: string, runId: string): RunEntry | null {
+  const path = join(runsDir(contentDir), `${runId}.json`);
+  if (!existsSync(path)) return null;
+  try {
+    const parsed = runEntrySchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the run was written from this exact capture by this schema version. */
+export function isUpToDate(contentDir: string, runId: string, captureHash: string): boolean {
+  const entry = readEntry(contentDir, runId);
+  return entry !== null && entry.status === "ok" && entry.schemaVersion === SCHEMA_VERSION && entry.captureHash === captureHash;
+}
+
+function writeEntry(contentDir: string, entry: RunEntry): void {
+  // Validate what we write with the same schema the site reads with.
+  runEntrySchema.parse(entry);
+  writeFileAtomic(join(runsDir(contentDir), `${entry.id}.json`), JSON.stringify(entry, null, 1));
+}
+
+export function writeFailedRun(
+  error: unknown,
+  { runId, captureHash, meta, fileName, contentDir = "content" }: WriteRunOptions,
+): FailedRunEntry {
+  const entry: FailedRunEntry = {
+    schemaVersion: SCHEMA_VERSION,
+    id: runId,
+    fileName: fileName ?? `${runId}.bin`,
+    captureHash,
+    meta,
+    status: "failed",
+    error: error instanceof Error ? error.message : String(error),
+  };
+  writeEntry(contentDir, entry);
+  return entry;
+}
+
+function pythonVersionString(hex: number | null): string | null {
+  if (hex === null || hex === 0) return null;
+  return `${(hex >>> 24) & 0xff}.${(hex >>> 16) & 0xff}.${(hex >>> 8) & 0xff}`;
+}
+
+function threadLabels(root: FlameNode | null): string[] {
+  // In a split-by-thread tree every path starts in one thread: the root's children name them all.
+  return root ? [...new Set(root.children.map((c) => c.thread))].sort() : [];
+}
+
+/** Write a run's entry and data files; returns the entry. */
+export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRunEntry {
+  const { runId, captureHash, meta, contentDir = "content" } = options;
+  const minFrameFraction = options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION;
+  const dataDir = join(publicDir(contentDir), "data", runId);
+  const framesForSource: Array<{ filename: string; lineno: number }> = [];
+
+  const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
+    const text = JSON.stringify(value);
+    writeFileAtomic(join(dataDir, name), text);
+    return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
+  };
+  const writeTree = (name: string, root: FlameNode | TreeSummaryNode | null, prune = true): DataRef | null => {
+    if (root === null) return null;
+    const tree: ColumnarTree = encodeTree(root, { minFrameFraction: prune ? minFrameFraction : 0 });
+    for (let i = 0; i < tree.parent.length; i++) {
+      framesForSource.push({ filename: tree.strings[tree.filename[i]!]!, lineno: tree.lineno[i]! });
+    }
+    return write(name, tree, { nodes: tree.parent.length, totalNodes: tree.totalNodes });
+  };
+
+  const threads = threadLabels(analysis.flameByThread.peak);
+  const split = threads.length > 1;
+  const temporal = analysis.temporal;
+  const data: OkRunEntry["data"] = {
+    peak: writeTree("peak.json", analysis.flame.peak),
+    leaks: writeTree("leaks.json", analysis.flame.leaks),
+    temporary: writeTree("temporary.json", analysis.flame.temporary),
+    peakByThread: split ? writeTree("peak-by-thread.json", analysis.flameByThread.peak) : null,
+    leaksByThread: split ? writeTree("leaks-by-thread.json", analysis.flameByThread.leaks) : null,
+    temporaryByThread: split ? writeTree("temporary-by-thread.json", analysis.flameByThread.temporary) : null,
+    inverted: writeTree("inverted.json", analysis.inverted),
+    invertedNoImports: writeTree("inverted-no-imports.json", analysis.invertedNoImports),
+    temporalHighWaterMark: temporal
+      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction))
+      : null,
+    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction)) : null,
+    memory: analysis.memory.length > 0 ? write("memory.json", memoryFile(analysis)) : null,
+    // The tree summary is already cut to the biggest allocations: no pruning.
+    tree: writeTree("tree.json", analysis.tree, false),
+    source: null,
+  };
+  if (!options.noSource) {
+    const roots = options.sourceRoots ?? [process.cwd()];
+    const source = collectSource(framesForSource, roots);
+    if (Object.keys(source.files).length > 0) data.source = write("source.json", source);
+  }
+
+  const { header, read, stats } = analysis;
+  const entry: OkRunEntry = {
+    schemaVersion: SCHEMA_VERSION,
+    id: runId,
+    fileName: options.fileName ?? `${runId}.bin`,
+    captureHash,
+    meta,
+    status: "ok",
+    header: {
+      version: header.version,
+      pythonVersion: pythonVersionString(header.pythonVersion),
+      nativeTraces: header.nativeTraces,
+      aggregated: header.fileFormat === 1,
+      commandLine: header.commandLine,
+      pid: header.pid,
+      pythonAllocator: PYTHON_ALLOCATOR_NAMES[header.pythonAllocator] ?? `unknown (${header.pythonAllocator})`,
+      tracePythonAllocators: header.tracePythonAllocators,
+      startTimeMs: header.startTimeMs,
+      endTimeMs: header.endTimeMs,
+    },
+    durationMs: Math.max(0, header.endTimeMs - header.startTimeMs),
+    complete: read.complete,
+    readWarning: read.warning,
+    fileSizeBytes: read.fileSizeBytes,
+    peakMemoryBytes: analysis.peakMemoryBytes,
+    leakedBytes: analysis.leakedBytes,
+    totalBytesAllocated: stats?.totalBytesAllocated ?? null,
+    nAllocations: stats?.totalNumAllocations ?? null,
+    stats,
+    threads,
+    minFrameFraction,
+    data,
+  };
+  writeEntry(contentDir, entry);
+  return entry;
+}
+
+function memoryFile(analysis: RunAnalysis): MemoryFile {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    timeMs: analysis.memory.map((m) => m.timeMs),
+    rssBytes: analysis.memory.map((m) => m.rssBytes),
+    heapBytes: analysis.memory.map((m) => m.heapBytes),
+  };
+}
+
+/** Read the lines frames point at (and a few around them) from files found on this machine. */
+function collectSource(frames: Array<{ filename: string; lineno: number }>, roots: string[]): SourceFile {
+  const wanted = new Map<string, Set<number>>();
+  for (const { filename, lineno } of frames) {
+    if (!filename || lineno <= 0 || filename.startsWith("<")) continue;
+    let set = wanted.get(filename);
+    if (!set) wanted.set(filename, (set = new Set()));
+    set.add(lineno);
+  }
+  const files: SourceFile["files"] = {};
+  for (const [filename, lines] of wanted) {
+    const candidates = isAbsolute(filename) ? [filename] : roots.map((r) => resolve(r, filename));
+    const path = candidates.find((p) => existsSync(p));
+    if (!path) continue;
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      continue;
+    }
+    const all = text.split(/\r?\n/);
+    const keep: Record<string, string> = {};
+    for (const line of lines) {
+      for (let l = Math.max(1, line - SOURCE_CONTEXT_LINES); l <= Math.min(all.length, line + SOURCE_CONTEXT_LINES); l++) {
+        keep[String(l)] = all[l - 1]!;
+      }
+    }
+    files[filename] = keep;
+  }
+  return { schemaVersion: SCHEMA_VERSION, files };
+}
