@@ -89,7 +89,12 @@ export class CaptureReader {
         this.decoder.warning = `${e.message}; records before it were kept`;
       }
     }
-    // A raw file's trailing zeros (`heldZeros`) are padding: dropped, as memray does.
+    // A raw file's trailing zeros are padding and are dropped, as memray does; but a header's
+    // own string terminators may be among them when nothing follows it, so give it those.
+    while (this.decoder.header === null && this.heldZeros > 0) {
+      this.heldZeros--;
+      this.decoder.push(ZEROS.subarray(0, 1));
+    }
     this.decoder.finish();
     const header = this.decoder.header!;
     return {

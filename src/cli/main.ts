@@ -1,0 +1,61 @@
+/**
+ * heaptrail's command line: memray-style subcommands, each a thin wrapper over the library.
+ * Exit codes: 0 success, 1 a capture could not be read (or a build had failures), 2 usage.
+ */
+import { CaptureError } from "../reader/index.ts";
+import { runStats, UsageError } from "./stats.ts";
+
+type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  stats: { summary: "memray stats: totals, histogram, allocators, top locations", load: async () => runStats },
+  flamegraph: {
+    summary: "flame graph data of the peak, leaks or temporary allocations (folded or JSON)",
+    load: async () => (await import("./flamegraph.ts")).runFlamegraph,
+  },
+  tree: { summary: "memray tree: the biggest allocation paths at the peak", load: async () => (await import("./tree.ts")).runTree },
+  build: { summary: "build the report site from captures/ into dist/", load: async () => (await import("./build.ts")).runBuild },
+};
+
+const HELP = `heaptrail: memray captures → reports and a static site
+
+usage: heaptrail <command> [options]
+
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join("\n")}
+
+Run "heaptrail <command> --help" for a command's options.
+`;
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    out.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    out.write("heaptrail 0.1.0\n");
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    err.write(`heaptrail: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest, out);
+  } catch (e) {
+    if (e instanceof CaptureError) {
+      err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      err.write(`heaptrail ${name}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if ((e as { code?: string }).code === "ENOENT") {
+      err.write(`heaptrail ${name}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

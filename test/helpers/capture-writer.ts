@@ -1,0 +1,208 @@
+/**
+ * A small memray capture writer (header 13, all-allocations stream, §2.2 and §3.3), for tests
+ * that need captures no real program wrote: hostile strings, odd shapes, cut files.
+ * `lz4()` wraps the raw bytes in an LZ4 frame of stored blocks, which exercises the LZ4 path.
+ * Every test that uses it should read the capture back to check the writer too.
+ */
+export interface WriterHeader {
+  commandLine?: string;
+  pid?: number;
+  mainTid?: number;
+  skippedFramesOnMainTid?: number;
+  nativeTraces?: boolean;
+  startTimeMs?: number;
+  endTimeMs?: number;
+  pythonAllocator?: number;
+}
+
+const enc = new TextEncoder();
+
+export class CaptureWriter {
+  private readonly out: number[] = [];
+  private dataPtr = 0;
+  private firstLine = 0;
+  private nAllocations = 0;
+  private readonly header: Required<WriterHeader>;
+
+  constructor(header: WriterHeader = {}) {
+    this.header = {
+      commandLine: "python test.py",
+      pid: 4242,
+      mainTid: 1,
+      skippedFramesOnMainTid: 0,
+      nativeTraces: false,
+      startTimeMs: Date.UTC(2026, 10, 22, 12, 0, 0),
+      endTimeMs: Date.UTC(2026, 10, 22, 12, 0, 1),
+      pythonAllocator: 1,
+      ...header,
+    };
+  }
+
+  contextSwitch(tid: number): this {
+    this.out.push(0x0c);
+    this.u64(tid);
+    return this;
+  }
+
+  threadName(name: string): this {
+    this.out.push(0x0a);
+    this.cstr(name);
+    return this;
+  }
+
+  /** A code object whose every bytecode offset maps to `firstLine`. */
+  codeObject(id: number, fn: string, filename: string, firstLine: number): this {
+    this.out.push(0x0e);
+    this.uvar(id);
+    this.cstr(fn);
+    this.cstr(filename);
+    this.svar(firstLine - this.firstLine);
+    this.firstLine = firstLine;
+    // One 3.11 location entry, "line delta only" (code 13), covering 8 code units.
+    this.uvar(2);
+    this.out.push(0x80 | (13 << 3) | 7, 0x00);
+    return this;
+  }
+
+  push(codeId: number, offset = 0, isEntry = true): this {
+    this.out.push(0x40 | (isEntry ? 1 : 0));
+    this.uvar(codeId);
+    this.svar(offset);
+    return this;
+  }
+
+  pop(n = 1): this {
+    while (n > 0) {
+      const k = Math.min(n, 16);
+      this.out.push(0x10 | (k - 1));
+      n -= k;
+    }
+    return this;
+  }
+
+  /** An ALLOCATION record; `allocator` in memray's current numbering (6 malloc, 5 free …). */
+  allocation(address: number, sizeBytes: number, allocator = 6, nativeId = 0): this {
+    const small = allocator <= 7;
+    this.out.push(0x80 | (15 << 3) | (small ? allocator : 0));
+    const ptr = Math.floor(address / 8);
+    this.svar(ptr - this.dataPtr);
+    this.dataPtr = ptr;
+    if (!small) this.out.push(allocator);
+    const isFree = allocator === 5 || allocator === 1;
+    if (!isFree) {
+      if (this.header.nativeTraces) this.svar(nativeId);
+      this.uvar(sizeBytes);
+    }
+    this.nAllocations++;
+    return this;
+  }
+
+  free(address: number): this {
+    return this.allocation(address, 0, 5);
+  }
+
+  memory(rssBytes: number, msSinceStart: number): this {
+    this.out.push(0x02);
+    this.uvar(rssBytes);
+    this.uvar(msSinceStart);
+    return this;
+  }
+
+  trailer(): this {
+    this.out.push(0x01);
+    return this;
+  }
+
+  /** The raw capture file. */
+  bytes(): Uint8Array {
+    const h: number[] = [];
+    h.push(...enc.encode("memray\0"));
+    pushI32(h, 13);
+    pushI32(h, 0x030b02f0);
+    h.push(this.header.nativeTraces ? 1 : 0, 0);
+    pushU64(h, this.nAllocations);
+    pushU64(h, 0);
+    pushU64(h, this.header.startTimeMs);
+    pushU64(h, this.header.endTimeMs);
+    h.push(...enc.encode(this.header.commandLine), 0);
+    pushI32(h, this.header.pid);
+    pushU64(h, this.header.mainTid);
+    pushU64(h, this.header.skippedFramesOnMainTid);
+    h.push(this.header.pythonAllocator, 0, 0);
+    h.push(...enc.encode("/usr/lib/python3.11"), 0); // libdest
+    h.push(...enc.encode("/venv/lib/python3.11/site-packages"), 0, 0); // site_packages
+    h.push(...enc.encode("/work"), 0, 0); // sys_path
+    return Uint8Array.from([...h, ...this.out]);
+  }
+
+  /** The same capture as an LZ4 frame of stored (uncompressed) 64 KiB blocks. */
+  lz4(): Uint8Array {
+    const raw = this.bytes();
+    const out: number[] = [0x04, 0x22, 0x4d, 0x18, 0x40, 0x40, 0xc0];
+    for (let i = 0; i < raw.length; i += 65536) {
+      const block = raw.subarray(i, Math.min(raw.length, i + 65536));
+      pushU32(out, (block.length | 0x80000000) >>> 0);
+      out.push(...block);
+    }
+    pushU32(out, 0);
+    return Uint8Array.from(out);
+  }
+
+  private cstr(text: string): void {
+    this.out.push(...enc.encode(text), 0);
+  }
+
+  private uvar(value: number): void {
+    let v = value;
+    while (v >= 0x80) {
+      this.out.push((v % 128) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    this.out.push(v);
+  }
+
+  private svar(value: number): void {
+    this.uvar(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  private u64(value: number): void {
+    pushU64(this.out, value);
+  }
+}
+
+function pushU32(out: number[], v: number): void {
+  out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+}
+
+function pushI32(out: number[], v: number): void {
+  pushU32(out, v >>> 0);
+}
+
+function pushU64(out: number[], v: number): void {
+  pushU32(out, v % 2 ** 32);
+  pushU32(out, Math.floor(v / 2 ** 32));
+}
+
+/** Strings a hostile capture carries in every field that reports show. */
+export const HOSTILE = {
+  function: `<img src=x onerror="window.__pwned=1">fn</script>`,
+  filename: `"><script>window.__pwned=2</script>.py`,
+  thread: `<svg onload=window.__pwned=3>`,
+  commandLine: `python run.py '<script>window.__pwned=4</script>' && echo "&amp;"`,
+};
+
+/** A small capture whose every string is hostile: two threads, a peak, a leak. */
+export function hostileCapture(): CaptureWriter {
+  const w = new CaptureWriter({ commandLine: HOSTILE.commandLine });
+  w.memory(10_000_000, 0);
+  w.codeObject(1, HOSTILE.function, HOSTILE.filename, 7);
+  w.codeObject(2, "main", "run.py", 1);
+  w.contextSwitch(1).push(2).push(1);
+  w.allocation(0x10000, 4096).allocation(0x20000, 8192);
+  w.memory(12_000_000, 10);
+  w.contextSwitch(2).threadName(HOSTILE.thread).push(1);
+  w.allocation(0x30000, 100_000);
+  w.contextSwitch(1).free(0x10000);
+  w.memory(11_000_000, 20);
+  return w.trailer();
+}
