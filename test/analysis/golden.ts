@@ -1,0 +1,232 @@
+// The one fixture checker every memray golden test calls: build heaptrail's tree for a flame
+// graph variant and compare it, path by path, with the data memray embedded in its HTML.
+import { expect } from "vitest";
+import { flameTree, invertedFlameTrees, temporalData } from "../../src/analysis/analyze.ts";
+import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
+import { memorySamples } from "../../src/analysis/memory.ts";
+import type { FlameNode } from "../../src/analysis/model.ts";
+import { readJson } from "./fixtures.ts";
+
+export const FLAME_VARIANTS = [
+  "default",
+  "leaks",
+  "inverted",
+  "split-threads",
+  "temporary-allocations",
+  "temporal",
+  "temporal-leaks",
+] as const;
+export type FlameVariant = (typeof FLAME_VARIANTS)[number];
+
+interface PackedNodes {
+  name: number[];
+  function: number[];
+  filename: number[];
+  lineno: number[];
+  children: number[][];
+  value?: number[];
+  n_allocations?: number[];
+  thread_id: number[];
+  interesting: number[];
+  import_system: number[];
+}
+interface Golden {
+  merge_threads: boolean;
+  inverted: boolean;
+  memory_records: Array<[number, number, number]>;
+  packed_data: {
+    strings: string[];
+    nodes: PackedNodes;
+    inverted_no_imports_nodes: PackedNodes | Record<string, never>;
+    intervals?: Array<[number, number | null, number, number, number]>;
+    high_water_mark_by_snapshot?: number[] | null;
+  };
+}
+
+const captures = new Map<string, CollectedCapture>();
+/** Each capture is read once, whatever the number of variants checked. */
+export function loadCapture(path: string): CollectedCapture {
+  let c = captures.get(path);
+  if (c === undefined) {
+    c = collectCapture(path, { temporaryAllocationThreshold: 1 });
+    captures.set(path, c);
+  }
+  return c;
+}
+
+function unescapeHtml(s: string): string {
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/** Native frames as memray's symbolizer printed them: unknown, or C/assembler sources. */
+function isNativeFrame(filename: string): boolean {
+  return filename === "<unknown>" || /\.(c|h|S|cc|cpp|cxx)$/.test(filename);
+}
+
+interface PathTotals {
+  valueBytes: number;
+  nAllocations: number;
+  flags: string;
+}
+
+interface FlatNode {
+  key: string;
+  thread: string;
+  interesting: boolean;
+  importSystem: boolean;
+  /** Dropped when comparing with heaptrail's Python-only trees. */
+  native: boolean;
+  valueBytes: number;
+  nAllocations: number;
+}
+
+/** Node paths of a tree in preorder: native nodes are skipped (projected away) if asked. */
+function pathsOf(nodes: FlatNode[], children: number[][], projectNative: boolean, withThreads: boolean): string[] {
+  const paths = new Array<string>(nodes.length);
+  const walk = (i: number, parentPath: string): void => {
+    const n = nodes[i]!;
+    const skip = i !== 0 && projectNative && n.native;
+    const path = i === 0 ? "<root>" : skip ? parentPath : `${parentPath} > ${n.key}${withThreads ? ` [${n.thread}]` : ""}`;
+    paths[i] = skip ? `${path}\u0000skip` : path;
+    for (const c of children[i]!) walk(c, path);
+  };
+  walk(0, "");
+  return paths;
+}
+
+function unpack(golden: Golden, table: PackedNodes): { nodes: FlatNode[]; children: number[][] } {
+  const s = golden.packed_data.strings;
+  const nodes = table.function.map((f, i) => {
+    const fn = unescapeHtml(s[f]!);
+    const file = unescapeHtml(s[table.filename[i]!]!);
+    return {
+      key: `${fn} (${file}:${table.lineno[i]})`,
+      thread: s[table.thread_id[i]!]!,
+      interesting: table.interesting[i] === 1,
+      importSystem: table.import_system[i] === 1,
+      native: isNativeFrame(file),
+      valueBytes: table.value?.[i] ?? 0,
+      nAllocations: table.n_allocations?.[i] ?? 0,
+    };
+  });
+  return { nodes, children: table.children };
+}
+
+function flatten(root: FlameNode): { nodes: FlatNode[]; children: number[][] } {
+  const nodes: FlatNode[] = [];
+  const children: number[][] = [];
+  const walk = (n: FlameNode): number => {
+    const i = nodes.length;
+    nodes.push({
+      key: `${n.function} (${n.filename}:${n.lineno})`,
+      thread: n.thread,
+      interesting: n.interesting,
+      importSystem: n.importSystem,
+      native: false,
+      valueBytes: n.valueBytes,
+      nAllocations: n.nAllocations,
+    });
+    children.push([]);
+    for (const c of n.children) children[i]!.push(walk(c));
+    return i;
+  };
+  walk(root);
+  return { nodes, children };
+}
+
+/** Sum per path: merges memray's same-frame siblings that differ only by thread label. */
+function totalsByPath(tree: { nodes: FlatNode[]; children: number[][] }, projectNative: boolean, withThreads: boolean): Map<string, PathTotals> {
+  const paths = pathsOf(tree.nodes, tree.children, projectNative, withThreads);
+  const totals = new Map<string, PathTotals>();
+  tree.nodes.forEach((n, i) => {
+    const path = paths[i]!;
+    if (path.endsWith("\u0000skip")) return;
+    const flags = projectNative ? "" : `interesting=${n.interesting} import=${n.importSystem}`;
+    const t = totals.get(path);
+    if (t === undefined) totals.set(path, { valueBytes: n.valueBytes, nAllocations: n.nAllocations, flags });
+    else {
+      t.valueBytes += n.valueBytes;
+      t.nAllocations += n.nAllocations;
+    }
+  });
+  return totals;
+}
+
+/** Interval sums per (node path, allocatedBefore, deallocatedBefore). */
+function intervalsByPath(
+  tree: { nodes: FlatNode[]; children: number[][] },
+  intervals: ReadonlyArray<readonly [number, number | null, number, number, number]>,
+  projectNative: boolean,
+): Map<string, [number, number]> {
+  const paths = pathsOf(tree.nodes, tree.children, projectNative, false).map((p) => p.replace(/\u0000skip$/, ""));
+  const out = new Map<string, [number, number]>();
+  for (const [a, d, node, n, bytes] of intervals) {
+    const key = `${paths[node]} @ [${a}, ${d})`;
+    const t = out.get(key);
+    if (t === undefined) out.set(key, [n, bytes]);
+    else {
+      t[0] += n;
+      t[1] += bytes;
+    }
+  }
+  return out;
+}
+
+function sorted<V>(m: Map<string, V>): Array<[string, V]> {
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * Compare heaptrail with memray's `<capture>.flamegraph-<variant>.json`. Native captures are
+ * compared on their Python frames only (memray's native frames need the traced machine's
+ * binaries to symbolize), which still checks every value and count along Python paths.
+ */
+export function checkFlameGolden(capturePath: string, goldenPath: string, variant: FlameVariant): void {
+  const capture = loadCapture(capturePath);
+  const golden = readJson(goldenPath) as Golden;
+  const native = capture.header.nativeTraces;
+  const where = `${goldenPath}`;
+
+  // The memory timeline shown above every graph.
+  const s = capture.snapshots;
+  const a = capture.aggregated;
+  const memory = s
+    ? memorySamples(s.memoryTimeMs, s.memoryRssBytes, s.memoryHeapBytes, 10_000)
+    : memorySamples(a!.memoryTimeMs, a!.memoryRssBytes, a!.memoryHeapBytes, 10_000);
+  expect(memory.map((m) => [m.timeMs, m.rssBytes, m.heapBytes]), `${where}: memory_records`).toEqual(golden.memory_records);
+
+  if (variant === "temporal" || variant === "temporal-leaks") {
+    const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
+    const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null);
+    const ours = intervalsByPath(flatten(data.tree), data.intervals, false);
+    const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);
+    expect(sorted(ours), `${where}: intervals by node path`).toEqual(sorted(theirs));
+    expect(data.highWaterMarkBySnapshot, `${where}: high_water_mark_by_snapshot`).toEqual(golden.packed_data.high_water_mark_by_snapshot);
+    return;
+  }
+
+  const mergeThreads = variant !== "split-threads";
+  expect(golden.merge_threads).toBe(mergeThreads);
+  const compare = (ours: FlameNode, table: PackedNodes, what: string) => {
+    const mine = totalsByPath(flatten(ours), false, !mergeThreads);
+    const theirs = totalsByPath(unpack(golden, table), native, !mergeThreads);
+    if (native) for (const t of mine.values()) t.flags = "";
+    expect(sorted(mine), `${where}: ${what} by path`).toEqual(sorted(theirs));
+  };
+  if (variant === "inverted") {
+    const trees = invertedFlameTrees(capture, "peak", { mergeThreads: true })!;
+    compare(trees.inverted, golden.packed_data.nodes, "inverted tree");
+    compare(trees.invertedNoImports, golden.packed_data.inverted_no_imports_nodes as PackedNodes, "inverted_no_imports tree");
+    return;
+  }
+  const view = variant === "leaks" ? "leaks" : variant === "temporary-allocations" ? "temporary" : "peak";
+  const tree = flameTree(capture, view, { mergeThreads });
+  expect(tree, `${where}: ${view} available`).not.toBeNull();
+  compare(tree!, golden.packed_data.nodes, `${view} tree`);
+}
