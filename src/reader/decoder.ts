@@ -39,6 +39,8 @@ export class CaptureDecoder {
   warning: string | null = null;
   nAllocationRecords = 0;
   nMemoryRecords = 0;
+  /** Every record decoded, of any type (SEGMENTs count with their SEGMENT_HEADER). */
+  nRecords = 0;
 
   private readonly visitor: CaptureVisitor;
   private readonly where: "file" | "decompressed";
@@ -330,8 +332,11 @@ export class CaptureDecoder {
     let nativeId = this.nativeId;
     let seq = this.nAllocationRecords;
     let head = this.cacheHead;
+    let records = 0;
+    let whole = true; // false when the loop stopped inside a record
     try {
       while (pos < end) {
+        records++;
         const t = buf[pos]!;
         let p = pos + 1;
         if (t & 0x80) {
@@ -359,7 +364,10 @@ export class CaptureDecoder {
             p = readUvar(buf, p);
             size = varint.value;
           }
-          if (p > end) break;
+          if (p > end) {
+            whole = false;
+            break;
+          }
           if (allocator === 0 || allocator > 15 || size !== size) {
             this.stopAt(pos, allocator === 0 || allocator > 15 ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
             return;
@@ -397,7 +405,10 @@ export class CaptureDecoder {
           p = readUvar(buf, p);
           const codeId = varint.value;
           p = readSvar(buf, p);
-          if (p > end) break;
+          if (p > end) {
+            whole = false;
+            break;
+          }
           if (!this.sawContextSwitch) this.fail("FRAME_PUSH before any CONTEXT_SWITCH", pos);
           this.pushFrame(tables.frameIdFor(codeId, varint.value, (t & 1) === 1));
           pos = p;
@@ -421,7 +432,10 @@ export class CaptureDecoder {
             p = readSvar(buf, p);
             nid = addDelta(nativeId, varint.value);
           }
-          if (p > end) break;
+          if (p > end) {
+            whole = false;
+            break;
+          }
           dataPtr = ptr;
           nativeId = nid;
           if (slot === 15) {
@@ -516,11 +530,14 @@ export class CaptureDecoder {
             this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
             return;
         }
-        break; // a `break` out of the switch means the record needs more bytes
+        whole = false; // a `break` out of the switch means the record needs more bytes
+        break;
       }
     } catch (e) {
       if (e !== NEED_MORE) throw e;
+      whole = false;
     } finally {
+      this.nRecords += whole ? records : records - 1;
       this.dataPtr = dataPtr;
       this.nativeId = nativeId;
       this.cacheHead = head;
@@ -545,8 +562,11 @@ export class CaptureDecoder {
     let pos = this.start;
     let dataPtr = this.dataPtr;
     let nativeId = this.nativeId;
+    let records = 0;
+    let whole = true; // false when the loop stopped inside a record
     try {
       while (pos < end) {
+        records++;
         const t = buf[pos]!;
         const type = t & 15;
         const flags = t >> 4;
@@ -673,11 +693,14 @@ export class CaptureDecoder {
             this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
             return;
         }
-        break; // the record needs more bytes
+        whole = false; // the record needs more bytes
+        break;
       }
     } catch (e) {
       if (e !== NEED_MORE) throw e;
+      whole = false;
     } finally {
+      this.nRecords += whole ? records : records - 1;
       this.dataPtr = dataPtr;
       this.nativeId = nativeId;
       if (!this.done) this.start = pos;
@@ -694,8 +717,11 @@ export class CaptureDecoder {
     const native = this.header!.nativeTraces;
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     let pos = this.start;
+    let records = 0;
+    let whole = true; // false when the loop stopped inside a record
     try {
       while (pos < end) {
+        records++;
         const t = buf[pos]!;
         let p = pos + 1;
         switch (t) {
@@ -839,7 +865,9 @@ export class CaptureDecoder {
       }
     } catch (e) {
       if (e !== NEED_MORE) throw e;
+      whole = false;
     } finally {
+      this.nRecords += whole ? records : records - 1;
       if (!this.done) this.start = pos;
     }
   }

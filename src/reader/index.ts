@@ -106,6 +106,7 @@ export class CaptureReader {
         endOffset: this.decoder.offset,
         nAllocationRecords: this.decoder.nAllocationRecords,
         nMemoryRecords: this.decoder.nMemoryRecords,
+        nRecords: this.decoder.nRecords,
         compressed: this.compressed,
       },
     };

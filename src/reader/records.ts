@@ -162,6 +162,8 @@ export interface ReadSummary {
   /** ALLOCATION records decoded (frees included), as memray's FileReader counts them. */
   nAllocationRecords: number;
   nMemoryRecords: number;
+  /** Records of every type, as `memray parse` lists them (less HEADER; SEGMENTs not counted). */
+  nRecords: number;
   /** Whether the file was LZ4-compressed. */
   compressed: boolean;
 }

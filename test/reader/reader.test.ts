@@ -111,6 +111,9 @@ describe("every fixture capture: records equal `memray parse`", () => {
       const want = fromParse(parsePath);
       expect(got.summary.complete).toBe(true);
       expect(got.header.version).toBe(fixture.headerVersion);
+      // Every record is counted: parse lines = HEADER + records + each SEGMENT of a SEGMENT_HEADER.
+      const segments = got.tables.mapGenerations.flat().reduce((n, image) => n + image.segments.length, 0);
+      expect(1 + got.summary.nRecords + segments).toBe(parseLines(parsePath).length);
       expect(got.allocations.map(([, address, size, allocator, , nativeId]) =>
         [address, size, ALLOCATOR_NAMES[allocator!], nativeId].join(" "))).toEqual(want.allocations);
       expect(got.memory.map(([t, rss]) => `${t} ${rss}`)).toEqual(want.memory);
