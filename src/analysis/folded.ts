@@ -13,6 +13,8 @@ export interface FoldedOptions {
   splitThreads?: boolean;
   threadName?: (tid: number) => string | null;
   symbolize?: NativeSymbolizer;
+  /** Innermost frame first (thread label still first). */
+  inverted?: boolean;
 }
 
 // The format splits frames on ";" and the count on the last space; keep frames free of both
@@ -27,10 +29,8 @@ export function foldedStacks(tables: CaptureTables, groups: readonly SnapshotGro
     const frames = recordFrames(tables, g.stackId, g.nativeId, g.generation, { trimTid: g.tid, symbolize: options.symbolize });
     const parts: string[] = [];
     if (options.splitThreads) parts.push(clean(threadLabel(g.tid, options.threadName?.(g.tid))));
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const f = frames[i]!;
-      parts.push(clean(`${f.function} (${f.filename}:${f.lineno})`));
-    }
+    const ordered = options.inverted ? frames : frames.slice().reverse();
+    for (const f of ordered) parts.push(clean(`${f.function} (${f.filename}:${f.lineno})`));
     if (parts.length === 0) parts.push("<no stack>");
     const line = parts.join(";");
     bytesByStack.set(line, (bytesByStack.get(line) ?? 0) + g.sizeBytes);

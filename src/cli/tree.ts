@@ -1,0 +1,112 @@
+/**
+ * `heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]`
+ * memray's `tree`: the biggest allocation paths at the peak (or among temporary allocations),
+ * 📂 for callers and 📄 for allocating frames, coloured by share only on a terminal.
+ */
+import { parseArgs } from "node:util";
+import { viewGroups, viewThreadName } from "../analysis/analyze.ts";
+import { collectCapture } from "../analysis/collect.ts";
+import type { TreeSummaryNode } from "../analysis/model.ts";
+import { buildTreeSummary } from "../analysis/tree-summary.ts";
+import { formatBytes } from "./output.ts";
+
+const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
+
+// memray's gradient stops: share → colour.
+const GRADIENT: Array<[number, [number, number, number]]> = [
+  [0, [97, 193, 44]],
+  [0.4, [236, 152, 16]],
+  [0.6, [255, 140, 0]],
+  [1, [205, 92, 92]],
+];
+
+function colourFor(share: number): [number, number, number] {
+  for (let i = 1; i < GRADIENT.length; i++) {
+    const [hi, c1] = GRADIENT[i]!;
+    const [lo, c0] = GRADIENT[i - 1]!;
+    if (share <= hi) {
+      const t = (share - lo) / (hi - lo);
+      return [0, 1, 2].map((k) => Math.round(c0[k]! + (c1[k]! - c0[k]!) * t)) as [number, number, number];
+    }
+  }
+  return GRADIENT[GRADIENT.length - 1]![1];
+}
+
+/** Children with uninteresting nodes replaced by their own (visible) children, biggest first. */
+function visibleChildren(node: TreeSummaryNode): TreeSummaryNode[] {
+  const out: TreeSummaryNode[] = [];
+  for (const c of node.children) {
+    if (c.interesting || c.elided) out.push(c);
+    else out.push(...visibleChildren(c));
+  }
+  return out.sort((a, b) => b.valueBytes - a.valueBytes);
+}
+
+export function renderTree(root: TreeSummaryNode, colour: boolean): string {
+  const lines: string[] = [];
+  const total = root.valueBytes || 1;
+  const label = (n: TreeSummaryNode, hasChildren: boolean): string => {
+    const pct = (100 * n.valueBytes) / total;
+    let size = `${formatBytes(n.valueBytes)} (${pct.toFixed(2)} %)`;
+    if (colour) {
+      const [r, g, b] = colourFor(Math.trunc(pct) / 100);
+      size = `\u001b[38;2;${r};${g};${b}m${size}\u001b[0m`;
+    }
+    const where = n.elided || n === root ? "" : `  ${n.lineno === 0 ? n.filename : `${n.filename}:${n.lineno}`}`;
+    return `${hasChildren ? "📂" : "📄"} ${size} ${n.function}${where}`;
+  };
+  const walk = (n: TreeSummaryNode, prefix: string, childPrefix: string): void => {
+    const kids = visibleChildren(n);
+    lines.push(`${prefix}${label(n, kids.length > 0)}`);
+    kids.forEach((k, i) => {
+      const last = i === kids.length - 1;
+      walk(k, `${childPrefix}${last ? "└── " : "├── "}`, `${childPrefix}${last ? "    " : "│   "}`);
+    });
+  };
+  walk(root, "", "");
+  return `${lines.join("\n")}\n`;
+}
+
+export async function runTree(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        "biggest-allocs": { type: "string", short: "b", default: "200" },
+        "temporary-allocations": { type: "boolean" },
+        "temporary-allocation-threshold": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out.write(USAGE);
+    return 0;
+  }
+  const fail = (message: string): number => {
+    process.stderr.write(`heaptrail tree: ${message}\n${USAGE}`);
+    return 2;
+  };
+  if (positionals.length !== 1) return fail("expected one capture file");
+  const biggest = Number(values["biggest-allocs"]);
+  if (!Number.isInteger(biggest) || biggest < 1) return fail(`bad -b ${values["biggest-allocs"]}`);
+  const thresholdText = values["temporary-allocation-threshold"];
+  const temporary = values["temporary-allocations"] || thresholdText !== undefined;
+  const threshold = thresholdText === undefined ? 1 : Number(thresholdText);
+  if (!Number.isInteger(threshold) || threshold < 0) return fail(`bad threshold ${thresholdText}`);
+
+  const capture = collectCapture(positionals[0]!, { temporaryAllocationThreshold: threshold });
+  const view = temporary ? "temporary" : "peak";
+  const groups = viewGroups(capture, view, false);
+  if (groups === null) return fail("temporary allocations need an all-allocations capture (this one is aggregated)");
+  const root = buildTreeSummary(capture.tables, groups, { biggestAllocs: biggest, threadName: viewThreadName(capture, view) });
+  const isTty = (out as { isTTY?: boolean }).isTTY === true;
+  out.write(renderTree(root, isTty));
+  return 0;
+}
