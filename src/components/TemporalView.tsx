@@ -47,6 +47,14 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
   const endMs = memory ? memory.timeMs[memory.timeMs.length - 1]! - origin : 0;
   const [r0, r1] = state.rangeMs ?? [0, endMs];
 
+  // Keyboard-friendly twin of the slider's handles.
+  const setRange = (a: number, b: number) => {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return;
+    const lo = Math.max(0, Math.min(a, b));
+    const hi = Math.min(endMs, Math.max(a, b));
+    update({ rangeMs: [lo, hi], zoom: -1 });
+  };
+
   const result = useMemo(() => {
     if (!memory || !temporal) return null;
     const [i0, i1] = snapshotRange(memory.timeMs, origin + r0, origin + r1);
@@ -65,7 +73,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
     chart.setOption({
       backgroundColor: "transparent",
       animation: false,
-      legend: { data: ["RSS", "Heap"] },
+      legend: { data: ["RSS", "Heap"], top: 0 },
       tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
       grid: { left: 80, right: 24, top: 36, bottom: 70 },
       xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
@@ -132,6 +140,14 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
             <option value="hwm">High-water mark in range</option>
             {entry.data.temporalLeaks && <option value="leaks">Leaks: allocated in range, never freed</option>}
           </select>
+        </label>
+        <label>
+          From (ms){" "}
+          <input type="number" min={0} max={endMs} step={10} value={Math.round(r0)} onChange={(e) => setRange(Number(e.target.value), r1)} />
+        </label>
+        <label>
+          To (ms){" "}
+          <input type="number" min={0} max={endMs} step={10} value={Math.round(r1)} onChange={(e) => setRange(r0, Number(e.target.value))} />
         </label>
         <span className="range-text" role="status">
           Range {formatDuration(r0)} – {formatDuration(r1)}

@@ -70,7 +70,7 @@ function readMeta(capturePath: string, warn: (s: string) => void): RunMeta {
 
 async function defaultAnalyze(path: string): Promise<RunAnalysis> {
   // Loaded lazily so the content stage can be used (and tested) without the analysis stage.
-  const modulePath = "../analysis/index.ts";
+  const modulePath = "../analysis/analyze.ts";
   const mod = (await import(modulePath)) as { analyzeCapture: (p: string, o?: unknown) => Promise<RunAnalysis> | RunAnalysis };
   return mod.analyzeCapture(path, {});
 }

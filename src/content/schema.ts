@@ -80,7 +80,7 @@ export const okRunSchema = z.object({
   durationMs: z.number(),
   complete: z.boolean(),
   readWarning: z.string().nullable(),
-  fileSizeBytes: z.number(),
+  fileSizeBytes: z.number().nullable(),
   peakMemoryBytes: z.number(),
   leakedBytes: z.number(),
   /** From stats; null for aggregated captures. */

@@ -176,7 +176,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     durationMs: Math.max(0, header.endTimeMs - header.startTimeMs),
     complete: read.complete,
     readWarning: read.warning,
-    fileSizeBytes: read.fileSizeBytes,
+    fileSizeBytes: read.fileSizeBytes ?? null,
     peakMemoryBytes: analysis.peakMemoryBytes,
     leakedBytes: analysis.leakedBytes,
     totalBytesAllocated: stats?.totalBytesAllocated ?? null,

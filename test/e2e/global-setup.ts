@@ -1,0 +1,78 @@
+/**
+ * Builds the fixture site once for the whole e2e run: two demo captures of one benchmark (a
+ * trend), the aggregated demo capture, a two-thread capture written for the thread filter and
+ * the temporal range, a hostile capture and a broken file. Serves it on 127.0.0.1, port 0.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { buildSite } from "../../src/content/build.ts";
+import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
+import { serveStatic, type StaticServer } from "./server.ts";
+
+const DEMO = "/work/shared/demo";
+const DEMO_RUNS = ["import_orders--a55ec1e", "import_orders--80213f9", "render_report--f362419--aggregate"];
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    siteUrl: string;
+    siteDir: string;
+  }
+}
+
+/** Two threads, an import, memory rising then falling, so ranges pick different peaks. */
+function threadsCapture(): Uint8Array {
+  const w = new CaptureWriter({ commandLine: "python threads.py", endTimeMs: Date.UTC(2026, 10, 22, 12, 0, 2) });
+  w.codeObject(1, "main", "threads.py", 1);
+  w.codeObject(2, "load_early", "threads.py", 10);
+  w.codeObject(3, "load_late", "threads.py", 20);
+  w.codeObject(4, "worker_loop", "threads.py", 30);
+  w.codeObject(5, "_find_and_load", "<frozen importlib._bootstrap>", 1007);
+  w.codeObject(6, "<module>", "/usr/lib/python3.11/json/__init__.py", 1);
+  w.memory(5_000_000, 0);
+  // An import at start-up: import-system frames with an ordinary frame inside.
+  w.contextSwitch(1).push(1).push(5).push(6);
+  w.allocation(0x50000, 500_000);
+  w.pop(2).push(2);
+  w.allocation(0x100000, 3_000_000);
+  w.memory(9_000_000, 100);
+  w.contextSwitch(2).threadName("worker").push(4);
+  w.allocation(0x900000, 1_000_000);
+  w.memory(10_000_000, 200);
+  w.contextSwitch(1).free(0x100000).pop(1).push(3);
+  w.memory(7_000_000, 300);
+  w.allocation(0x500000, 2_000_000);
+  w.memory(8_000_000, 400);
+  w.allocation(0x600000, 10_000);
+  w.memory(8_000_000, 500);
+  return w.trailer().bytes();
+}
+
+let server: StaticServer | null = null;
+let root = "";
+
+export async function setup(project: TestProject): Promise<void> {
+  root = mkdtempSync(join(tmpdir(), "heaptrail-e2e-"));
+  const captures = join(root, "captures");
+  mkdirSync(captures);
+  for (const run of DEMO_RUNS) {
+    copyFileSync(join(DEMO, `${run}.bin`), join(captures, `${run}.bin`));
+    copyFileSync(join(DEMO, `${run}.meta.json`), join(captures, `${run}.meta.json`));
+  }
+  writeFileSync(join(captures, "threads.bin"), threadsCapture());
+  writeFileSync(join(captures, "threads.meta.json"), JSON.stringify({ benchmark: "threads", branch: "main" }));
+  writeFileSync(join(captures, "hostile.bin"), hostileCapture().lz4());
+  writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
+  const result = await buildSite({ capturesDir: captures, contentDir: join(root, "content"), outDir: join(root, "dist"), log: { write: () => true } as never });
+  const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.runId);
+  if (failed.join() !== "broken") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);
+  server = await serveStatic(join(root, "dist"));
+  project.provide("siteUrl", server.url);
+  project.provide("siteDir", join(root, "dist"));
+}
+
+export async function teardown(): Promise<void> {
+  await server?.close();
+  if (root && !process.env.HEAPTRAIL_KEEP_E2E) rmSync(root, { recursive: true, force: true });
+}
