@@ -31,7 +31,8 @@ export function foldedStacks(tables: CaptureTables, groups: readonly SnapshotGro
     if (options.splitThreads) parts.push(clean(threadLabel(g.tid, options.threadName?.(g.tid))));
     const ordered = options.inverted ? frames : frames.slice().reverse();
     for (const f of ordered) parts.push(clean(`${f.function} (${f.filename}:${f.lineno})`));
-    if (parts.length === 0) parts.push("<no stack>");
+    // Allocations with no Python stack (e.g. before any frame was pushed) sit on one frame.
+    if (parts.length === (options.splitThreads ? 1 : 0)) parts.push("<unknown> (<unknown>:0)");
     const line = parts.join(";");
     bytesByStack.set(line, (bytesByStack.get(line) ?? 0) + g.sizeBytes);
   }
