@@ -170,7 +170,7 @@ export class AllocationCollector {
     const kind = ALLOCATOR_KIND[allocator];
     if (kind === 0) {
       const loc = this.locations.intern(tid, stackId, nativeId, generation, allocator);
-      this.logUndo(address);
+      this.logUndo(address, this.live.find(address));
       this.live.set(address, sizeBytes, seq, loc, this.boundaries);
       this.currentBytes += sizeBytes;
       this.peakDelta(this.locations.merged[loc]!, 1, sizeBytes);
@@ -178,7 +178,7 @@ export class AllocationCollector {
     } else if (kind === 1) {
       const slot = this.live.find(address);
       if (slot >= 0) {
-        this.logUndo(address);
+        this.logUndo(address, slot);
         const size = this.live.sizeBytes[slot]!;
         const merged = this.locations.merged[this.live.loc[slot]!]!;
         this.currentBytes -= size;
@@ -229,7 +229,8 @@ export class AllocationCollector {
 
   // ----- §5.1 undo log -----
 
-  private logUndo(address: number): void {
+  /** Remember `address`'s entry as the peak saw it (`slot` is its live slot, or −1). */
+  private logUndo(address: number, slot: number): void {
     if (!this.undoSeen.add(address)) return;
     const i = this.undoLength++;
     if (i >= this.undoAddress.length) {
@@ -242,7 +243,6 @@ export class AllocationCollector {
       p.set(this.undoPresent);
       this.undoPresent = p;
     }
-    const slot = this.live.find(address);
     this.undoAddress[i] = address;
     if (slot >= 0) {
       this.undoPresent[i] = 1;
