@@ -10,6 +10,8 @@ export class AddressTable {
   values: Float64Array;
   private used: Uint8Array;
   private mask: number;
+  /** 32 − log2(capacity): Fibonacci hashing keeps the product's high bits. */
+  private shift: number;
   size = 0;
 
   constructor(initialCapacity = 1 << 16) {
@@ -19,13 +21,17 @@ export class AddressTable {
     this.values = new Float64Array(capacity);
     this.used = new Uint8Array(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
   }
 
-  private static hash(address: number): number {
-    const lo = address | 0; // exact for addresses below 2^53: low 32 bits
+  /**
+   * Slot of an address. Addresses are 8- or 16-byte aligned, so the low bits of any product
+   * are mostly zero: take the high bits of a multiplicative (Fibonacci) hash instead.
+   */
+  private home(address: number): number {
+    const lo = address | 0; // the low 32 bits (exact below 2^53)
     const hi = (address / 4294967296) | 0;
-    // Addresses are 8- or 16-byte aligned: mix so the low bits spread.
-    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) ^ (lo >>> 15);
+    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
   }
 
   /** The slot holding `address`, or −1. */
@@ -33,7 +39,7 @@ export class AddressTable {
     const keys = this.keys;
     const used = this.used;
     const mask = this.mask;
-    let i = AddressTable.hash(address) & mask;
+    let i = this.home(address);
     while (used[i] === 1) {
       if (keys[i] === address) return i;
       i = (i + 1) & mask;
@@ -47,7 +53,7 @@ export class AddressTable {
     const keys = this.keys;
     const used = this.used;
     const mask = this.mask;
-    let i = AddressTable.hash(address) & mask;
+    let i = this.home(address);
     while (used[i] === 1) {
       if (keys[i] === address) {
         this.values[i] = value;
@@ -71,7 +77,7 @@ export class AddressTable {
     let hole = slot;
     let i = (slot + 1) & mask;
     while (used[i] === 1) {
-      const home = AddressTable.hash(keys[i]!) & mask;
+      const home = this.home(keys[i]!);
       // Move entry i into the hole unless its home lies cyclically in (hole, i].
       if (hole <= i ? home <= hole || home > i : home <= hole && home > i) {
         keys[hole] = keys[i]!;
@@ -98,6 +104,7 @@ export class AddressTable {
     this.values = new Float64Array(capacity);
     this.used = new Uint8Array(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
     this.size = 0;
     for (let i = 0; i < oldKeys.length; i++) {
       if (oldUsed[i] === 1) this.set(oldKeys[i]!, oldValues[i]!);

@@ -12,12 +12,16 @@ export interface StatsOptions {
   topN?: number;
 }
 
+const SMALL_SIZES = 1 << 16;
+
 export class StatsCollector {
   readonly peak = new PeakTracker();
   private readonly header: CaptureHeader;
   private totalNum = 0;
   private totalBytes = 0;
-  private readonly countBySize = new Map<number, number>();
+  // Sizes below SMALL_SIZES are counted in an array (most are); the rest in a Map.
+  private readonly countBySmallSize = new Float64Array(SMALL_SIZES);
+  private readonly countByLargeSize = new Map<number, number>();
   private readonly countByAllocator = new Float64Array(16);
   // Per Python stack id: allocations, bytes, and the record index of its first allocation.
   private stackCount = new Float64Array(1024);
@@ -44,12 +48,21 @@ export class StatsCollector {
     if (kind === 1 || kind === 3) return;
     this.totalNum++;
     this.totalBytes += sizeBytes;
-    this.countBySize.set(sizeBytes, (this.countBySize.get(sizeBytes) ?? 0) + 1);
+    if (sizeBytes < SMALL_SIZES) this.countBySmallSize[sizeBytes]!++;
+    else this.countByLargeSize.set(sizeBytes, (this.countByLargeSize.get(sizeBytes) ?? 0) + 1);
     this.countByAllocator[allocator]!++;
     if (stackId >= this.stackCount.length) this.growStacks(stackId);
     if (this.stackCount[stackId] === 0) this.stackFirstSeq[stackId] = seq;
     this.stackCount[stackId]!++;
     this.stackBytes[stackId]! += sizeBytes;
+  }
+
+  private countBySize(): Map<number, number> {
+    const counts = new Map(this.countByLargeSize);
+    this.countBySmallSize.forEach((count, size) => {
+      if (count > 0) counts.set(size, count);
+    });
+    return counts;
   }
 
   private growStacks(stackId: number): void {
@@ -77,7 +90,7 @@ export class StatsCollector {
       totalNumAllocations: this.totalNum,
       totalBytesAllocated: this.totalBytes,
       peakMemoryBytes: this.peak.peakBytes,
-      allocationSizeHistogram: sizeHistogram(this.countBySize),
+      allocationSizeHistogram: sizeHistogram(this.countBySize()),
       allocatorTypeDistribution: allocators,
       topAllocationsBySize: bySize.slice(0, topN).map((l) => ({ location: l.label, sizeBytes: l.sizeBytes })),
       topAllocationsByCount: byCount.slice(0, topN).map((l) => ({ location: l.label, count: l.count })),

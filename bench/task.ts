@@ -1,0 +1,33 @@
+/**
+ * One benchmark task in a fresh process, so its peak RSS is its own:
+ *   node bench/task.ts decode|read|stats|analyze CAPTURE
+ * Prints one JSON line: { task, ms, maxRssKiB, records }.
+ */
+import { openSync, readSync } from "node:fs";
+import { Lz4FrameDecoder } from "../src/reader/lz4.ts";
+import { readCaptureFile } from "../src/reader/index.ts";
+import { computeStats } from "../src/cli/stats.ts";
+
+const [task, path] = process.argv.slice(2) as [string, string];
+const t0 = performance.now();
+let records = 0;
+if (task === "decode") {
+  // Just reading the file and undoing LZ4: the floor any reader of this file pays.
+  const lz4 = new Lz4FrameDecoder((bytes) => void (records += bytes.length));
+  const fd = openSync(path, "r");
+  const chunk = new Uint8Array(1 << 20);
+  let position = 0;
+  for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) lz4.push(chunk.subarray(0, n));
+  lz4.end();
+} else if (task === "read") {
+  records = readCaptureFile(path, {}).summary.nRecords;
+} else if (task === "stats") {
+  records = computeStats(path).read.nRecords;
+} else if (task === "analyze") {
+  const { analyzeCapture } = await import("../src/analysis/analyze.ts");
+  records = (await analyzeCapture(path)).read.nRecords;
+} else {
+  throw new Error(`unknown task ${task}`);
+}
+const ms = performance.now() - t0;
+console.log(JSON.stringify({ task, ms, maxRssKiB: process.resourceUsage().maxRSS, records }));
