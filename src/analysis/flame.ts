@@ -23,7 +23,13 @@ export class FlameTreeBuilder {
   /** Indices of nodes named `<STACK TOO DEEP>`. */
   readonly tooDeep = new Set<number>();
   private readonly inverted: boolean;
-  private readonly index = new Map<string, number>();
+  /** Per node: (frame number · 2^20 + thread number) → child node index. */
+  private readonly childIndex: Array<Map<number, number> | undefined> = [];
+  // Frames are numbered by (function, file, line); resolved frames are shared objects, so the
+  // object lookup usually answers without building a string.
+  private readonly frameByObject = new Map<FrameKey, number>();
+  private readonly frameByText = new Map<string, number>();
+  private readonly threadNumbers = new Map<string, number>();
 
   constructor(inverted = false) {
     this.inverted = inverted;
@@ -51,10 +57,14 @@ export class FlameTreeBuilder {
     let imp = false;
     this.root.valueBytes += sizeBytes;
     this.root.nAllocations += nAllocations;
+    let threadNumber = this.threadNumbers.get(thread);
+    if (threadNumber === undefined) this.threadNumbers.set(thread, (threadNumber = this.threadNumbers.size));
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
-      const key = `${cur}\u0000${f.function}\u0000${f.filename}\u0000${f.lineno}\u0000${thread}`;
-      let id = this.index.get(key);
+      const key = this.frameNumber(f) * 2 ** 20 + threadNumber;
+      let children = this.childIndex[cur];
+      if (children === undefined) this.childIndex[cur] = children = new Map();
+      let id = children.get(key);
       if (id === undefined) {
         if (isCpythonInternal(f.function, f.filename)) {
           skipped++;
@@ -76,7 +86,7 @@ export class FlameTreeBuilder {
         id = this.nodes.length;
         this.nodes.push(node);
         this.nodes[cur]!.children.push(node);
-        this.index.set(key, id);
+        children.set(key, id);
       }
       cur = id;
       const node = this.nodes[cur]!;
@@ -92,6 +102,16 @@ export class FlameTreeBuilder {
       }
     }
     return cur;
+  }
+
+  private frameNumber(f: FrameKey): number {
+    let n = this.frameByObject.get(f);
+    if (n !== undefined) return n;
+    const text = `${f.function}\u0000${f.filename}\u0000${f.lineno}`;
+    n = this.frameByText.get(text);
+    if (n === undefined) this.frameByText.set(text, (n = this.frameByText.size));
+    this.frameByObject.set(f, n);
+    return n;
   }
 }
 
