@@ -146,6 +146,9 @@ export class AllocationCollector {
     }
   }
 
+  // TODO: every memory record is a temporal boundary here, which is memray's behaviour only up to
+  // `maxMemoryRecords` samples. Beyond that memray keeps every stride-th record as a boundary, and
+  // the stride is known only at the end; the temporal intervals of such captures do not match.
   memoryRecord(timeMs: number, rssBytes: number): void {
     this.memoryTimeMs.push(timeMs);
     this.memoryRssBytes.push(rssBytes);
