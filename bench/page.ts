@@ -39,12 +39,16 @@ try {
       cdp.on("Network.loadingFinished", (e: { encodedDataLength: number }) => {
         bytes += e.encodedDataLength;
       });
-      const start = Date.now();
       await page.goto(`${server.url}/runs/${runId}/`);
       await page.locator(".flame svg g.frame").first().waitFor({ timeout: 30_000 });
-      // Drawn: the SVG is in the DOM and the browser has painted it.
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      const drawnMs = Date.now() - start;
+      // Drawn: from navigation start to the frame after the page marked the graph in the DOM.
+      const drawnMs = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const mark = performance.getEntriesByName("heaptrail:flame-drawn")[0];
+            requestAnimationFrame(() => resolve(Math.round(mark ? mark.startTime : performance.now())));
+          }),
+      );
       await page.waitForLoadState("networkidle");
       const frames = await page.locator(".flame svg g.frame").count();
       if (gzip) results.push({ gzipBytes: bytes, rawBytes: 0, drawnMs, frames });

@@ -5,7 +5,7 @@
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type SourceFile } from "../content/shapes.ts";
 import { sourceLine } from "../site/data.ts";
@@ -37,6 +37,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   const host = useRef<HTMLDivElement>(null);
   const tip = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<FlameDatum> | null>(null);
+  const zoomedRef = useRef<Chart<FlameDatum> | null>(null);
   const [widthPx, setWidthPx] = useState(0);
   const [matched, setMatched] = useState<{ sum: number; total: number; count: number } | null>(null);
   const data = useMemo(() => buildFlameData(tree, filter), [tree, filter]);
@@ -46,7 +47,8 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   const sourceRef = useRef(source);
   sourceRef.current = source;
 
-  useEffect(() => {
+  // Layout effect: the width is known before the first paint, so the graph draws in one pass.
+  useLayoutEffect(() => {
     const node = host.current;
     if (!node) return;
     setWidthPx(node.clientWidth);
@@ -87,10 +89,12 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     const chart = flamegraph<FlameDatum>()
       .width(widthPx)
       .cellHeight(18)
-      .transitionDuration(150)
+      // No animation for the first draw (it delays painting); zooms animate.
+      .transitionDuration(0)
       .inverted(layout === "icicle")
       .sort(false)
-      .minFrameSize(0)
+      // Sub-pixel frames are not drawn (their bytes stay in the parents): DOM size is the cost.
+      .minFrameSize(1)
       .tooltip(tooltip)
       .getName((d) => d.data.name)
       .setColorMapper((d) => {
@@ -105,6 +109,9 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     select(node).datum(data).call(chart as never);
     node.querySelector("svg")?.setAttribute("aria-label", label);
     node.querySelector("svg")?.setAttribute("role", "img");
+    chart.transitionDuration(250);
+    // For bench/page.ts: when the first flame graph reached the DOM.
+    performance.mark("heaptrail:flame-drawn");
     chartRef.current = chart;
     return () => {
       chart.destroy();
@@ -126,8 +133,10 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
         else if (n.children) stack.push(...n.children);
       }
     }
+    // A fresh chart is unzoomed: resetting it would only replay the draw as an animation.
     if (target) chart.zoomTo(target);
-    else chart.resetZoom();
+    else if (zoomedRef.current === chart) chart.resetZoom();
+    zoomedRef.current = target ? chart : null;
   }, [zoom, data, layout, widthPx]);
 
   useEffect(() => {

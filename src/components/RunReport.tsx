@@ -62,59 +62,60 @@ function available(entry: OkRunEntry, v: View): boolean {
 }
 
 export default function RunReport({ entry, base }: Props) {
-  const [state, setState] = useState<ViewState>(DEFAULT_STATE);
-  const [ready, setReady] = useState(false);
+  const views = (Object.keys(VIEW_LABELS) as View[]).filter((v) => available(entry, v));
+  // Rendered on the client only (client:only), so the URL can be read before the first render.
+  const readState = (): ViewState => {
+    const s = parseState(location.hash);
+    if (!views.includes(s.view)) s.view = views[0] ?? DEFAULT_STATE.view;
+    if (s.thread && !entry.threads.includes(s.thread)) s.thread = "";
+    return s;
+  };
+  const [state, setState] = useState<ViewState>(readState);
   const [tree, setTree] = useState<{ ref: DataRef; data: TreeData } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [source, setSource] = useState<SourceFile | null>(null);
-  const views = (Object.keys(VIEW_LABELS) as View[]).filter((v) => available(entry, v));
 
   useEffect(() => {
-    const read = () => {
-      const s = parseState(location.hash);
-      if (!views.includes(s.view)) s.view = views[0] ?? "peak";
-      if (s.thread && !entry.threads.includes(s.thread)) s.thread = "";
-      setState(s);
-    };
-    read();
-    setReady(true);
+    const read = () => setState(readState());
     window.addEventListener("hashchange", read);
     return () => window.removeEventListener("hashchange", read);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {
-    if (!ready) return;
     const hash = formatState(state);
     if (hash !== location.hash && !(hash === "" && location.hash === "")) {
       history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
     }
-  }, [state, ready]);
+  }, [state]);
 
   const update = useCallback((patch: Partial<ViewState>) => setState((s) => ({ ...s, ...patch })), []);
 
   const ref = refFor(entry, state);
   useEffect(() => {
-    if (!ready || !ref) return;
+    if (!ref) return;
     let live = true;
     setError(null);
     loadTree(base, ref).then(
-      (data) => live && setTree({ ref, data }),
+      (data) => {
+        performance.mark("heaptrail:tree-loaded");
+        if (live) setTree({ ref, data });
+      },
       (e: unknown) => live && setError(String(e)),
     );
     return () => {
       live = false;
     };
-  }, [ready, ref?.path, base]);
+  }, [ref?.path, base]);
 
   // Source lines only matter once something is on screen.
   useEffect(() => {
-    if (!ready || !entry.data.source) return;
+    if (!entry.data.source) return;
     const t = window.setTimeout(() => {
       loadSource(base, entry.data.source!).then(setSource, () => setSource(null));
     }, 300);
     return () => window.clearTimeout(t);
-  }, [ready, base, entry.data.source]);
+  }, [base, entry.data.source]);
 
   const filter: FlameFilter = useMemo(
     () => ({
@@ -139,8 +140,6 @@ export default function RunReport({ entry, base }: Props) {
       document.getElementById(`tab-${next}`)?.focus();
     }
   };
-
-  if (!ready) return <p className="loading">Loading…</p>;
 
   const showFlameControls = isFlameView || state.view === "temporal";
   return (

@@ -3,7 +3,7 @@
  * static site with Astro. A capture that fails gets a "failed" entry; the others still build.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunAnalysis } from "../analysis/model.ts";
@@ -126,6 +126,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       contentDir,
       noSource: options.noSource,
       sourceRoots: [capturesDir, process.cwd()],
+      fileSizeBytes: statSync(path).size,
     };
     if (!options.force && isUpToDate(contentDir, runId, captureHash)) {
       runs.push({ runId, fileName, outcome: "unchanged" });

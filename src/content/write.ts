@@ -35,6 +35,8 @@ export interface WriteRunOptions {
   /** Folders relative frame file names are looked up in (the capture's folder, the cwd). */
   sourceRoots?: string[];
   minFrameFraction?: number;
+  /** Size of the capture file, shown on the page. */
+  fileSizeBytes?: number;
 }
 
 /** Lines of context kept around each frame's line, for the tree side panel. */
@@ -176,7 +178,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     durationMs: Math.max(0, header.endTimeMs - header.startTimeMs),
     complete: read.complete,
     readWarning: read.warning,
-    fileSizeBytes: read.fileSizeBytes ?? null,
+    fileSizeBytes: options.fileSizeBytes ?? null,
     peakMemoryBytes: analysis.peakMemoryBytes,
     leakedBytes: analysis.leakedBytes,
     totalBytesAllocated: stats?.totalBytesAllocated ?? null,

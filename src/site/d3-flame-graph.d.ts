@@ -43,3 +43,13 @@ declare module "d3-flame-graph" {
   }
   export default function flamegraph<T = unknown>(): FlameGraph<T>;
 }
+
+// Only `select(node).datum(...).call(...)` and `.datum()` are used (d3-selection ships no types).
+declare module "d3-selection" {
+  export interface Selection {
+    datum(): unknown;
+    datum(value: unknown): Selection;
+    call(f: (s: Selection) => void): Selection;
+  }
+  export function select(node: Element): Selection;
+}

@@ -147,7 +147,7 @@ export function fixtureAnalysis(options: { hostile?: boolean; scale?: number; th
       sysPath: [],
       sizeBytes: 200,
     },
-    read: { complete: true, warning: null, endOffset: 1000, nAllocationRecords: 1000, nMemoryRecords: 40, compressed: true, fileSizeBytes: 5000 },
+    read: { complete: true, warning: null, endOffset: 1000, nAllocationRecords: 1000, nMemoryRecords: 40, compressed: true, nRecords: 1040 },
     threadNames: new Map([[2, hostile ? HOSTILE.thread : "worker"]]),
     peakMemoryBytes: merged.valueBytes,
     leakedBytes: Math.round(merged.valueBytes / 3),

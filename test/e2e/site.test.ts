@@ -137,6 +137,8 @@ describe("threads and time", () => {
       await frames(page).first().waitFor();
       return frames(page).first().locator("rect").evaluate((r) => r.getBoundingClientRect().width);
     };
+    // The root spans the graph once drawn.
+    await expect.poll(width).toBeGreaterThan(900);
     const rootWidth = await width();
     // Import machinery frames are irrelevant (hidden); the module run by the import is not.
     await expect.poll(async () => (await frameNames()).some((n) => n.includes("json/__init__.py"))).toBe(true);
@@ -144,7 +146,7 @@ describe("threads and time", () => {
     await page.getByRole("checkbox", { name: "Hide import system" }).check();
     await expect.poll(async () => (await frameNames()).some((n) => n.includes("json/__init__.py"))).toBe(false);
     // Their bytes still count in the parents: the root keeps its size.
-    expect(await width()).toBeCloseTo(rootWidth, 0);
+    await expect.poll(width).toBeCloseTo(rootWidth, 0);
     expect(page.url()).toContain("imports=0");
   });
 
