@@ -112,7 +112,7 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunA
     { temporaryAllocationThreshold: opts.temporaryAllocationThreshold },
     {
       header: (header: CaptureHeader) => {
-        stats = new StatsCollector(header);
+        stats = new StatsCollector(header, { trackPeak: false }); // the collector finds the peak
       },
       allocation: (tid, address, size, allocator, stackId, nativeId, generation) =>
         stats?.allocation(tid, address, size, allocator, stackId, nativeId, generation),
@@ -131,7 +131,8 @@ export function analyzeCollected(
   const symbolize = opts.symbolize;
   const tree = (view: FlameView, mergeThreads: boolean) => flameTree(capture, view, { mergeThreads, symbolize });
   const inverted = invertedFlameTrees(capture, "peak", { mergeThreads: true, symbolize })!;
-  const stats: CaptureStats | null = snapshots && statsCollector ? statsCollector.result(tables) : null;
+  const stats: CaptureStats | null =
+    snapshots && statsCollector ? statsCollector.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
   const memory = snapshots
     ? memorySamples(snapshots.memoryTimeMs, snapshots.memoryRssBytes, snapshots.memoryHeapBytes, opts.maxMemoryRecords)
     : memorySamples(aggregated!.memoryTimeMs, aggregated!.memoryRssBytes, aggregated!.memoryHeapBytes, opts.maxMemoryRecords);

@@ -10,6 +10,8 @@ import { PeakTracker } from "./peak.ts";
 export interface StatsOptions {
   /** How many top locations and modules to keep (`memray stats -n`). Default 5. */
   topN?: number;
+  /** The peak, when another collector tracked it (see `trackPeak`). */
+  peakMemoryBytes?: number;
 }
 
 const SMALL_SIZES = 1 << 16;
@@ -29,8 +31,15 @@ export class StatsCollector {
   private stackFirstSeq = new Float64Array(1024);
   private seq = 0;
 
-  constructor(header: CaptureHeader) {
+  private readonly trackPeak: boolean;
+
+  /**
+   * `trackPeak` (default true) keeps a live-heap table to find the peak; a caller that already
+   * tracks the heap (the one-pass analysis) turns it off and passes the peak to `result`.
+   */
+  constructor(header: CaptureHeader, options: { trackPeak?: boolean } = {}) {
     this.header = header;
+    this.trackPeak = options.trackPeak ?? true;
   }
 
   allocation(
@@ -42,7 +51,7 @@ export class StatsCollector {
     _nativeId: number,
     _generation: number,
   ): void {
-    this.peak.allocation(address, sizeBytes, allocator);
+    if (this.trackPeak) this.peak.allocation(address, sizeBytes, allocator);
     const seq = this.seq++;
     const kind = ALLOCATOR_KIND[allocator];
     if (kind === 1 || kind === 3) return;
@@ -89,7 +98,7 @@ export class StatsCollector {
     return {
       totalNumAllocations: this.totalNum,
       totalBytesAllocated: this.totalBytes,
-      peakMemoryBytes: this.peak.peakBytes,
+      peakMemoryBytes: options.peakMemoryBytes ?? this.peak.peakBytes,
       allocationSizeHistogram: sizeHistogram(this.countBySize()),
       allocatorTypeDistribution: allocators,
       topAllocationsBySize: bySize.slice(0, topN).map((l) => ({ location: l.label, sizeBytes: l.sizeBytes })),
@@ -170,8 +179,15 @@ class ModuleResolver {
   private readonly cache = new Map<string, { name: string; kind: string }>();
   private readonly header: CaptureHeader;
 
-  constructor(header: CaptureHeader) {
+  private readonly trackPeak: boolean;
+
+  /**
+   * `trackPeak` (default true) keeps a live-heap table to find the peak; a caller that already
+   * tracks the heap (the one-pass analysis) turns it off and passes the peak to `result`.
+   */
+  constructor(header: CaptureHeader, options: { trackPeak?: boolean } = {}) {
     this.header = header;
+    this.trackPeak = options.trackPeak ?? true;
   }
 
   classify(filename: string): { name: string; kind: string } {
