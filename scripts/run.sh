@@ -39,6 +39,7 @@ case "${1:-}" in
     fi
     mkdir -p test/.tmp
     status=0
+    npx tsc --noEmit -p . || status=$?
     npx vitest run --reporter=default --reporter=json --outputFile=test/.tmp/unit.json || status=$?
     if [ -f vitest.e2e.config.ts ]; then
       npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile=test/.tmp/e2e.json || status=$?

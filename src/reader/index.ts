@@ -43,7 +43,7 @@ const RAW_MAGIC = [0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00];
  * then call `end()`. `done` turns true once the rest of the file is not needed.
  */
 export class CaptureReader {
-  private readonly decoder: CaptureDecoder;
+  private decoder: CaptureDecoder;
   private readonly visitor: CaptureVisitor;
   private sniffed: Uint8Array | null = new Uint8Array(0);
   private lz4: Lz4FrameDecoder | null = null;
@@ -123,7 +123,7 @@ export class CaptureReader {
     if (this.sniffed !== null) {
       this.sniffed = null;
       this.compressed = true;
-      (this as { decoder: CaptureDecoder }).decoder = new CaptureDecoder(this.visitor, "decompressed");
+      this.decoder = new CaptureDecoder(this.visitor, "decompressed");
     }
     this.decoder.push(bytes);
   }
@@ -139,7 +139,7 @@ export class CaptureReader {
     if (startsWith(first, LZ4_MAGIC)) {
       this.compressed = true;
       const decoder = new CaptureDecoder(this.visitor, "decompressed");
-      (this as { decoder: CaptureDecoder }).decoder = decoder;
+      this.decoder = decoder;
       this.lz4 = new Lz4FrameDecoder((bytes) => decoder.push(bytes));
       return;
     }

@@ -12,7 +12,7 @@ const { path, shared, slots, slotBytes } = workerData as { path: string; shared:
 const { control, lengths, data } = ringLayout(shared, slots, slotBytes);
 // control[0] = slots written, control[1] = slots read, control[2] = stop requested
 
-let slot = new Uint8Array(0);
+let slot: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
 let fill = 0;
 
 function waitForFreeSlot(): boolean {

@@ -253,7 +253,7 @@ export class CaptureTables {
   }
 }
 
-function grow32(a: Int32Array): Int32Array {
+function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
