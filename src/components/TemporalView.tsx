@@ -12,7 +12,7 @@ import type { MemoryFile, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadMemory, loadTemporal } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
 import { formatBytes, formatDuration } from "../site/format.ts";
-import { snapshotRange, valuesForRange } from "../site/temporal.ts";
+import { valuesForRange } from "../site/temporal.ts";
 import type { ViewState } from "../site/url.ts";
 import FlameGraph from "./FlameGraph.tsx";
 
@@ -57,8 +57,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
 
   const result = useMemo(() => {
     if (!memory || !temporal) return null;
-    const [i0, i1] = snapshotRange(memory.timeMs, origin + r0, origin + r1);
-    return { ...valuesForRange(temporal, i0, i1), i0, i1 };
+    return valuesForRange(temporal, memory.timeMs, origin + r0, origin + r1);
   }, [memory, temporal, r0, r1, origin]);
 
   // The chart: created once per data set; the range flows back through the URL state.

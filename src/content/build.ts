@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { analyzeCapture } from "../analysis/analyze.ts";
 import type { RunAnalysis } from "../analysis/model.ts";
 import { SCHEMA_VERSION, runMetaSchema, type RunMeta } from "./schema.ts";
 import { isUpToDate, publicDir, runsDir, writeFailedRun, writeRun } from "./write.ts";
@@ -68,11 +69,8 @@ function readMeta(capturePath: string, warn: (s: string) => void): RunMeta {
   return {};
 }
 
-async function defaultAnalyze(path: string): Promise<RunAnalysis> {
-  // Loaded lazily so the content stage can be used (and tested) without the analysis stage.
-  const modulePath = "../analysis/analyze.ts";
-  const mod = (await import(modulePath)) as { analyzeCapture: (p: string, o?: unknown) => Promise<RunAnalysis> | RunAnalysis };
-  return mod.analyzeCapture(path, {});
+function defaultAnalyze(path: string): Promise<RunAnalysis> | RunAnalysis {
+  return analyzeCapture(path, {});
 }
 
 class Progress {

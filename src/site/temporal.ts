@@ -1,53 +1,35 @@
 /**
- * Per-node bytes for a time range (§5.4, memray's temporal_flamegraph.js): the high-water mark
- * inside the range, or the allocations made in it and never freed.
+ * Per-node bytes for a time range: the analysis stage's browser-safe temporalNodeTotals (§5.4)
+ * over the decoded columns. The tuples it takes are built once per data set.
  */
+import { temporalNodeTotals, type NodeInterval } from "../analysis/temporal-range.ts";
 import type { TemporalColumns } from "../content/columnar.ts";
 
 export interface RangeResult {
   valueBytes: Float64Array;
   nAllocations: Float64Array;
-  /** HWM mode: the snapshot index chosen, else -1. */
+  /** HWM mode: the snapshot chosen, else -1. */
   snapshot: number;
 }
 
-/** Snapshot indices bounding [t0, t1] in the memory samples' times (§5.4). */
-export function snapshotRange(timesMs: ArrayLike<number>, t0: number, t1: number): [number, number] {
-  let i0 = -1;
-  let i1 = -1;
-  for (let i = 0; i < timesMs.length; i++) {
-    if (i0 < 0 && timesMs[i]! >= t0) i0 = i;
-    if (i1 < 0 && timesMs[i]! > t1) i1 = i;
+const tuples = new WeakMap<TemporalColumns, { intervals: NodeInterval[]; parents: number[] }>();
+
+function asTuples(data: TemporalColumns): { intervals: NodeInterval[]; parents: number[] } {
+  let t = tuples.get(data);
+  if (!t) {
+    const intervals: NodeInterval[] = [];
+    for (let k = 0; k < data.node.length; k++) {
+      const db = data.deallocatedBefore[k]!;
+      intervals.push([data.allocatedBefore[k]!, db < 0 ? null : db, data.node[k]!, data.nAllocations[k]!, data.nBytes[k]!]);
+    }
+    t = { intervals, parents: Array.from(data.tree.parent) };
+    tuples.set(data, t);
   }
-  return [i0 < 0 ? 0 : i0, i1 < 0 ? timesMs.length : i1];
+  return t;
 }
 
-export function valuesForRange(data: TemporalColumns, i0: number, i1: number): RangeResult {
-  const size = data.tree.size;
-  const valueBytes = new Float64Array(size);
-  const nAllocations = new Float64Array(size);
-  let snapshot = -1;
-  const include: (ab: number, db: number) => boolean = (() => {
-    if (data.mode === "highWaterMark") {
-      const hwms = data.highWaterMarkBySnapshot ?? [];
-      let h = Math.min(i0, hwms.length - 1);
-      for (let i = i0; i <= i1 && i < hwms.length; i++) if (hwms[i]! > hwms[h]!) h = i;
-      snapshot = Math.max(0, h);
-      return (ab, db) => ab <= snapshot && (db < 0 || db > snapshot);
-    }
-    return (ab, db) => ab >= i0 && ab <= i1 && (db < 0 || db > i1);
-  })();
-  for (let k = 0; k < data.node.length; k++) {
-    if (!include(data.allocatedBefore[k]!, data.deallocatedBefore[k]!)) continue;
-    const node = data.node[k]!;
-    valueBytes[node]! += data.nBytes[k]!;
-    nAllocations[node]! += data.nAllocations[k]!;
-  }
-  // Preorder: children come after parents, so one backwards pass sums subtrees.
-  for (let i = size - 1; i > 0; i--) {
-    const p = data.tree.parent[i]!;
-    valueBytes[p]! += valueBytes[i]!;
-    nAllocations[p]! += nAllocations[i]!;
-  }
-  return { valueBytes, nAllocations, snapshot };
+export function valuesForRange(data: TemporalColumns, timesMs: readonly number[], t0: number, t1: number): RangeResult {
+  const { intervals, parents } = asTuples(data);
+  const r = temporalNodeTotals(data.mode, timesMs, data.highWaterMarkBySnapshot, intervals, parents, t0, t1);
+  return { valueBytes: Float64Array.from(r.nodeBytes), nAllocations: Float64Array.from(r.nodeAllocations), snapshot: r.peakSnapshot ?? -1 };
 }

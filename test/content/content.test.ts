@@ -1,0 +1,62 @@
+/** Content stage: pruning keeps every byte, entries validate, unchanged captures are skipped. */
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
+import { NodeFlag, runEntrySchema, SCHEMA_VERSION } from "../../src/content/schema.ts";
+import { isUpToDate, writeFailedRun, writeRun } from "../../src/content/write.ts";
+import { fixtureAnalysis } from "./fixture-analysis.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "heaptrail-content-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("encodeTree", () => {
+  const root = fixtureAnalysis().flame.peak!;
+
+  test("without pruning, every node is kept in preorder", () => {
+    const tree = decodeTree(encodeTree(root, { minFrameFraction: 0 }));
+    expect(tree.size).toBe(tree.totalNodes);
+    expect(tree.function[0]).toBe("<root>");
+    for (let i = 1; i < tree.size; i++) expect(tree.parent[i]).toBeLessThan(i);
+  });
+
+  test("narrow frames merge into one 'other' node per parent that states their bytes", () => {
+    const tree = decodeTree(encodeTree(root, { minFrameFraction: 0.01 }));
+    expect(tree.size).toBeLessThan(tree.totalNodes);
+    const others = [...tree.otherFrames.keys()];
+    expect(others.length).toBeGreaterThan(0);
+    for (const o of others) expect(tree.flags[o]! & NodeFlag.OTHER).toBeTruthy();
+    // Every parent's bytes are still the sum of its children (leaves here own no bytes).
+    for (let i = 0; i < tree.size; i++) {
+      const kids = tree.children[i]!;
+      if (kids.length > 0 && i !== 0) expect(kids.reduce((s, c) => s + tree.valueBytes[c]!, 0)).toBe(tree.valueBytes[i]);
+    }
+    expect(tree.valueBytes[0]).toBe(root.valueBytes);
+  });
+});
+
+describe("writeRun", () => {
+  const options = { runId: "demo", captureHash: "abc", meta: { benchmark: "demo" }, contentDir: dir, noSource: true };
+
+  test("writes a valid entry and the data files it points at", () => {
+    const entry = writeRun(fixtureAnalysis(), options);
+    expect(entry.schemaVersion).toBe(SCHEMA_VERSION);
+    const stored = runEntrySchema.parse(JSON.parse(readFileSync(join(dir, "runs", "demo.json"), "utf8")));
+    expect(stored).toEqual(entry);
+    for (const ref of Object.values(entry.data)) if (ref) expect(existsSync(join(dir, "public", ref.path))).toBe(true);
+    expect(entry.data.source).toBeNull();
+    expect(entry.threads).toHaveLength(2);
+  });
+
+  test("an unchanged capture is up to date; a changed one is not", () => {
+    expect(isUpToDate(dir, "demo", "abc")).toBe(true);
+    expect(isUpToDate(dir, "demo", "abd")).toBe(false);
+  });
+
+  test("a failed capture gets an entry with its error", () => {
+    const entry = writeFailedRun(new Error("bad magic"), { ...options, runId: "broken" });
+    expect(entry).toMatchObject({ status: "failed", error: "bad magic", fileName: "broken.bin" });
+    expect(isUpToDate(dir, "broken", "abc")).toBe(false);
+  });
+});
