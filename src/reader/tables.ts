@@ -5,6 +5,7 @@
  */
 import type { Frame, ImageSegments } from "./records.ts";
 import { lineForOffset } from "./linetable.ts";
+import { IntPairTable } from "./pair-table.ts";
 
 interface CodeObject {
   function: string;
@@ -36,7 +37,7 @@ export class CaptureTables {
   private frameOffset = new Int32Array(256);
   private frameEntry = new Uint8Array(256);
   private frameCount = 0;
-  private readonly frameByKey = new Map<number, number>();
+  private readonly frameByKey = new IntPairTable();
   private readonly resolved: Array<Frame | undefined> = [];
   private readonly codeObjects = new Map<number, CodeObject>();
 
@@ -44,7 +45,7 @@ export class CaptureTables {
   stackParent = new Int32Array(1024);
   stackFrame = new Int32Array(1024);
   stackCount = 1;
-  private readonly stackChild = new Map<number, number>();
+  private readonly stackChild = new IntPairTable();
   private readonly stackChildWide = new Map<string, number>();
 
   // Native stack table: node 0 is the empty stack; node k is the k-th NATIVE_TRACE_INDEX.
@@ -69,14 +70,12 @@ export class CaptureTables {
 
   /** The frame id of (code object, bytecode offset, entry flag), numbered by first appearance. */
   frameIdFor(codeId: number, offset: number, isEntry: boolean): number {
-    const key = codeId < 2 ** 28 && offset >= -(2 ** 22) && offset < 2 ** 22
-      ? (codeId * 2 ** 23 + (offset + 2 ** 22)) * 2 + (isEntry ? 1 : 0)
-      : Number.NaN;
-    if (key === key) {
-      const found = this.frameByKey.get(key);
-      if (found !== undefined) return found;
+    if (codeId < 2 ** 31 && offset >= -(2 ** 30) && offset < 2 ** 30) {
+      const b = offset * 2 + (isEntry ? 1 : 0);
+      const found = this.frameByKey.get(codeId, b);
+      if (found >= 0) return found;
       const id = this.newFrame(codeId, offset, isEntry);
-      this.frameByKey.set(key, id);
+      this.frameByKey.add(codeId, b, id);
       return id;
     }
     // Out-of-range values (corrupt or exotic files): a slow but exact string key.
@@ -119,12 +118,11 @@ export class CaptureTables {
 
   /** The child of stack node `parent` for `frameId`, created on first use (memray's numbering). */
   stackChildOf(parent: number, frameId: number): number {
-    if (frameId < 2 ** 26 && parent < 2 ** 26) {
-      const key = parent * 2 ** 26 + frameId;
-      const found = this.stackChild.get(key);
-      if (found !== undefined) return found;
+    if (frameId < 2 ** 31 && parent < 2 ** 31) {
+      const found = this.stackChild.get(parent, frameId);
+      if (found >= 0) return found;
       const node = this.newStackNode(parent, frameId);
-      this.stackChild.set(key, node);
+      this.stackChild.add(parent, frameId, node);
       return node;
     }
     const key = `${parent}:${frameId}`;
