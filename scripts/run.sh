@@ -22,7 +22,9 @@ if ! node_ok; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: this npm writes lock files without other platforms' optional
+  # packages, which `npm ci` rejects; `npm install` still takes every version from the lock.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 case "${1:-}" in

@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import type { CaptureStats } from "../analysis/model.ts";
 import { StatsCollector } from "../analysis/stats.ts";
-import { formatBytes, writeOutput } from "./output.ts";
+import { formatBytes } from "../site/format.ts";
+import { writeOutput } from "./output.ts";
 
 export interface StatsRun {
   header: CaptureHeader;

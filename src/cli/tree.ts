@@ -8,7 +8,7 @@ import { viewGroups, viewThreadName } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
-import { formatBytes } from "./output.ts";
+import { formatBytes } from "../site/format.ts";
 
 const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
 

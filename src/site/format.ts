@@ -1,13 +1,14 @@
-/** Number formatting for the pages (browser and build side). */
+/** Number formatting: the pages (browser and build side) and the command line share it. */
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+/** Decimal units, as memray's HTML reports and the demo's figures use them (1 MB = 10^6 B). */
+const UNITS = ["B", "kB", "MB", "GB", "TB"];
 
 export function formatBytes(sizeBytes: number): string {
   const sign = sizeBytes < 0 ? "-" : "";
   let v = Math.abs(sizeBytes);
   let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
+  while (v >= 1000 && u < UNITS.length - 1) {
+    v /= 1000;
     u++;
   }
   return `${sign}${u === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${UNITS[u]}`;

@@ -11,11 +11,23 @@ export function benchmarkOf(run: RunEntry): string {
   return run.meta.benchmark ?? run.fileName.replace(/\.bin$/i, "").split("--")[0] ?? run.id;
 }
 
+/** A capture mode whose figures do not compare with default-mode runs, or null. */
+export function modeOf(run: RunEntry): string | null {
+  if (run.status !== "ok") return null;
+  if (run.header.aggregated) return "aggregated";
+  if (run.header.nativeTraces) return "native";
+  return null;
+}
+
+/** The short commit (plus the mode when it is not the default), else the file name. */
 export function runLabel(run: RunEntry): string {
-  return run.meta.commit ? run.meta.commit.slice(0, 7) : run.fileName.replace(/\.bin$/i, "");
+  if (!run.meta.commit) return run.fileName.replace(/\.bin$/i, "");
+  const mode = modeOf(run);
+  return mode ? `${run.meta.commit.slice(0, 7)} (${mode})` : run.meta.commit.slice(0, 7);
 }
 
 export interface RunGroup {
+  /** The benchmark, with its capture mode when not the default (`import_orders [native]`). */
   benchmark: string;
   branch: string;
   runs: RunEntry[];
@@ -25,7 +37,9 @@ export interface RunGroup {
 export function groupRuns(runs: RunEntry[]): RunGroup[] {
   const groups = new Map<string, RunGroup>();
   for (const run of runs) {
-    const benchmark = benchmarkOf(run);
+    // --native and --aggregate runs measure differently: they get trends of their own.
+    const mode = modeOf(run);
+    const benchmark = mode ? `${benchmarkOf(run)} [${mode}]` : benchmarkOf(run);
     const branch = run.meta.branch ?? "(no branch)";
     const key = `${benchmark}\u0000${branch}`;
     let g = groups.get(key);

@@ -73,7 +73,7 @@ describe("run page", () => {
     expect(names.some((n) => n.includes("remember at import_orders.py"))).toBe(true);
     await frames(page).filter({ hasText: "remember" }).first().hover();
     const tip = page.getByRole("tooltip");
-    await expect(tip.innerText()).resolves.toMatch(/remember[\s\S]*import_orders\.py:\d+[\s\S]*MiB \([\d.]+% of total\), [\d,]+ allocations/);
+    await expect(tip.innerText()).resolves.toMatch(/remember[\s\S]*import_orders\.py:\d+[\s\S]*MB \([\d.]+% of total\), [\d,]+ allocations/);
   });
 
   test("hiding irrelevant frames shows and hides the runtime's frames", async () => {
@@ -100,7 +100,7 @@ describe("run page", () => {
     await open(RUN);
     await frames(page).first().waitFor();
     await page.getByRole("searchbox", { name: "Search" }).fill("remember");
-    await expect(page.getByRole("status").filter({ hasText: "Matched" }).innerText()).resolves.toMatch(/Matched \d+ frames: [\d.]+ MiB \([\d.]+% of/);
+    await expect(page.getByRole("status").filter({ hasText: "Matched" }).innerText()).resolves.toMatch(/Matched \d+ frames: [\d.]+ MB \([\d.]+% of/);
     expect(page.url()).toContain("q=remember");
   });
 
