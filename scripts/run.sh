@@ -41,6 +41,7 @@ case "${1:-}" in
     fi
     mkdir -p test/.tmp
     status=0
+    npx astro sync >/dev/null || status=$? # generates the astro:content types tsc needs
     npx tsc --noEmit -p . || status=$?
     npx vitest run --reporter=default --reporter=json --outputFile=test/.tmp/unit.json || status=$?
     if [ -f vitest.e2e.config.ts ]; then
