@@ -316,6 +316,62 @@ export class CaptureDecoder {
     this.tables.threadNameEvents.push({ seq: this.nAllocationRecords, tid: this.curTid, name });
   }
 
+  // ---------------------------------------------------------------- records every version shares
+  // Cold records, decoded by methods: they read at `p`, throw NEED_MORE when bytes are missing
+  // (before changing any state), and return the position after the record.
+
+  private memoryRecordAt(p: number): number {
+    p = readUvar(this.buf, p);
+    const rss = varint.value;
+    p = readUvar(this.buf, p);
+    if (p > this.end) throw NEED_MORE;
+    this.nMemoryRecords++;
+    this.visitor.memoryRecord?.(this.header!.startTimeMs + varint.value, rss);
+    return p;
+  }
+
+  /** NATIVE_TRACE_INDEX: node k+1 is (ip, parent); both registers are deltas. */
+  private nativeTraceIndexAt(p: number): number {
+    p = readSvar(this.buf, p);
+    const ip = addDelta(this.ip, varint.value);
+    p = readSvar(this.buf, p);
+    if (p > this.end) throw NEED_MORE;
+    this.ip = ip;
+    this.nativeId = addDelta(this.nativeId, varint.value);
+    this.tables.addNativeNode(ip, this.nativeId);
+    return p;
+  }
+
+  private threadRecordAt(p: number, recordStart: number): number {
+    const name = this.str(p);
+    if (!this.sawContextSwitch && this.header!.version >= 12 && this.header!.fileFormat === 0) {
+      this.fail("THREAD_RECORD before any CONTEXT_SWITCH", recordStart);
+    }
+    this.threadName(name);
+    return strEnd;
+  }
+
+  private contextSwitchAt(p: number): number {
+    if (p + 8 > this.end) throw NEED_MORE;
+    this.contextSwitch(u64at(this.buf, p));
+    return p + 8;
+  }
+
+  private codeObjectAt(p: number): number {
+    p = readUvar(this.buf, p);
+    const codeId = varint.value;
+    const fn = this.str(p);
+    const filename = this.str(strEnd);
+    p = readSvar(this.buf, strEnd);
+    const firstLine = addDelta(this.firstLineReg, varint.value);
+    p = readUvar(this.buf, p);
+    const tableLen = varint.value;
+    if (p + tableLen > this.end) throw NEED_MORE;
+    this.firstLineReg = firstLine;
+    this.tables.addCodeObject(codeId, fn, filename, firstLine, this.buf.slice(p, p + tableLen));
+    return p + tableLen;
+  }
+
   // ---------------------------------------------------------------- header 12 and 13 (§3.3)
 
   private decodeV12(): void {
@@ -323,9 +379,7 @@ export class CaptureDecoder {
     const end = this.end;
     const tables = this.tables;
     const onAllocation = this.visitor.allocation ?? noop;
-    const onMemory = this.visitor.memoryRecord ?? noop;
     const native = this.header!.nativeTraces;
-    const startTime = this.header!.startTimeMs;
     const cache = this.addrCache;
     let pos = this.start;
     let dataPtr = this.dataPtr;
@@ -467,29 +521,14 @@ export class CaptureDecoder {
             this.done = true;
             this.complete = true;
             return;
-          case 0x02: {
-            // MEMORY_RECORD
-            p = readUvar(buf, p);
-            const rss = varint.value;
-            p = readUvar(buf, p);
-            if (p > end) break;
-            pos = p;
-            this.nMemoryRecords++;
-            onMemory(startTime + varint.value, rss);
+          case 0x02:
+            pos = this.memoryRecordAt(p);
             continue;
-          }
-          case 0x05: {
-            // NATIVE_TRACE_INDEX
-            p = readSvar(buf, p);
-            const ip = addDelta(this.ip, varint.value);
-            p = readSvar(buf, p);
-            if (p > end) break;
-            this.ip = ip;
-            nativeId = addDelta(nativeId, varint.value);
-            tables.addNativeNode(ip, nativeId);
-            pos = p;
+          case 0x05:
+            this.nativeId = nativeId; // the method works on the register itself
+            pos = this.nativeTraceIndexAt(p);
+            nativeId = this.nativeId;
             continue;
-          }
           case 0x06:
             this.memoryMapStart();
             pos = p;
@@ -497,35 +536,15 @@ export class CaptureDecoder {
           case 0x07:
             pos = this.segmentHeader(p);
             continue;
-          case 0x0a: {
-            const name = this.str(p);
-            if (!this.sawContextSwitch) this.fail("THREAD_RECORD before any CONTEXT_SWITCH", pos);
-            this.threadName(name);
-            pos = strEnd;
+          case 0x0a:
+            pos = this.threadRecordAt(p, pos);
             continue;
-          }
-          case 0x0c: {
-            if (p + 8 > end) break;
-            this.contextSwitch(u64at(buf, p));
-            pos = p + 8;
+          case 0x0c:
+            pos = this.contextSwitchAt(p);
             continue;
-          }
-          case 0x0e: {
-            // CODE_OBJECT
-            p = readUvar(buf, p);
-            const codeId = varint.value;
-            const fn = this.str(p);
-            const filename = this.str(strEnd);
-            p = readSvar(buf, strEnd);
-            const firstLine = addDelta(this.firstLineReg, varint.value);
-            p = readUvar(buf, p);
-            const tableLen = varint.value;
-            if (p + tableLen > end) break;
-            this.firstLineReg = firstLine;
-            tables.addCodeObject(codeId, fn, filename, firstLine, buf.slice(p, p + tableLen));
-            pos = p + tableLen;
+          case 0x0e:
+            pos = this.codeObjectAt(p);
             continue;
-          }
           default:
             this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
             return;
@@ -557,8 +576,6 @@ export class CaptureDecoder {
     const end = this.end;
     const tables = this.tables;
     const onAllocation = this.visitor.allocation ?? noop;
-    const onMemory = this.visitor.memoryRecord ?? noop;
-    const startTime = this.header!.startTimeMs;
     let pos = this.start;
     let dataPtr = this.dataPtr;
     let nativeId = this.nativeId;
@@ -638,17 +655,11 @@ export class CaptureDecoder {
             pos = p;
             continue;
           }
-          case 5: {
-            p = readSvar(buf, p);
-            const ip = addDelta(this.ip, varint.value);
-            p = readSvar(buf, p);
-            if (p > end) break;
-            this.ip = ip;
-            nativeId = addDelta(nativeId, varint.value);
-            tables.addNativeNode(ip, nativeId);
-            pos = p;
+          case 5:
+            this.nativeId = nativeId; // the method works on the register itself
+            pos = this.nativeTraceIndexAt(p);
+            nativeId = this.nativeId;
             continue;
-          }
           case 6:
             this.memoryMapStart();
             pos = p;
@@ -660,26 +671,14 @@ export class CaptureDecoder {
             this.popFrames(flags + 1);
             pos = p;
             continue;
-          case 10: {
-            const name = this.str(p);
-            this.threadName(name);
-            pos = strEnd;
+          case 10:
+            pos = this.threadRecordAt(p, pos);
             continue;
-          }
-          case 11: {
-            p = readUvar(buf, p);
-            const rss = varint.value;
-            p = readUvar(buf, p);
-            if (p > end) break;
-            pos = p;
-            this.nMemoryRecords++;
-            onMemory(startTime + varint.value, rss);
+          case 11:
+            pos = this.memoryRecordAt(p);
             continue;
-          }
           case 12:
-            if (p + 8 > end) break;
-            this.contextSwitch(u64at(buf, p));
-            pos = p + 8;
+            pos = this.contextSwitchAt(p);
             continue;
           case 0:
             if (flags === 1) {
@@ -733,16 +732,11 @@ export class CaptureDecoder {
             continue;
           }
           case 12:
-            if (p + 8 > end) throw NEED_MORE;
-            this.contextSwitch(u64(dv, p));
-            pos = p + 8;
+            pos = this.contextSwitchAt(p);
             continue;
-          case 10: {
-            const name = this.str(p);
-            this.threadName(name);
-            pos = strEnd;
+          case 10:
+            pos = this.threadRecordAt(p, pos);
             continue;
-          }
           case 6:
             this.memoryMapStart();
             pos = p;
@@ -750,32 +744,12 @@ export class CaptureDecoder {
           case 7:
             pos = this.segmentHeader(p);
             continue;
-          case 14: {
-            p = readUvar(buf, p);
-            const codeId = varint.value;
-            const fn = this.str(p);
-            const filename = this.str(strEnd);
-            p = readSvar(buf, strEnd);
-            const firstLine = addDelta(this.firstLineReg, varint.value);
-            p = readUvar(buf, p);
-            const tableLen = varint.value;
-            if (p + tableLen > end) throw NEED_MORE;
-            this.firstLineReg = firstLine;
-            tables.addCodeObject(codeId, fn, filename, firstLine, buf.slice(p, p + tableLen));
-            pos = p + tableLen;
+          case 14:
+            pos = this.codeObjectAt(p);
             continue;
-          }
-          case 5: {
-            p = readSvar(buf, p);
-            const ip = addDelta(this.ip, varint.value);
-            p = readSvar(buf, p);
-            if (p > end) throw NEED_MORE;
-            this.ip = ip;
-            this.nativeId = addDelta(this.nativeId, varint.value);
-            tables.addNativeNode(ip, this.nativeId);
-            pos = p;
+          case 5:
+            pos = this.nativeTraceIndexAt(p);
             continue;
-          }
           case 4: {
             if (v11) {
               if (p + 8 > end) throw NEED_MORE;
