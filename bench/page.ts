@@ -12,7 +12,7 @@ import { buildSite } from "../src/content/build.ts";
 import { launch } from "../test/e2e/browser.ts";
 import { serveStatic } from "../test/e2e/server.ts";
 
-const capture = process.argv[2] ?? "/work/shared/bench/wide_tree.default.bin";
+const capture = process.argv[2] ?? join(import.meta.dirname, "..", "..", "shared", "bench", "wide_tree.default.bin");
 const MEMRAY_HTML_BYTES = 3_806_268;
 const RUNS = 5;
 
