@@ -3,7 +3,7 @@
  *
  *   const run = analyzeCapture("run.bin", { temporaryAllocationThreshold: 1 });
  */
-import type { CaptureHeader, CaptureTables } from "../reader/index.ts";
+import type { CaptureTables } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
 import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type NativeSymbolizer } from "./flame.ts";
@@ -106,19 +106,8 @@ export function temporalData(
 /** Read `path` once and build every view. */
 export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  let stats: StatsCollector | null = null;
-  const capture = collectCapture(
-    path,
-    { temporaryAllocationThreshold: opts.temporaryAllocationThreshold },
-    {
-      header: (header: CaptureHeader) => {
-        stats = new StatsCollector(header, { trackPeak: false }); // the collector finds the peak
-      },
-      allocation: (tid, address, size, allocator, stackId, nativeId, generation) =>
-        stats?.allocation(tid, address, size, allocator, stackId, nativeId, generation),
-    },
-  );
-  return analyzeCollected(capture, opts, stats);
+  const capture = collectCapture(path, { temporaryAllocationThreshold: opts.temporaryAllocationThreshold, stats: true });
+  return analyzeCollected(capture, opts, capture.stats);
 }
 
 export function analyzeCollected(

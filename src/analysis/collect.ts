@@ -5,6 +5,7 @@
 import { FileFormat, readCaptureFile, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
 import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./collector.ts";
+import { StatsCollector } from "./stats.ts";
 
 export interface CollectedCapture {
   header: CaptureHeader;
@@ -14,6 +15,8 @@ export interface CollectedCapture {
   snapshots: CollectedSnapshots | null;
   /** Aggregated (`--aggregate`) files. */
   aggregated: AggregatedCollector | null;
+  /** `memray stats` counters, when asked for (all-allocations files only). */
+  stats: StatsCollector | null;
 }
 
 /** Extra visitors fed the same records (e.g. the stats collector). */
@@ -21,21 +24,29 @@ export type AllocationListener = NonNullable<CaptureVisitor["allocation"]>;
 
 export function collectCapture(
   path: string,
-  options: CollectorOptions = {},
+  options: CollectorOptions & { stats?: boolean } = {},
   listeners: { allocation?: AllocationListener; header?: (header: CaptureHeader) => void } = {},
 ): CollectedCapture {
   const collector = new AllocationCollector(options);
   const aggregated = new AggregatedCollector();
   const extra = listeners.allocation;
   const visitor: CaptureVisitor = {
-    header: listeners.header,
+    header: (header) => {
+      // The collector counts the stats in its own per-record switch and finds the peak for them.
+      if (options.stats && header.fileFormat !== FileFormat.AGGREGATED_ALLOCATIONS) {
+        collector.stats = new StatsCollector(header, { trackPeak: false });
+      }
+      listeners.header?.(header);
+    },
+    // The reader calls this unbound for every record: one closure straight into the collector.
     allocation: extra
       ? (tid, address, size, allocator, stackId, nativeId, generation) => {
           collector.allocation(tid, address, size, allocator, stackId, nativeId, generation);
           extra(tid, address, size, allocator, stackId, nativeId, generation);
         }
-      : collector.allocation.bind(collector),
-    memoryRecord: collector.memoryRecord.bind(collector),
+      : (tid, address, size, allocator, stackId, nativeId, generation) =>
+          collector.allocation(tid, address, size, allocator, stackId, nativeId, generation),
+    memoryRecord: (timeMs, rssBytes) => collector.memoryRecord(timeMs, rssBytes),
     memorySnapshot: aggregated.memorySnapshot.bind(aggregated),
     aggregatedAllocation: aggregated.aggregatedAllocation.bind(aggregated),
   };
@@ -47,5 +58,6 @@ export function collectCapture(
     summary,
     snapshots: isAggregated ? null : collector.finish(),
     aggregated: isAggregated ? aggregated : null,
+    stats: isAggregated ? null : collector.stats,
   };
 }

@@ -3,15 +3,18 @@
  * computes (§5.1–5.4): the high-water mark, leaks, temporary allocations and the temporal
  * intervals (high-water mark and leaks), plus the memory timeline.
  *
- * memray replays the records up to the peak a second time; we cannot, so after each new peak
- * we log the first change to each address (its entry as it was at the peak) and keep the mmap
- * range list the peak saw. At the end, undoing the log on the live table gives the peak state.
- * Memory grows with live allocations, distinct locations and memory samples, not records.
+ * memray replays the records up to the peak a second time; we cannot. Instead, each live entry
+ * keeps its seq: the entries with seq ≤ peakSeq were live at the peak, and entries of the peak
+ * that went away since (freed, or replaced by a missed free) are logged when they go. Each such
+ * entry goes once, so the log is bounded by what was live at the peak; a new peak empties it.
+ * The mmap range list the peak saw is kept as is. Memory grows with live allocations, distinct
+ * locations and memory samples, not records.
  */
 import { ALLOCATOR_KIND } from "../reader/index.ts";
-import { EpochAddressSet, LiveTable } from "./livetable.ts";
+import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
 import { growF64, growI32, Locations } from "./locations.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
+import type { StatsCollector } from "./stats.ts";
 
 /** One group of a snapshot, keyed by (stack id, native id, tid or 0 when merged). */
 export interface SnapshotGroup {
@@ -82,15 +85,8 @@ interface PeakHistory {
 
 const TWO_26 = 2 ** 26;
 
-/** Per-thread ring buffer of the last N+1 allocations (§5.3). */
-interface RecentAllocations {
-  head: number;
-  length: number;
-  address: Float64Array;
-  sizeBytes: Float64Array;
-  loc: Int32Array;
-  seq: Float64Array;
-}
+/** Numbers per temporary-ring entry: address, size, seq, location id. */
+const RING_STRIDE = 4;
 
 export class AllocationCollector {
   readonly locations = new Locations();
@@ -98,24 +94,29 @@ export class AllocationCollector {
   private ranges: MappedRange[] = [];
   private seq = 0;
 
-  // §5.1 peak finder and the undo log back to the latest peak.
+  // §5.1 peak finder, and the entries of the latest peak that are gone since (see above).
   private currentBytes = 0;
   private peakBytes = 0;
   private peakSeq = 0;
   private peakRanges: MappedRange[] = [];
-  private readonly undoSeen = new EpochAddressSet();
   private undoLength = 0;
-  private undoAddress = new Float64Array(1024);
-  private undoPresent = new Uint8Array(1024);
   private undoSize = new Float64Array(1024);
   private undoSeq = new Float64Array(1024);
   private undoLoc = new Int32Array(1024);
 
+  /** Counts `memray stats` figures from the same switch, when set (one call per record). */
+  stats: StatsCollector | null = null;
+
   // §5.3 temporary allocations, summed per location.
   private readonly threshold: number;
-  private readonly recent = new Map<number, RecentAllocations>();
-  private lastRecentTid = -1;
-  private lastRecent: RecentAllocations | null = null;
+  // Per thread, a ring of its last N+1 allocations; the rings sit side by side in one pool.
+  private readonly ringCapacity: number;
+  private readonly ringOfTid = new Map<number, number>();
+  private lastRingTid = -1;
+  private lastRing = -1;
+  private ringHead = new Int32Array(4);
+  private ringLength = new Int32Array(4);
+  private ringData: Float64Array;
   private tempSize = new Float64Array(256);
   private tempCount = new Float64Array(256);
   private tempMinSeq = new Float64Array(256).fill(Infinity);
@@ -129,7 +130,21 @@ export class AllocationCollector {
   private peakCount = 0;
   private readonly hwmIndex: number[] = [];
   private readonly hwmBytes: number[] = [];
-  private readonly histories: Array<PeakHistory | undefined> = [];
+  /**
+   * Seq of the first record after boundary g (index g − 1), so a live entry's snapshot
+   * generation follows from its seq; `genStartSeq` is the last of them (0 before any).
+   */
+  private readonly boundarySeq: number[] = [];
+  private genStartSeq = 0;
+  // Per merged location, its PeakHistory as columns (the per-record path allocates nothing);
+  // `histRuns` is created on first use, which also marks the location as having a history.
+  private histSnap = new Int32Array(256);
+  private histPeak = new Float64Array(256);
+  private histContribCount = new Float64Array(256);
+  private histContribBytes = new Float64Array(256);
+  private histSinceCount = new Float64Array(256);
+  private histSinceBytes = new Float64Array(256);
+  private readonly histRuns: Array<number[] | undefined> = [];
   /** Temporal leaks: per merged location, (allocatedBefore·2^26 + deallocatedBefore) → sums. */
   private readonly leakHistograms: Array<Map<number, number> | undefined> = [];
   private histCount: number[] = [];
@@ -144,6 +159,8 @@ export class AllocationCollector {
     if (!(this.threshold >= 0) || !Number.isInteger(this.threshold)) {
       throw new RangeError(`temporary allocation threshold must be a non-negative integer, got ${this.threshold}`);
     }
+    this.ringCapacity = this.threshold + 1;
+    this.ringData = new Float64Array(4 * this.ringCapacity * RING_STRIDE);
   }
 
   // TODO: every memory record is a temporal boundary here, which is memray's behaviour only up to
@@ -166,28 +183,40 @@ export class AllocationCollector {
     generation: number,
   ): void {
     const seq = this.seq++;
-    while (this.pendingBoundaries > 0) {
-      this.pendingBoundaries--;
-      this.boundary();
-    }
+    if (this.pendingBoundaries > 0) this.applyBoundaries(seq);
     const kind = ALLOCATOR_KIND[allocator];
     if (kind === 0) {
       const loc = this.locations.intern(tid, stackId, nativeId, generation, allocator);
-      this.logUndo(address, this.live.find(address));
-      this.live.set(address, sizeBytes, seq, loc, this.boundaries);
+      const live = this.live;
+      const b = live.probe(address);
+      const data = live.data;
+      if (data[b] === address) {
+        // A missed free: the old entry is replaced (its bytes stay counted in `current`).
+        if (data[b + 2]! <= this.peakSeq) this.logUndo(data[b + 1]!, data[b + 2]!, data[b + 3]!);
+      } else {
+        live.claim(b, address);
+      }
+      data[b + 1] = sizeBytes;
+      data[b + 2] = seq;
+      data[b + 3] = loc;
       this.currentBytes += sizeBytes;
       this.peakDelta(this.locations.merged[loc]!, 1, sizeBytes);
       this.rememberRecent(tid, address, sizeBytes, loc, seq);
+      if (this.stats !== null) this.stats.countAllocation(sizeBytes, allocator, stackId, seq);
     } else if (kind === 1) {
-      const slot = this.live.find(address);
-      if (slot >= 0) {
-        this.logUndo(address, slot);
-        const size = this.live.sizeBytes[slot]!;
-        const merged = this.locations.merged[this.live.loc[slot]!]!;
+      const live = this.live;
+      const b = live.find(address);
+      if (b >= 0) {
+        const data = live.data;
+        const size = data[b + 1]!;
+        const entrySeq = data[b + 2]!;
+        const loc = data[b + 3]!;
+        if (entrySeq <= this.peakSeq) this.logUndo(size, entrySeq, loc);
+        const merged = this.locations.merged[loc]!;
         this.currentBytes -= size;
-        this.leakDealloc(merged, 1, size, this.live.gen[slot]!);
+        if (entrySeq < this.genStartSeq) this.leakDealloc(merged, 1, size, this.generationOf(entrySeq));
         this.peakDelta(merged, -1, -size);
-        this.live.removeSlot(slot);
+        live.removeAt(b);
       }
       this.matchTemporary(tid, address, -1);
     } else if (kind === 2) {
@@ -199,6 +228,7 @@ export class AllocationCollector {
       this.currentBytes += sizeBytes;
       this.peakDelta(this.locations.merged[loc]!, 1, sizeBytes);
       this.rememberRecent(tid, address, sizeBytes, loc, seq);
+      if (this.stats !== null) this.stats.countAllocation(sizeBytes, allocator, stackId, seq);
     } else if (kind === 3) {
       this.unmap(address, sizeBytes);
       this.matchTemporary(tid, address, sizeBytes);
@@ -206,10 +236,32 @@ export class AllocationCollector {
     if (this.currentBytes >= this.peakBytes) {
       this.peakBytes = this.currentBytes;
       this.peakSeq = seq;
-      this.undoSeen.clear();
       this.undoLength = 0;
       this.peakRanges = this.ranges;
     }
+  }
+
+  private applyBoundaries(seq: number): void {
+    while (this.pendingBoundaries > 0) {
+      this.pendingBoundaries--;
+      this.boundary();
+      this.boundarySeq.push(seq);
+    }
+    this.genStartSeq = seq;
+  }
+
+  /** The snapshot generation record `seq` was made in: boundaries applied before it. */
+  private generationOf(seq: number): number {
+    const starts = this.boundarySeq;
+    // The last g with starts[g − 1] ≤ seq (several boundaries can share a seq).
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private unmap(address: number, sizeBytes: number): void {
@@ -232,77 +284,76 @@ export class AllocationCollector {
 
   // ----- §5.1 undo log -----
 
-  /** Remember `address`'s entry as the peak saw it (`slot` is its live slot, or −1). */
-  private logUndo(address: number, slot: number): void {
-    if (!this.undoSeen.add(address)) return;
+  /** Remember an entry of the peak that is going away. */
+  private logUndo(sizeBytes: number, seq: number, loc: number): void {
     const i = this.undoLength++;
-    if (i >= this.undoAddress.length) {
-      const n = this.undoAddress.length * 2;
-      this.undoAddress = growF64(this.undoAddress, n);
+    if (i >= this.undoSize.length) {
+      const n = this.undoSize.length * 2;
       this.undoSize = growF64(this.undoSize, n);
       this.undoSeq = growF64(this.undoSeq, n);
       this.undoLoc = growI32(this.undoLoc, n);
-      const p = new Uint8Array(n);
-      p.set(this.undoPresent);
-      this.undoPresent = p;
     }
-    this.undoAddress[i] = address;
-    if (slot >= 0) {
-      this.undoPresent[i] = 1;
-      this.undoSize[i] = this.live.sizeBytes[slot]!;
-      this.undoSeq[i] = this.live.seq[slot]!;
-      this.undoLoc[i] = this.live.loc[slot]!;
-    } else {
-      this.undoPresent[i] = 0;
-    }
+    this.undoSize[i] = sizeBytes;
+    this.undoSeq[i] = seq;
+    this.undoLoc[i] = loc;
   }
 
   // ----- §5.3 temporary allocations -----
 
-  private recentFor(tid: number): RecentAllocations {
-    if (tid === this.lastRecentTid && this.lastRecent !== null) return this.lastRecent;
-    let r = this.recent.get(tid);
-    if (r === undefined) {
-      const cap = this.threshold + 1;
-      r = {
-        head: 0,
-        length: 0,
-        address: new Float64Array(cap),
-        sizeBytes: new Float64Array(cap),
-        loc: new Int32Array(cap),
-        seq: new Float64Array(cap),
-      };
-      this.recent.set(tid, r);
+  /** The ring of `tid`, created on first use. */
+  private ringFor(tid: number): number {
+    let ring = this.ringOfTid.get(tid);
+    if (ring === undefined) {
+      ring = this.ringOfTid.size;
+      this.ringOfTid.set(tid, ring);
+      if (ring >= this.ringHead.length) {
+        const n = this.ringHead.length * 2;
+        this.ringHead = growI32(this.ringHead, n);
+        this.ringLength = growI32(this.ringLength, n);
+        this.ringData = growF64(this.ringData, n * this.ringCapacity * RING_STRIDE);
+      }
     }
-    this.lastRecentTid = tid;
-    this.lastRecent = r;
-    return r;
+    this.lastRingTid = tid;
+    this.lastRing = ring;
+    return ring;
   }
 
   private rememberRecent(tid: number, address: number, sizeBytes: number, loc: number, seq: number): void {
-    const r = this.recentFor(tid);
-    const cap = r.address.length;
-    r.head = r.head === 0 ? cap - 1 : r.head - 1;
-    r.address[r.head] = address;
-    r.sizeBytes[r.head] = sizeBytes;
-    r.loc[r.head] = loc;
-    r.seq[r.head] = seq;
-    if (r.length < cap) r.length++;
+    const ring = tid === this.lastRingTid ? this.lastRing : this.ringFor(tid);
+    const cap = this.ringCapacity;
+    const head = this.ringHead[ring] === 0 ? cap - 1 : this.ringHead[ring]! - 1;
+    this.ringHead[ring] = head;
+    const b = (ring * cap + head) * RING_STRIDE;
+    const data = this.ringData;
+    data[b] = address;
+    data[b + 1] = sizeBytes;
+    data[b + 2] = seq;
+    data[b + 3] = loc;
+    if (this.ringLength[ring]! < cap) this.ringLength[ring]!++;
   }
 
   /** A free (munmapSize −1) or munmap on `tid`: the first recent allocation it matches is temporary. */
   private matchTemporary(tid: number, address: number, munmapSize: number): void {
-    const r = tid === this.lastRecentTid ? this.lastRecent : (this.recent.get(tid) ?? null);
-    if (r === null) return;
-    const cap = r.address.length;
-    for (let k = 0, i = r.head; k < r.length; k++, i = i + 1 === cap ? 0 : i + 1) {
-      if (r.address[i] !== address) continue;
-      if (munmapSize >= 0 && r.sizeBytes[i] !== munmapSize) continue;
-      const loc = r.loc[i]!;
+    let ring = this.lastRing;
+    if (tid !== this.lastRingTid) {
+      const r = this.ringOfTid.get(tid);
+      if (r === undefined) return;
+      ring = r;
+    }
+    if (ring < 0) return;
+    const cap = this.ringCapacity;
+    const length = this.ringLength[ring]!;
+    const data = this.ringData;
+    const base = ring * cap;
+    for (let k = 0, i = this.ringHead[ring]!; k < length; k++, i = i + 1 === cap ? 0 : i + 1) {
+      const b = (base + i) * RING_STRIDE;
+      if (data[b] !== address) continue;
+      if (munmapSize >= 0 && data[b + 1] !== munmapSize) continue;
+      const loc = data[b + 3]!;
       this.ensureLocArrays(loc);
-      this.tempSize[loc] = this.tempSize[loc]! + r.sizeBytes[i]!;
+      this.tempSize[loc] = this.tempSize[loc]! + data[b + 1]!;
       this.tempCount[loc] = this.tempCount[loc]! + 1;
-      if (r.seq[i]! < this.tempMinSeq[loc]!) this.tempMinSeq[loc] = r.seq[i]!;
+      if (data[b + 2]! < this.tempMinSeq[loc]!) this.tempMinSeq[loc] = data[b + 2]!;
       return;
     }
   }
@@ -354,21 +405,62 @@ export class AllocationCollector {
   }
 
   private peakDelta(merged: number, count: number, sizeBytes: number): void {
-    const next = this.heapBytes + sizeBytes;
-    if (this.heapBytes >= this.lastPeakBytes && next < this.heapBytes) {
+    const heap = this.heapBytes;
+    const next = heap + sizeBytes;
+    if (heap >= this.lastPeakBytes && next < heap) {
       this.peakCount++;
-      this.lastPeakBytes = this.heapBytes;
+      this.lastPeakBytes = heap;
     }
     this.heapBytes = next;
-    let h = this.histories[merged];
-    if (h === undefined) {
-      h = { snap: 0, peak: 0, contribCount: 0, contribBytes: 0, sinceCount: 0, sinceBytes: 0, runs: [] };
-      this.histories[merged] = h;
+    if (merged >= this.histSnap.length) this.growHistories(merged);
+    if (this.histRuns[merged] === undefined) this.histRuns[merged] = [];
+    if (this.histSnap[merged]! < this.boundaries) this.catchUpColumns(merged);
+    const p = this.peakCount;
+    if (this.histPeak[merged] !== p) {
+      // rebase(p), on the columns
+      this.histContribCount[merged]! += this.histSinceCount[merged]!;
+      this.histContribBytes[merged]! += this.histSinceBytes[merged]!;
+      this.histSinceCount[merged] = 0;
+      this.histSinceBytes[merged] = 0;
+      this.histPeak[merged] = p;
     }
-    if (h.snap < this.boundaries) this.catchUp(h, h.runs);
-    rebase(h, this.peakCount);
-    h.sinceCount += count;
-    h.sinceBytes += sizeBytes;
+    this.histSinceCount[merged]! += count;
+    this.histSinceBytes[merged]! += sizeBytes;
+  }
+
+  private history(merged: number): PeakHistory {
+    return {
+      snap: this.histSnap[merged]!,
+      peak: this.histPeak[merged]!,
+      contribCount: this.histContribCount[merged]!,
+      contribBytes: this.histContribBytes[merged]!,
+      sinceCount: this.histSinceCount[merged]!,
+      sinceBytes: this.histSinceBytes[merged]!,
+      runs: this.histRuns[merged]!,
+    };
+  }
+
+  /** catchUp for real (once per location and boundary at most, so an object is fine here). */
+  private catchUpColumns(merged: number): void {
+    const h = this.history(merged);
+    this.catchUp(h, h.runs);
+    this.histSnap[merged] = h.snap;
+    this.histPeak[merged] = h.peak;
+    this.histContribCount[merged] = h.contribCount;
+    this.histContribBytes[merged] = h.contribBytes;
+    this.histSinceCount[merged] = h.sinceCount;
+    this.histSinceBytes[merged] = h.sinceBytes;
+  }
+
+  private growHistories(merged: number): void {
+    let n = this.histSnap.length;
+    while (n <= merged) n *= 2;
+    this.histSnap = growI32(this.histSnap, n);
+    this.histPeak = growF64(this.histPeak, n);
+    this.histContribCount = growF64(this.histContribCount, n);
+    this.histContribBytes = growF64(this.histContribBytes, n);
+    this.histSinceCount = growF64(this.histSinceCount, n);
+    this.histSinceBytes = growF64(this.histSinceBytes, n);
   }
 
   private catchUp(h: PeakHistory, runs: number[]): void {
@@ -389,25 +481,15 @@ export class AllocationCollector {
     this.ensureLocArrays(nLocs);
 
     // Leaks: the live state now.
-    const leakSums = this.sumLiveState(this.ranges);
+    const leakSums = this.sumLiveState(this.ranges, Number.POSITIVE_INFINITY);
     const leakedBytes = sumOf(leakSums.size);
 
     const temporalLeaks = this.finishTemporalLeaks();
     const { records: temporalHighWaterMark, highWaterMarkBySnapshot } = this.finishTemporalPeaks();
 
-    // High-water mark: undo every change since the peak, then read the live state.
-    for (let i = this.undoLength - 1; i >= 0; i--) {
-      const address = this.undoAddress[i]!;
-      if (this.undoPresent[i] === 1) {
-        this.live.set(address, this.undoSize[i]!, this.undoSeq[i]!, this.undoLoc[i]!, 0);
-      } else {
-        const slot = this.live.find(address);
-        if (slot >= 0) this.live.removeSlot(slot);
-      }
-    }
-    this.undoLength = 0;
-    this.undoSeen.clear();
-    const peakSums = this.sumLiveState(this.peakRanges);
+    // High-water mark: what is live and was made by the peak, plus what the peak had and is gone.
+    const peakSums = this.sumLiveState(this.peakRanges, this.peakSeq);
+    for (let i = 0; i < this.undoLength; i++) addTo(peakSums, this.undoLoc[i]!, this.undoSize[i]!, this.undoSeq[i]!);
 
     const temp = { size: this.tempSize, count: this.tempCount, minSeq: this.tempMinSeq };
     return {
@@ -430,22 +512,17 @@ export class AllocationCollector {
     };
   }
 
-  private sumLiveState(ranges: readonly MappedRange[]): LocationSums {
+  /** Per-location sums of the live entries made at or before `maxSeq`, and of `ranges`. */
+  private sumLiveState(ranges: readonly MappedRange[], maxSeq: number): LocationSums {
     const n = Math.max(this.locations.count, 1);
     const sums: LocationSums = { size: new Float64Array(n), count: new Float64Array(n), minSeq: new Float64Array(n).fill(Infinity) };
-    const live = this.live;
-    live.forEach((slot) => {
-      const loc = live.loc[slot]!;
-      sums.size[loc] = sums.size[loc]! + live.sizeBytes[slot]!;
-      sums.count[loc] = sums.count[loc]! + 1;
-      if (live.seq[slot]! < sums.minSeq[loc]!) sums.minSeq[loc] = live.seq[slot]!;
-    });
-    // Every remaining piece of an mmap counts as one allocation.
-    for (const r of ranges) {
-      sums.size[r.loc] = sums.size[r.loc]! + r.end - r.start;
-      sums.count[r.loc] = sums.count[r.loc]! + 1;
-      if (r.seq < sums.minSeq[r.loc]!) sums.minSeq[r.loc] = r.seq;
+    const data = this.live.data;
+    for (let b = 0; b < data.length; b += LIVE_STRIDE) {
+      if (data[b] === -1 || data[b + 2]! > maxSeq) continue;
+      addTo(sums, data[b + 3]!, data[b + 1]!, data[b + 2]!);
     }
+    // Every remaining piece of an mmap counts as one allocation.
+    for (const r of ranges) addTo(sums, r.loc, r.end - r.start, r.seq);
     return sums;
   }
 
@@ -476,8 +553,10 @@ export class AllocationCollector {
         s[1] = s[1]! + sizeBytes;
       }
     };
-    const live = this.live;
-    live.forEach((slot) => leakAdd(locs.merged[live.loc[slot]!]!, live.gen[slot]!, 1, live.sizeBytes[slot]!));
+    const data = this.live.data;
+    for (let b = 0; b < data.length; b += LIVE_STRIDE) {
+      if (data[b] !== -1) leakAdd(locs.merged[data[b + 3]!]!, this.generationOf(data[b + 2]!), 1, data[b + 1]!);
+    }
     const seen = new Set<number>();
     for (const r of this.ranges) {
       leakAdd(locs.merged[r.loc]!, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
@@ -492,9 +571,9 @@ export class AllocationCollector {
     const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
     const S = this.boundaries;
     const byLoc = new Map<number, TemporalInterval[]>();
-    this.histories.forEach((state, merged) => {
-      if (state === undefined) return;
-      const h: PeakHistory = { ...state, runs: state.runs.slice() };
+    this.histRuns.forEach((liveRuns, merged) => {
+      if (liveRuns === undefined) return;
+      const h: PeakHistory = { ...this.history(merged), runs: liveRuns.slice() };
       this.catchUp(h, h.runs);
       rebase(h, final);
       const runs = h.runs;
@@ -517,6 +596,12 @@ interface LocationSums {
   size: Float64Array;
   count: Float64Array;
   minSeq: Float64Array;
+}
+
+function addTo(sums: LocationSums, loc: number, sizeBytes: number, seq: number): void {
+  sums.size[loc] = sums.size[loc]! + sizeBytes;
+  sums.count[loc] = sums.count[loc]! + 1;
+  if (seq < sums.minSeq[loc]!) sums.minSeq[loc] = seq;
 }
 
 function rebase(h: PeakHistory, p: number): void {

@@ -15,20 +15,41 @@ export class Locations {
   count = 0;
 
   private slots = new Int32Array(1024).fill(-1);
-  private lastKey = [-1, -1, -1, -1, -1];
-  private lastId = -1;
+  /**
+   * Per Python stack id, the last location interned with it, plus one (0: none). A record's
+   * stack nearly decides its location (same thread, allocator and map generation), so this one
+   * array read and four compares answer almost every record without hashing.
+   */
+  private byStack = new Int32Array(1024);
 
   intern(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
-    const k = this.lastKey;
-    if (k[0] === tid && k[1] === stackId && k[2] === nativeId && k[3] === generation && k[4] === allocator) return this.lastId;
+    const byStack = this.byStack;
+    if (stackId < byStack.length) {
+      const id = byStack[stackId]! - 1;
+      if (
+        id >= 0 &&
+        this.tid[id] === tid &&
+        this.nativeId[id] === nativeId &&
+        this.generation[id] === generation &&
+        this.allocator[id] === allocator
+      ) {
+        return id;
+      }
+    }
     const id = this.lookup(tid, stackId, nativeId, generation, allocator);
-    k[0] = tid;
-    k[1] = stackId;
-    k[2] = nativeId;
-    k[3] = generation;
-    k[4] = allocator;
-    this.lastId = id;
+    this.cacheStack(stackId, id);
     return id;
+  }
+
+  private cacheStack(stackId: number, id: number): void {
+    // Stack ids are dense (numbered by first appearance); a corrupt huge id is just not cached.
+    if (stackId >= this.byStack.length) {
+      if (stackId >= 1 << 26) return;
+      let n = this.byStack.length;
+      while (n <= stackId) n *= 2;
+      this.byStack = growI32(this.byStack, n);
+    }
+    this.byStack[stackId] = id + 1;
   }
 
   private lookup(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {

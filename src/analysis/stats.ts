@@ -55,6 +55,15 @@ export class StatsCollector {
     const seq = this.seq++;
     const kind = ALLOCATOR_KIND[allocator];
     if (kind === 1 || kind === 3) return;
+    this.countAllocation(sizeBytes, allocator, stackId, seq);
+  }
+
+  /**
+   * One allocation (not a deallocation) at record `seq`. The one-pass analysis calls this
+   * directly from its own per-record switch instead of `allocation` (and then `trackPeak` is off
+   * and `seq` is the caller's record index).
+   */
+  countAllocation(sizeBytes: number, allocator: number, stackId: number, seq: number): void {
     this.totalNum++;
     this.totalBytes += sizeBytes;
     if (sizeBytes < SMALL_SIZES) this.countBySmallSize[sizeBytes]!++;
