@@ -6,7 +6,8 @@
 import type { CaptureTables } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
-import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type NativeSymbolizer } from "./flame.ts";
+import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
+import { threadLabel } from "./frames.ts";
 import { memorySamples } from "./memory.ts";
 import type { CaptureStats, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
 import { StatsCollector } from "./stats.ts";
@@ -56,6 +57,14 @@ export function flameTree(
   view: FlameView,
   options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
 ): FlameNode | null {
+  return flameBuilder(capture, view, options)?.root ?? null;
+}
+
+function flameBuilder(
+  capture: CollectedCapture,
+  view: FlameView,
+  options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
+): FlameTreeBuilder | null {
   const groups = viewGroups(capture, view, options.mergeThreads);
   if (groups === null) return null;
   const { builder } = buildFlameTree(capture.tables, groups, {
@@ -63,7 +72,28 @@ export function flameTree(
     threadName: viewThreadName(capture, view),
     symbolize: options.symbolize,
   });
-  return builder.root;
+  return builder;
+}
+
+/**
+ * The split-threads tree of a view. When every group of the view comes from one thread, the
+ * groups are the merged view's, so the tree is the merged tree (`merged`, built with the same
+ * options) with that thread's label: drawn again instead of rebuilt.
+ */
+function flameTreeByThread(
+  capture: CollectedCapture,
+  view: FlameView,
+  merged: FlameTreeBuilder | null,
+  options: { symbolize?: NativeSymbolizer },
+): FlameNode | null {
+  const groups = viewGroups(capture, view, false);
+  if (groups === null) return null;
+  const tid = groups[0]?.tid;
+  const oneThread = groups.every((g) => g.tid === tid) && viewGroups(capture, view, true)!.length === groups.length;
+  if (merged !== null && oneThread) {
+    return merged.materialize(tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid))).root;
+  }
+  return flameTree(capture, view, { mergeThreads: false, symbolize: options.symbolize });
 }
 
 export function invertedFlameTrees(
@@ -118,7 +148,9 @@ export function analyzeCollected(
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
   const { header, tables, summary, snapshots, aggregated } = capture;
   const symbolize = opts.symbolize;
-  const tree = (view: FlameView, mergeThreads: boolean) => flameTree(capture, view, { mergeThreads, symbolize });
+  const builder = (view: FlameView) => flameBuilder(capture, view, { mergeThreads: true, symbolize });
+  const merged = { peak: builder("peak"), leaks: builder("leaks"), temporary: builder("temporary") };
+  const flame = { peak: merged.peak?.root ?? null, leaks: merged.leaks?.root ?? null, temporary: merged.temporary?.root ?? null };
   const inverted = invertedFlameTrees(capture, "peak", { mergeThreads: true, symbolize })!;
   const stats: CaptureStats | null =
     snapshots && statsCollector ? statsCollector.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
@@ -133,8 +165,12 @@ export function analyzeCollected(
     leakedBytes: snapshots ? snapshots.leakedBytes : aggregated!.leakedBytes,
     stats,
     memory,
-    flame: { peak: tree("peak", true), leaks: tree("leaks", true), temporary: tree("temporary", true) },
-    flameByThread: { peak: tree("peak", false), leaks: tree("leaks", false), temporary: tree("temporary", false) },
+    flame,
+    flameByThread: {
+      peak: flameTreeByThread(capture, "peak", merged.peak, { symbolize }),
+      leaks: flameTreeByThread(capture, "leaks", merged.leaks, { symbolize }),
+      temporary: flameTreeByThread(capture, "temporary", merged.temporary, { symbolize }),
+    },
     inverted: inverted.inverted,
     invertedNoImports: inverted.invertedNoImports,
     temporal: snapshots

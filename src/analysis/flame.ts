@@ -5,6 +5,7 @@
  */
 import type { CaptureTables, Frame } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
+import { growF64, growI32 } from "./locations.ts";
 import type { FlameNode, FrameKey } from "./model.ts";
 
 /** memray's limit (the default recursion limit minus one). */
@@ -16,35 +17,173 @@ export const MERGED_THREAD = "merged";
 /** A node that replaced a too-deep stack's last frame: memray's location ["...", "...", 0]. */
 export const STACK_TOO_DEEP: FrameKey = { function: "...", filename: "...", lineno: 0 };
 
+/**
+ * The frames of one capture numbered by (function, file, line), with memray's frame predicates
+ * computed once per frame: every tree built from the capture shares them (see `frameCatalog`).
+ */
+export class FrameCatalog {
+  /** Frame number → frame. */
+  readonly frames: FrameKey[] = [];
+  // Per frame number: FLAG_* bits.
+  private flags = new Uint8Array(256);
+  // Resolved frames are shared objects, so the object lookup usually answers without a string.
+  private readonly byObject = new Map<FrameKey, number>();
+  private readonly byText = new Map<string, number>();
+  /** Python frame id → frame number + 1 (0: not seen yet). */
+  private byFrameId = new Int32Array(256);
+  private readonly tables: CaptureTables | null;
+
+  constructor(tables: CaptureTables | null = null) {
+    this.tables = tables;
+  }
+
+  numberOf(f: FrameKey): number {
+    let n = this.byObject.get(f);
+    if (n !== undefined) return n;
+    const text = `${f.function}\u0000${f.filename}\u0000${f.lineno}`;
+    n = this.byText.get(text);
+    if (n === undefined) {
+      n = this.frames.length;
+      this.byText.set(text, n);
+      this.frames.push(f);
+      if (n >= this.flags.length) {
+        const grown = new Uint8Array(this.flags.length * 2);
+        grown.set(this.flags);
+        this.flags = grown;
+      }
+      this.flags[n] =
+        (isCpythonInternal(f.function, f.filename) ? FLAG_INTERNAL : 0) |
+        (isImportSystem(f.function, f.filename) ? FLAG_IMPORT : 0) |
+        (isInterestingFrame(f.function, f.filename) ? FLAG_INTERESTING : 0);
+    }
+    this.byObject.set(f, n);
+    return n;
+  }
+
+  /** The number of the capture's Python frame `frameId`. */
+  numberOfFrameId(frameId: number): number {
+    if (frameId < this.byFrameId.length) {
+      const n = this.byFrameId[frameId]! - 1;
+      if (n >= 0) return n;
+    } else if (frameId < 2 ** 28) {
+      let size = this.byFrameId.length;
+      while (size <= frameId) size *= 2;
+      const grown = new Int32Array(size);
+      grown.set(this.byFrameId);
+      this.byFrameId = grown;
+    }
+    const n = this.numberOf(this.tables!.frame(frameId));
+    if (frameId < this.byFrameId.length) this.byFrameId[frameId] = n + 1;
+    return n;
+  }
+
+  isInternal(n: number): boolean {
+    return (this.flags[n]! & FLAG_INTERNAL) !== 0;
+  }
+
+  isImport(n: number): boolean {
+    return (this.flags[n]! & FLAG_IMPORT) !== 0;
+  }
+
+  isInteresting(n: number): boolean {
+    return (this.flags[n]! & FLAG_INTERESTING) !== 0;
+  }
+
+  /**
+   * The frame numbers of a record, innermost first, as `recordFrames` gives its frames: the
+   * Python stack (main-thread frames trimmed for `trimTid`), or memray's hybrid stack.
+   */
+  recordFrameNumbers(stackId: number, nativeId: number, generation: number, options: StackOptions): number[] {
+    const tables = this.tables!;
+    if (options.symbolize !== undefined && nativeId !== 0) {
+      return recordFrames(tables, stackId, nativeId, generation, options).map((f) => this.numberOf(f));
+    }
+    const ids = tables.stackFrameIds(stackId);
+    const keep = options.trimTid === tables.mainTid ? Math.max(0, ids.length - tables.skippedFramesOnMainTid) : ids.length;
+    ids.length = keep;
+    for (let i = 0; i < keep; i++) ids[i] = this.numberOfFrameId(ids[i]!);
+    return ids;
+  }
+}
+
+const FLAG_INTERNAL = 1;
+const FLAG_IMPORT = 2;
+const FLAG_INTERESTING = 4;
+
+const catalogs = new WeakMap<CaptureTables, FrameCatalog>();
+
+/** The capture's shared frame catalog. */
+export function frameCatalog(tables: CaptureTables): FrameCatalog {
+  let catalog = catalogs.get(tables);
+  if (catalog === undefined) catalogs.set(tables, (catalog = new FrameCatalog(tables)));
+  return catalog;
+}
+
+const NODE_IMPORT = 1;
+const NODE_INTERESTING = 2;
+const NODE_TOO_DEEP = 4;
+
+/**
+ * Builds a flame tree in typed columns, then makes the FlameNode objects in one pass (`root`).
+ * A record adds its value to the node it ends at only; a node's value is the sum over its
+ * subtree, added up once at the end. So adding a record allocates nothing and touches no node
+ * object, and one built tree can be drawn again with another thread label (`materialize`).
+ */
 export class FlameTreeBuilder {
-  readonly root: FlameNode;
-  /** Nodes in creation order; index 0 is the root. */
-  readonly nodes: FlameNode[];
   /** Indices of nodes named `<STACK TOO DEEP>`. */
   readonly tooDeep = new Set<number>();
+  readonly catalog: FrameCatalog;
+  /** Nodes so far; node 0 is the root. */
+  nodeCount = 1;
+  /** Creation index of each node's parent (−1 for the root); children come after parents. */
+  parents: Int32Array;
+  private frame: Int32Array;
+  private threadOf: Int32Array;
+  private flags: Uint8Array;
+  /** Bytes and allocations of the records that end at each node. */
+  private ownBytes: Float64Array;
+  private ownCount: Float64Array;
   private readonly inverted: boolean;
-  /** Per node: (frame number · 2^20 + thread number) → child node index. */
-  private readonly childIndex: Array<Map<number, number> | undefined> = [];
-  // Frames are numbered by (function, file, line); resolved frames are shared objects, so the
-  // object lookup usually answers without building a string.
-  private readonly frameByObject = new Map<FrameKey, number>();
-  private readonly frameByText = new Map<string, number>();
+  // Children by (parent node, frame number, thread number): one open-addressing table for the
+  // whole tree, 4 ints a slot (parent, frame, thread, child + 1; 0 is empty).
+  private slots: Int32Array;
+  private slotShift: number;
   private readonly threadNumbers = new Map<string, number>();
+  private readonly threads: string[] = [];
+  private built: { root: FlameNode; nodes: FlameNode[] } | null = null;
 
-  constructor(inverted = false) {
+  /** `expectedNodes` sizes the tables up front (growing them rehashes every node). */
+  constructor(inverted = false, catalog: FrameCatalog = new FrameCatalog(), expectedNodes = 256) {
     this.inverted = inverted;
-    this.root = {
-      function: "<tracker>",
-      filename: "<b>memray</b>",
-      lineno: 0,
-      thread: "0x0",
-      valueBytes: 0,
-      nAllocations: 0,
-      interesting: true,
-      importSystem: false,
-      children: [],
-    };
-    this.nodes = [this.root];
+    this.catalog = catalog;
+    let bits = 10;
+    while (1 << bits < expectedNodes * 2 && bits < 24) bits++;
+    this.slots = new Int32Array((1 << bits) * 4);
+    this.slotShift = 32 - bits;
+    const cap = Math.max(256, 1 << (bits - 1));
+    this.parents = new Int32Array(cap);
+    this.frame = new Int32Array(cap);
+    this.threadOf = new Int32Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.ownBytes = new Float64Array(cap);
+    this.ownCount = new Float64Array(cap);
+    this.parents[0] = -1;
+    this.flags[0] = NODE_INTERESTING;
+  }
+
+  /** The tree's root (node objects are made on first use; add no records after). */
+  get root(): FlameNode {
+    return this.build().root;
+  }
+
+  /** Nodes in creation order; index 0 is the root. */
+  get nodes(): FlameNode[] {
+    return this.build().nodes;
+  }
+
+  private build(): { root: FlameNode; nodes: FlameNode[] } {
+    if (this.built === null) this.built = this.materialize(null);
+    return this.built;
   }
 
   /**
@@ -52,66 +191,171 @@ export class FlameTreeBuilder {
    * innermost first for an inverted one. Returns the index of the node the record ended at.
    */
   add(frames: readonly FrameKey[], thread: string, sizeBytes: number, nAllocations: number): number {
+    const numbers = frames.map((f) => this.catalog.numberOf(f));
+    return this.addNumbers(numbers, 0, numbers.length, false, thread, sizeBytes, nAllocations);
+  }
+
+  /**
+   * Add one record by frame numbers: `numbers[start, end)`, in insertion order, or from the end
+   * backwards when `backwards`. Returns the index of the node the record ended at.
+   */
+  addNumbers(
+    numbers: readonly number[],
+    start: number,
+    end: number,
+    backwards: boolean,
+    thread: string,
+    sizeBytes: number,
+    nAllocations: number,
+  ): number {
+    const catalog = this.catalog;
     let cur = 0;
     let skipped = 0;
     let imp = false;
-    this.root.valueBytes += sizeBytes;
-    this.root.nAllocations += nAllocations;
     let threadNumber = this.threadNumbers.get(thread);
-    if (threadNumber === undefined) this.threadNumbers.set(thread, (threadNumber = this.threadNumbers.size));
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i]!;
-      const key = this.frameNumber(f) * 2 ** 20 + threadNumber;
-      let children = this.childIndex[cur];
-      if (children === undefined) this.childIndex[cur] = children = new Map();
-      let id = children.get(key);
-      if (id === undefined) {
-        if (isCpythonInternal(f.function, f.filename)) {
+    if (threadNumber === undefined) {
+      threadNumber = this.threads.length;
+      this.threadNumbers.set(thread, threadNumber);
+      this.threads.push(thread);
+    }
+    const length = end - start;
+    for (let i = 0; i < length; i++) {
+      const frame = numbers[backwards ? end - 1 - i : start + i]!;
+      const slot = this.slotOf(cur, frame, threadNumber);
+      let id = this.slots[slot + 3]! - 1;
+      if (id < 0) {
+        if (catalog.isInternal(frame)) {
           skipped++;
           continue;
         }
-        const importSystem = isImportSystem(f.function, f.filename);
+        const importSystem = catalog.isImport(frame);
         if (!this.inverted && !imp) imp = importSystem;
-        const node: FlameNode = {
-          function: f.function,
-          filename: f.filename,
-          lineno: f.lineno,
-          thread,
-          valueBytes: 0,
-          nAllocations: 0,
-          interesting: isInterestingFrame(f.function, f.filename) && !importSystem,
-          importSystem: imp,
-          children: [],
-        };
-        id = this.nodes.length;
-        this.nodes.push(node);
-        this.nodes[cur]!.children.push(node);
-        children.set(key, id);
+        const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
+        id = this.newNode(cur, frame, threadNumber, flags);
+        this.claim(slot, cur, frame, threadNumber, id);
       }
       cur = id;
-      const node = this.nodes[cur]!;
-      imp = node.importSystem;
-      node.valueBytes += sizeBytes;
-      node.nAllocations += nAllocations;
+      imp = (this.flags[cur]! & NODE_IMPORT) !== 0;
       if (i - skipped > MAX_STACKS) {
-        node.function = STACK_TOO_DEEP.function;
-        node.filename = STACK_TOO_DEEP.filename;
-        node.lineno = STACK_TOO_DEEP.lineno;
+        this.flags[cur] = this.flags[cur]! | NODE_TOO_DEEP;
         this.tooDeep.add(cur);
         break;
       }
     }
+    this.ownBytes[cur] = this.ownBytes[cur]! + sizeBytes;
+    this.ownCount[cur] = this.ownCount[cur]! + nAllocations;
     return cur;
   }
 
-  private frameNumber(f: FrameKey): number {
-    let n = this.frameByObject.get(f);
-    if (n !== undefined) return n;
-    const text = `${f.function}\u0000${f.filename}\u0000${f.lineno}`;
-    n = this.frameByText.get(text);
-    if (n === undefined) this.frameByText.set(text, (n = this.frameByText.size));
-    this.frameByObject.set(f, n);
-    return n;
+  private newNode(parent: number, frame: number, thread: number, flags: number): number {
+    const id = this.nodeCount++;
+    if (id >= this.parents.length) {
+      const n = this.parents.length * 2;
+      this.parents = growI32(this.parents, n);
+      this.frame = growI32(this.frame, n);
+      this.threadOf = growI32(this.threadOf, n);
+      const f = new Uint8Array(n);
+      f.set(this.flags);
+      this.flags = f;
+      this.ownBytes = growF64(this.ownBytes, n);
+      this.ownCount = growF64(this.ownCount, n);
+    }
+    this.parents[id] = parent;
+    this.frame[id] = frame;
+    this.threadOf[id] = thread;
+    this.flags[id] = flags;
+    return id;
+  }
+
+  /**
+   * The FlameNode objects, in creation order, with every non-root node labelled `thread` when
+   * given (a split-threads tree of one thread is the merged tree relabelled).
+   */
+  materialize(thread: string | null): { root: FlameNode; nodes: FlameNode[] } {
+    const n = this.nodeCount;
+    const parents = this.parents;
+    // Subtree sums: children come after their parent, so one backward pass adds them up.
+    const bytes = this.ownBytes.slice(0, n);
+    const count = this.ownCount.slice(0, n);
+    const childCount = new Int32Array(n);
+    for (let id = n - 1; id > 0; id--) {
+      const p = parents[id]!;
+      bytes[p] = bytes[p]! + bytes[id]!;
+      count[p] = count[p]! + count[id]!;
+      childCount[p]!++;
+    }
+    const nodes = new Array<FlameNode>(n);
+    const filled = new Int32Array(n);
+    const root: FlameNode = {
+      function: "<tracker>",
+      filename: "<b>memray</b>",
+      lineno: 0,
+      thread: "0x0",
+      valueBytes: bytes[0]!,
+      nAllocations: count[0]!,
+      interesting: true,
+      importSystem: false,
+      children: childCount[0]! > 0 ? new Array<FlameNode>(childCount[0]!) : [],
+    };
+    nodes[0] = root;
+    const frames = this.catalog.frames;
+    for (let id = 1; id < n; id++) {
+      const f = frames[this.frame[id]!]!;
+      const flags = this.flags[id]!;
+      const tooDeep = (flags & NODE_TOO_DEEP) !== 0;
+      const node: FlameNode = {
+        function: tooDeep ? STACK_TOO_DEEP.function : f.function,
+        filename: tooDeep ? STACK_TOO_DEEP.filename : f.filename,
+        lineno: tooDeep ? STACK_TOO_DEEP.lineno : f.lineno,
+        thread: thread ?? this.threads[this.threadOf[id]!]!,
+        valueBytes: bytes[id]!,
+        nAllocations: count[id]!,
+        interesting: (flags & NODE_INTERESTING) !== 0,
+        importSystem: (flags & NODE_IMPORT) !== 0,
+        // Exactly sized: most nodes are leaves, and a pushed-to array reserves 17 slots.
+        children: childCount[id]! > 0 ? new Array<FlameNode>(childCount[id]!) : [],
+      };
+      nodes[id] = node;
+      const p = parents[id]!;
+      nodes[p]!.children[filled[p]!++] = node;
+    }
+    return { root, nodes };
+  }
+
+  /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */
+  private slotOf(parent: number, frame: number, thread: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >> 2) - 1;
+    let i = Math.imul(Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame, 0x85ebca6b) ^ Math.imul(thread, 0xc2b2ae35), 0x27d4eb2f) >>> this.slotShift;
+    for (;;) {
+      const b = i << 2;
+      if (slots[b + 3] === 0 || (slots[b] === parent && slots[b + 1] === frame && slots[b + 2] === thread)) return b;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private claim(slot: number, parent: number, frame: number, thread: number, child: number): void {
+    const slots = this.slots;
+    slots[slot] = parent;
+    slots[slot + 1] = frame;
+    slots[slot + 2] = thread;
+    slots[slot + 3] = child + 1;
+    if (this.nodeCount * 8 > slots.length) this.growSlots();
+  }
+
+  private growSlots(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.slotShift--;
+    for (let b = 0; b < old.length; b += 4) {
+      if (old[b + 3] === 0) continue;
+      const slot = this.slotOf(old[b]!, old[b + 1]!, old[b + 2]!);
+      const slots = this.slots;
+      slots[slot] = old[b]!;
+      slots[slot + 1] = old[b + 1]!;
+      slots[slot + 2] = old[b + 2]!;
+      slots[slot + 3] = old[b + 3]!;
+    }
   }
 }
 
@@ -200,23 +444,21 @@ export interface FlameOptions {
   tidOverride?: number;
 }
 
-function labelFor(input: FlameInput, options: FlameOptions): string {
-  return options.mergeThreads ? MERGED_THREAD : threadLabel(input.tid, options.threadName?.(input.tid));
-}
-
 /** A normal (outermost-first) flame tree. Returns the builder and each input's node index. */
 export function buildFlameTree(
   tables: CaptureTables,
   inputs: readonly FlameInput[],
   options: FlameOptions,
 ): { builder: FlameTreeBuilder; leaves: number[] } {
-  const builder = new FlameTreeBuilder(false);
+  const catalog = frameCatalog(tables);
+  const builder = new FlameTreeBuilder(false, catalog, expectedNodes(tables, inputs));
+  const labels = threadLabels(options);
   const leaves = inputs.map((input) => {
-    const frames = recordFrames(tables, input.stackId, input.nativeId, input.generation, {
+    const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
       trimTid: options.tidOverride ?? input.tid,
       symbolize: options.symbolize,
     });
-    return builder.add(frames.slice().reverse(), labelFor(input, options), input.sizeBytes, input.nAllocations);
+    return builder.addNumbers(frames, 0, frames.length, true, labels(input.tid), input.sizeBytes, input.nAllocations);
   });
   return { builder, leaves };
 }
@@ -230,44 +472,84 @@ export function buildInvertedTrees(
   inputs: readonly FlameInput[],
   options: FlameOptions,
 ): { inverted: FlameTreeBuilder; noImports: FlameTreeBuilder; leaves: number[]; noImportLeaves: number[] } {
-  const inverted = new FlameTreeBuilder(true);
-  const noImports = new FlameTreeBuilder(true);
+  const catalog = frameCatalog(tables);
+  const inverted = new FlameTreeBuilder(true, catalog, expectedNodes(tables, inputs));
+  const noImports = new FlameTreeBuilder(true, catalog, expectedNodes(tables, inputs));
+  const labels = threadLabels(options);
   const leaves: number[] = [];
   const noImportLeaves: number[] = [];
   for (const input of inputs) {
-    const frames = recordFrames(tables, input.stackId, input.nativeId, input.generation, {
+    const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
       trimTid: options.tidOverride ?? input.tid,
       symbolize: options.symbolize,
     });
-    const label = labelFor(input, options);
-    leaves.push(inverted.add(frames, label, input.sizeBytes, input.nAllocations));
+    const label = labels(input.tid);
+    leaves.push(inverted.addNumbers(frames, 0, frames.length, false, label, input.sizeBytes, input.nAllocations));
     let cut = frames.length;
     for (let i = frames.length - 1; i >= 0; i--) {
-      if (isImportSystem(frames[i]!.function, frames[i]!.filename)) {
+      if (catalog.isImport(frames[i]!)) {
         cut = i;
         break;
       }
     }
     // frames are innermost first, so the kept outer part is frames[cut + 1 ..].
-    const kept = cut === frames.length ? frames : frames.slice(cut + 1);
-    noImportLeaves.push(noImports.add(kept, label, input.sizeBytes, input.nAllocations));
+    const from = cut === frames.length ? 0 : cut + 1;
+    noImportLeaves.push(noImports.addNumbers(frames, from, frames.length, false, label, input.sizeBytes, input.nAllocations));
   }
   return { inverted, noImports, leaves, noImportLeaves };
 }
 
+/**
+ * A guess at a tree's size: a Python-stack tree has at most one node per stack-table node, and
+ * few groups make few nodes.
+ */
+function expectedNodes(tables: CaptureTables, inputs: readonly FlameInput[]): number {
+  return Math.min(tables.stackCount, inputs.length * 32) + 1;
+}
+
+/** Thread labels by tid, each computed once per tree. */
+function threadLabels(options: FlameOptions): (tid: number) => string {
+  if (options.mergeThreads) return () => MERGED_THREAD;
+  const cache = new Map<number, string>();
+  return (tid) => {
+    let label = cache.get(tid);
+    if (label === undefined) cache.set(tid, (label = threadLabel(tid, options.threadName?.(tid))));
+    return label;
+  };
+}
+
 /** Preorder numbering of a tree: `order[creationIndex] = preorderIndex`, and the parent array. */
 export function preorder(builder: FlameTreeBuilder): { order: number[]; parents: number[] } {
-  const position = new Map<FlameNode, number>();
-  builder.nodes.forEach((n, i) => position.set(n, i));
-  const order = new Array<number>(builder.nodes.length);
+  const n = builder.nodeCount;
+  const created = builder.parents;
+  // Children lists from the parent array: a node's children were created in their order.
+  const firstChild = new Int32Array(n).fill(-1);
+  const lastChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
+  for (let i = 1; i < n; i++) {
+    const p = created[i]!;
+    if (firstChild[p] === -1) firstChild[p] = i;
+    else nextSibling[lastChild[p]!] = i;
+    lastChild[p] = i;
+  }
+  const order = new Array<number>(n);
   const parents: number[] = [];
-  const stack: Array<[FlameNode, number]> = [[builder.root, -1]];
-  while (stack.length > 0) {
-    const [node, parent] = stack.pop()!;
+  // Depth-first with an explicit stack of (node, parent's preorder index).
+  const stackNode: number[] = [0];
+  const stackParent: number[] = [-1];
+  while (stackNode.length > 0) {
+    const node = stackNode.pop()!;
+    const parent = stackParent.pop()!;
     const pre = parents.length;
     parents.push(parent);
-    order[position.get(node)!] = pre;
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, pre]);
+    order[node] = pre;
+    // Push children last-first so the first child is visited first.
+    const children: number[] = [];
+    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) children.push(c);
+    for (let i = children.length - 1; i >= 0; i--) {
+      stackNode.push(children[i]!);
+      stackParent.push(pre);
+    }
   }
   return { order, parents };
 }
