@@ -126,7 +126,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       sourceRoots: [capturesDir, process.cwd()],
       fileSizeBytes: statSync(path).size,
     };
-    if (!options.force && isUpToDate(contentDir, runId, captureHash)) {
+    if (!options.force && isUpToDate(contentDir, writeOptions)) {
       runs.push({ runId, fileName, outcome: "unchanged" });
       if (!out.isTTY) progress.line(`${fileName}: unchanged`);
       continue;

@@ -50,8 +50,10 @@ const entryBase = {
   /** URL-safe id, from the capture's file name. */
   id: z.string(),
   fileName: z.string(),
-  /** sha256 of the capture file: an unchanged capture is not analysed again. */
+  /** sha256 of the capture file. */
   captureHash: z.string(),
+  /** Digest of everything the entry was made from (capture, meta, settings): see `buildDigest`. */
+  buildDigest: z.string(),
   meta: runMetaSchema,
 };
 

@@ -5,7 +5,7 @@
  */
 
 /** Bump whenever a shape or its meaning changes: every capture is then re-ingested. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Default pruning threshold for flame data: a frame narrower than this fraction of the root is

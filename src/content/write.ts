@@ -3,6 +3,7 @@
  * and its large data as static files in `<contentDir>/public/data/<id>/` (copied to the site
  * as-is and fetched lazily by the page). Every file is written atomically.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
@@ -69,9 +70,25 @@ export function readEntry(contentDir: string, runId: string): RunEntry | null {
 }
 
 /** True when the run was written from this exact capture by this schema version. */
-export function isUpToDate(contentDir: string, runId: string, captureHash: string): boolean {
-  const entry = readEntry(contentDir, runId);
-  return entry !== null && entry.status === "ok" && entry.schemaVersion === SCHEMA_VERSION && entry.captureHash === captureHash;
+/**
+ * What a run's content is made from besides the schema: the capture, its metadata and every
+ * setting that changes what is written. Turning on `noSource` must rewrite a run that has source.
+ */
+export function buildDigest(options: WriteRunOptions): string {
+  const inputs = [
+    options.captureHash,
+    options.meta,
+    options.noSource ?? false,
+    options.sourceRoots ?? [],
+    options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION,
+  ];
+  return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+/** True when the run's entry was written by this schema from these same inputs. */
+export function isUpToDate(contentDir: string, options: WriteRunOptions): boolean {
+  const entry = readEntry(contentDir, options.runId);
+  return entry !== null && entry.status === "ok" && entry.schemaVersion === SCHEMA_VERSION && entry.buildDigest === buildDigest(options);
 }
 
 function writeEntry(contentDir: string, entry: RunEntry): void {
@@ -80,15 +97,14 @@ function writeEntry(contentDir: string, entry: RunEntry): void {
   writeFileAtomic(join(runsDir(contentDir), `${entry.id}.json`), JSON.stringify(entry, null, 1));
 }
 
-export function writeFailedRun(
-  error: unknown,
-  { runId, captureHash, meta, fileName, contentDir = "content" }: WriteRunOptions,
-): FailedRunEntry {
+export function writeFailedRun(error: unknown, options: WriteRunOptions): FailedRunEntry {
+  const { runId, captureHash, meta, fileName, contentDir = "content" } = options;
   const entry: FailedRunEntry = {
     schemaVersion: SCHEMA_VERSION,
     id: runId,
     fileName: fileName ?? `${runId}.bin`,
     captureHash,
+    buildDigest: buildDigest(options),
     meta,
     status: "failed",
     error: error instanceof Error ? error.message : String(error),
@@ -161,6 +177,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     id: runId,
     fileName: options.fileName ?? `${runId}.bin`,
     captureHash,
+    buildDigest: buildDigest(options),
     meta,
     status: "ok",
     header: {

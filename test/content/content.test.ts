@@ -49,14 +49,18 @@ describe("writeRun", () => {
     expect(entry.threads).toHaveLength(2);
   });
 
-  test("an unchanged capture is up to date; a changed one is not", () => {
-    expect(isUpToDate(dir, "demo", "abc")).toBe(true);
-    expect(isUpToDate(dir, "demo", "abd")).toBe(false);
+  test("an unchanged capture is up to date; a changed capture, meta or setting is not", () => {
+    expect(isUpToDate(dir, options)).toBe(true);
+    expect(isUpToDate(dir, { ...options, captureHash: "abd" })).toBe(false);
+    expect(isUpToDate(dir, { ...options, meta: { benchmark: "demo", message: "new" } })).toBe(false);
+    // Source lines were kept out; asking for them must rewrite the run (and the reverse).
+    expect(isUpToDate(dir, { ...options, noSource: false })).toBe(false);
+    expect(isUpToDate(dir, { ...options, sourceRoots: ["/elsewhere"] })).toBe(false);
   });
 
   test("a failed capture gets an entry with its error", () => {
     const entry = writeFailedRun(new Error("bad magic"), { ...options, runId: "broken" });
     expect(entry).toMatchObject({ status: "failed", error: "bad magic", fileName: "broken.bin" });
-    expect(isUpToDate(dir, "broken", "abc")).toBe(false);
+    expect(isUpToDate(dir, { ...options, runId: "broken" })).toBe(false);
   });
 });
