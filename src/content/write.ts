@@ -4,7 +4,7 @@
  * as-is and fetched lazily by the page). Every file is written atomically.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
@@ -48,6 +48,11 @@ export function runsDir(contentDir: string): string {
 }
 export function publicDir(contentDir: string): string {
   return join(contentDir, "public");
+}
+
+/** Where a run's data files live. */
+export function runDataDir(contentDir: string, runId: string): string {
+  return join(publicDir(contentDir), "data", runId);
 }
 
 export function writeFileAtomic(path: string, text: string): void {
@@ -109,6 +114,7 @@ export function writeFailedRun(error: unknown, options: WriteRunOptions): Failed
     status: "failed",
     error: error instanceof Error ? error.message : String(error),
   };
+  rmSync(runDataDir(contentDir, runId), { recursive: true, force: true });
   writeEntry(contentDir, entry);
   return entry;
 }
@@ -127,7 +133,11 @@ function threadLabels(root: FlameNode | null): string[] {
 export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRunEntry {
   const { runId, captureHash, meta, contentDir = "content" } = options;
   const minFrameFraction = options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION;
-  const dataDir = join(publicDir(contentDir), "data", runId);
+  // The run's data files go to a fresh staging folder that replaces the old one whole, so
+  // a rewrite leaves no stale file behind (a source.json after --no-source, say).
+  const finalDir = runDataDir(contentDir, runId);
+  const dataDir = `${finalDir}.staging`;
+  rmSync(dataDir, { recursive: true, force: true });
   const framesForSource: Array<{ filename: string; lineno: number }> = [];
 
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
@@ -205,6 +215,8 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     minFrameFraction,
     data,
   };
+  rmSync(finalDir, { recursive: true, force: true });
+  renameSync(dataDir, finalDir);
   writeEntry(contentDir, entry);
   return entry;
 }

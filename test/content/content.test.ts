@@ -1,7 +1,7 @@
 /** Content stage: pruning keeps every byte, entries validate, unchanged captures are skipped. */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { NodeFlag, runEntrySchema, SCHEMA_VERSION } from "../../src/content/schema.ts";
@@ -47,6 +47,14 @@ describe("writeRun", () => {
     for (const ref of Object.values(entry.data)) if (ref) expect(existsSync(join(dir, "public", ref.path))).toBe(true);
     expect(entry.data.source).toBeNull();
     expect(entry.threads).toHaveLength(2);
+  });
+
+  test("a rewrite replaces the run's data whole: every file left is one the entry points at", () => {
+    writeFileSync(join(dir, "public", "data", "demo", "source.json"), "{\"stale\": true}");
+    const entry = writeRun(fixtureAnalysis(), options);
+    const referenced = Object.values(entry.data).flatMap((ref) => (ref ? [basename(ref.path)] : [])).sort();
+    expect(readdirSync(join(dir, "public", "data", "demo")).sort()).toEqual(referenced);
+    expect(existsSync(join(dir, "public", "data", "demo.staging"))).toBe(false);
   });
 
   test("an unchanged capture is up to date; a changed capture, meta or setting is not", () => {
