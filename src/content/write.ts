@@ -4,8 +4,8 @@
  * as-is and fetched lazily by the page). Every file is written atomically.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
@@ -230,8 +230,37 @@ function memoryFile(analysis: RunAnalysis): MemoryFile {
   };
 }
 
+/** Source files larger than this are not read (a frame's file is a Python module). */
+const MAX_SOURCE_BYTES = 2 << 20;
+
+/**
+ * The path of a frame's source file on this machine, or null when it may not be published.
+ * File names come from the capture and are untrusted: only regular, world-readable `.py` files
+ * are read, and a relative name must stay inside its root, so a hostile capture naming
+ * `/etc/shadow` or `../../.ssh/id_rsa` gets nothing.
+ */
+export function sourcePath(filename: string, roots: string[]): string | null {
+  if (!filename.endsWith(".py") || filename.includes("\0")) return null;
+  const candidates = isAbsolute(filename)
+    ? [filename]
+    : roots.flatMap((root) => {
+        const base = resolve(root);
+        const path = resolve(base, filename);
+        return path.startsWith(base + sep) ? [path] : [];
+      });
+  for (const path of candidates) {
+    try {
+      const st = statSync(path);
+      if (st.isFile() && st.size <= MAX_SOURCE_BYTES && (st.mode & 0o004) !== 0) return path;
+    } catch {
+      // not there: try the next root
+    }
+  }
+  return null;
+}
+
 /** Read the lines frames point at (and a few around them) from files found on this machine. */
-function collectSource(frames: Array<{ filename: string; lineno: number }>, roots: string[]): SourceFile {
+export function collectSource(frames: Array<{ filename: string; lineno: number }>, roots: string[]): SourceFile {
   const wanted = new Map<string, Set<number>>();
   for (const { filename, lineno } of frames) {
     if (!filename || lineno <= 0 || filename.startsWith("<")) continue;
@@ -241,8 +270,7 @@ function collectSource(frames: Array<{ filename: string; lineno: number }>, root
   }
   const files: SourceFile["files"] = {};
   for (const [filename, lines] of wanted) {
-    const candidates = isAbsolute(filename) ? [filename] : roots.map((r) => resolve(r, filename));
-    const path = candidates.find((p) => existsSync(p));
+    const path = sourcePath(filename, roots);
     if (!path) continue;
     let text: string;
     try {

@@ -1,11 +1,11 @@
 /** Content stage: pruning keeps every byte, entries validate, unchanged captures are skipped. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { NodeFlag, runEntrySchema, SCHEMA_VERSION } from "../../src/content/schema.ts";
-import { isUpToDate, writeFailedRun, writeRun } from "../../src/content/write.ts";
+import { collectSource, isUpToDate, writeFailedRun, writeRun } from "../../src/content/write.ts";
 import { fixtureAnalysis } from "./fixture-analysis.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-content-"));
@@ -70,5 +70,31 @@ describe("writeRun", () => {
     const entry = writeFailedRun(new Error("bad magic"), { ...options, runId: "broken" });
     expect(entry).toMatchObject({ status: "failed", error: "bad magic", fileName: "broken.bin" });
     expect(isUpToDate(dir, { ...options, runId: "broken" })).toBe(false);
+  });
+});
+
+describe("source lines", () => {
+  test("only world-readable .py files inside their roots are read: a hostile capture gets nothing else", () => {
+    const root = mkdtempSync(join(tmpdir(), "heaptrail-src-"));
+    const inside = join(root, "app");
+    mkdirSync(inside);
+    writeFileSync(join(inside, "job.py"), "def job():\n    return [0] * 10\n");
+    chmodSync(join(inside, "job.py"), 0o644);
+    writeFileSync(join(root, "secret.py"), "TOKEN = 'hunter2'\n");
+    chmodSync(join(root, "secret.py"), 0o600);
+    writeFileSync(join(root, "notes.txt"), "private\n");
+    chmodSync(join(root, "notes.txt"), 0o644);
+    const frames = [
+      { filename: "job.py", lineno: 2 },
+      { filename: "/etc/passwd", lineno: 1 },
+      { filename: "../secret.py", lineno: 1 },
+      { filename: join(root, "secret.py"), lineno: 1 },
+      { filename: join(root, "notes.txt"), lineno: 1 },
+      { filename: "../notes.txt", lineno: 1 },
+    ];
+    const source = collectSource(frames, [inside]);
+    expect(Object.keys(source.files)).toEqual(["job.py"]);
+    expect(source.files["job.py"]!["2"]).toBe("    return [0] * 10");
+    rmSync(root, { recursive: true });
   });
 });
