@@ -2,6 +2,7 @@
 # The README's set-up commands, for a fresh machine:
 #   bash scripts/run.sh build   # build the site from captures/ into dist/
 #   bash scripts/run.sh test    # run every test (units, goldens, browser end-to-end)
+#   bash scripts/run.sh bench   # the benchmarks (npm run bench), on ../shared/bench's captures
 # It brings what is missing: Node >= 22.12 (npm registry's `node` package, into .tools/),
 # the project's npm packages, and, for the browser tests, Debian's chromium.
 set -euo pipefail
@@ -32,13 +33,14 @@ case "${1:-}" in
     shift
     exec node bin/heaptrail.mjs build "$@"
     ;;
-  test)
+  test|bench)
     if [ ! -x /usr/bin/chromium ]; then
       echo "heaptrail: installing Debian's chromium for the browser tests"
       if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
       $SUDO apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
     fi
+    [ "$1" = bench ] && exec npm run bench
     mkdir -p test/.tmp
     status=0
     npx astro sync >/dev/null || status=$? # generates the astro:content types tsc needs
@@ -51,7 +53,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    echo "usage: bash scripts/run.sh build|test" >&2
+    echo "usage: bash scripts/run.sh build|test|bench" >&2
     exit 2
     ;;
 esac
