@@ -31,7 +31,7 @@ export class FrameCatalog {
   private readonly byText = new Map<string, number>();
   /** Python frame id → frame number + 1 (0: not seen yet). */
   private byFrameId = new Int32Array(256);
-  private readonly tables: CaptureTables | null;
+  readonly tables: CaptureTables | null;
 
   constructor(tables: CaptureTables | null = null) {
     this.tables = tables;
@@ -151,6 +151,12 @@ export class FlameTreeBuilder {
   private readonly threadNumbers = new Map<string, number>();
   private readonly threads: string[] = [];
   private built: { root: FlameNode; nodes: FlameNode[] } | null = null;
+  /** Depth of each node (root 0): nodes deeper than MAX_STACKS + 1 end every record there. */
+  private depth: Int32Array;
+  // Python stacks, normal trees, one thread label: per stack-table node, the tree node a record
+  // with that stack ends at (+1; 0 unknown) and the stack node's depth, with and without
+  // main-thread trimming. Records share stack prefixes, so each stack node is walked once.
+  private readonly stackMemo: Array<{ end: Int32Array; depth: Int32Array } | undefined> = [];
 
   /** `expectedNodes` sizes the tables up front (growing them rehashes every node). */
   constructor(inverted = false, catalog: FrameCatalog = new FrameCatalog(), expectedNodes = 256) {
@@ -167,6 +173,7 @@ export class FlameTreeBuilder {
     this.flags = new Uint8Array(cap);
     this.ownBytes = new Float64Array(cap);
     this.ownCount = new Float64Array(cap);
+    this.depth = new Int32Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
   }
@@ -247,6 +254,78 @@ export class FlameTreeBuilder {
     return cur;
   }
 
+  /**
+   * Add one record by its Python stack (normal trees only): what `addNumbers` does with the
+   * record's frames outermost first, main-thread frames trimmed when `trimmed`. Every record of
+   * the tree must have the same `thread` label (memoized paths do not look at it).
+   */
+  addStack(stackId: number, trimmed: boolean, thread: string, sizeBytes: number, nAllocations: number): number {
+    const tables = this.catalog.tables!;
+    const end = stackId > 0 && stackId < tables.stackCount ? this.stackEnd(tables, stackId, trimmed, thread) : 0;
+    this.ownBytes[end] = this.ownBytes[end]! + sizeBytes;
+    this.ownCount[end] = this.ownCount[end]! + nAllocations;
+    return end;
+  }
+
+  private stackEnd(tables: CaptureTables, stackId: number, trimmed: boolean, thread: string): number {
+    const mode = trimmed ? 1 : 0;
+    let memo = this.stackMemo[mode];
+    if (memo === undefined || memo.end.length < tables.stackCount) {
+      const grown = { end: new Int32Array(tables.stackCount), depth: new Int32Array(tables.stackCount) };
+      if (memo !== undefined) {
+        grown.end.set(memo.end);
+        grown.depth.set(memo.depth);
+      }
+      this.stackMemo[mode] = memo = grown;
+    }
+    const known = memo.end[stackId]!;
+    if (known > 0) return known - 1;
+    let threadNumber = this.threadNumbers.get(thread);
+    if (threadNumber === undefined) {
+      threadNumber = this.threads.length;
+      this.threadNumbers.set(thread, threadNumber);
+      this.threads.push(thread);
+    }
+    // Walk up to a known stack node (or the empty stack), then back down.
+    const path: number[] = [];
+    let node = stackId;
+    while (node > 0 && memo.end[node] === 0) {
+      path.push(node);
+      node = tables.stackParent[node]!;
+    }
+    let cur = node > 0 ? memo.end[node]! - 1 : 0;
+    let depth = node > 0 ? memo.depth[node]! : 0;
+    const skip = trimmed ? tables.skippedFramesOnMainTid : 0;
+    const catalog = this.catalog;
+    for (let k = path.length - 1; k >= 0; k--) {
+      const s = path[k]!;
+      depth++;
+      memo.depth[s] = depth;
+      // Trimmed frames and frames below a too-deep node leave the record where it is.
+      if (depth > skip && this.depth[cur]! <= MAX_STACKS + 1) {
+        const frame = catalog.numberOfFrameId(tables.stackFrame[s]!);
+        const slot = this.slotOf(cur, frame, threadNumber);
+        let id = this.slots[slot + 3]! - 1;
+        if (id < 0 && !catalog.isInternal(frame)) {
+          const importSystem = catalog.isImport(frame);
+          const imp = (this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem;
+          const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
+          id = this.newNode(cur, frame, threadNumber, flags);
+          this.claim(slot, cur, frame, threadNumber, id);
+        }
+        if (id >= 0) {
+          cur = id;
+          if (this.depth[cur]! > MAX_STACKS + 1) {
+            this.flags[cur] = this.flags[cur]! | NODE_TOO_DEEP;
+            this.tooDeep.add(cur);
+          }
+        }
+      }
+      memo.end[s] = cur + 1;
+    }
+    return cur;
+  }
+
   private newNode(parent: number, frame: number, thread: number, flags: number): number {
     const id = this.nodeCount++;
     if (id >= this.parents.length) {
@@ -259,7 +338,9 @@ export class FlameTreeBuilder {
       this.flags = f;
       this.ownBytes = growF64(this.ownBytes, n);
       this.ownCount = growF64(this.ownCount, n);
+      this.depth = growI32(this.depth, n);
     }
+    this.depth[id] = this.depth[parent]! + 1;
     this.parents[id] = parent;
     this.frame[id] = frame;
     this.threadOf[id] = thread;
@@ -454,8 +535,13 @@ export function buildFlameTree(
   const builder = new FlameTreeBuilder(false, catalog, expectedNodes(tables, inputs));
   const labels = threadLabels(options);
   const leaves = inputs.map((input) => {
+    const trimTid = options.tidOverride ?? input.tid;
+    // Python stacks under one label: memoized per stack node (see addStack).
+    if (options.mergeThreads && (options.symbolize === undefined || input.nativeId === 0)) {
+      return builder.addStack(input.stackId, trimTid === tables.mainTid, MERGED_THREAD, input.sizeBytes, input.nAllocations);
+    }
     const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
-      trimTid: options.tidOverride ?? input.tid,
+      trimTid,
       symbolize: options.symbolize,
     });
     return builder.addNumbers(frames, 0, frames.length, true, labels(input.tid), input.sizeBytes, input.nAllocations);
