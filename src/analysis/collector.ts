@@ -148,6 +148,9 @@ export class AllocationCollector {
   /** Temporal leaks: per merged location, (allocatedBefore·2^26 + deallocatedBefore) → sums. */
   private readonly leakHistograms: Array<Map<number, number> | undefined> = [];
   private histCount: number[] = [];
+  /** Per merged location, its last histogram key and that bucket's index (−1: none). */
+  private leakLastKey = new Float64Array(256).fill(-1);
+  private leakLastAt = new Int32Array(256);
   private histBytes: number[] = [];
 
   private readonly memoryTimeMs: number[] = [];
@@ -387,21 +390,39 @@ export class AllocationCollector {
   private leakDealloc(merged: number, count: number, sizeBytes: number, gen: number): void {
     const n = this.boundaries;
     if (gen === n) return;
+    const key = gen * TWO_26 + n;
+    // A location's frees in one interval mostly hit the same (gen, n) bucket as its last one.
+    if (merged < this.leakLastKey.length && this.leakLastKey[merged] === key) {
+      const at = this.leakLastAt[merged]!;
+      this.histCount[at]! += count;
+      this.histBytes[at]! += sizeBytes;
+      return;
+    }
     let hist = this.leakHistograms[merged];
     if (hist === undefined) {
       hist = new Map();
       this.leakHistograms[merged] = hist;
     }
-    const key = gen * TWO_26 + n;
-    const at = hist.get(key);
+    let at = hist.get(key);
     if (at === undefined) {
-      hist.set(key, this.histCount.length);
+      at = this.histCount.length;
+      hist.set(key, at);
       this.histCount.push(count);
       this.histBytes.push(sizeBytes);
     } else {
       this.histCount[at]! += count;
       this.histBytes[at]! += sizeBytes;
     }
+    if (merged >= this.leakLastKey.length) {
+      let size = this.leakLastKey.length;
+      while (size <= merged) size *= 2;
+      const keys = new Float64Array(size).fill(-1);
+      keys.set(this.leakLastKey);
+      this.leakLastKey = keys;
+      this.leakLastAt = growI32(this.leakLastAt, size);
+    }
+    this.leakLastKey[merged] = key;
+    this.leakLastAt[merged] = at;
   }
 
   private peakDelta(merged: number, count: number, sizeBytes: number): void {
