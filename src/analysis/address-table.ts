@@ -68,6 +68,15 @@ export class AddressTable {
     return i;
   }
 
+  /** Remove `address` and return its value, or −1 when it is not there: one probe for a free. */
+  remove(address: number): number {
+    const slot = this.find(address);
+    if (slot < 0) return -1;
+    const value = this.values[slot]!;
+    this.deleteSlot(slot);
+    return value;
+  }
+
   /** Remove the entry in `slot` (from `find`), shifting later probes back into place. */
   deleteSlot(slot: number): void {
     const keys = this.keys;

@@ -21,11 +21,8 @@ export class PeakTracker {
       this.currentBytes += sizeBytes;
       this.live.set(address, sizeBytes);
     } else if (kind === 1) {
-      const slot = this.live.find(address);
-      if (slot >= 0) {
-        this.currentBytes -= this.live.values[slot]!;
-        this.live.deleteSlot(slot);
-      }
+      const sizeFreed = this.live.remove(address); // −1: unknown address, ignored
+      if (sizeFreed >= 0) this.currentBytes -= sizeFreed;
     } else if (kind === 2) {
       if (sizeBytes > 0) this.ranges.push(address, address + sizeBytes);
       this.currentBytes += sizeBytes;
