@@ -3,7 +3,8 @@
  * Exit codes: 0 success, 1 a capture could not be read (or a build had failures), 2 usage.
  */
 import { CaptureError } from "../reader/index.ts";
-import { runStats, UsageError } from "./stats.ts";
+import { UsageError } from "./args.ts";
+import { runStats } from "./stats.ts";
 
 type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
 
@@ -48,8 +49,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
       return 1;
     }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      err.write(`heaptrail ${name}: ${(e as Error).message}\n`);
+    if (e instanceof UsageError) {
+      err.write(`heaptrail ${name}: ${e.message}\n${e.usage}`);
       return 2;
     }
     if ((e as { code?: string }).code === "ENOENT") {

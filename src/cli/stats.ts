@@ -2,11 +2,11 @@
  * `heaptrail stats [--json] [-n N] [-o FILE] CAPTURE`: memray's `stats`, for every header
  * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
  */
-import { parseArgs } from "node:util";
 import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import type { CaptureStats } from "../analysis/model.ts";
 import { StatsCollector } from "../analysis/stats.ts";
 import { formatBytes } from "../site/format.ts";
+import { oneCapture, parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
 export interface StatsRun {
@@ -136,23 +136,30 @@ export function statsText(path: string, run: StatsRun): string {
   return `${lines.join("\n")}\n`;
 }
 
+const USAGE = "usage: heaptrail stats [--json] [-n N] [-o FILE] CAPTURE\n";
+
 export async function runStats(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: "boolean", default: false },
-      "num-largest": { type: "string", short: "n", default: "5" },
-      output: { type: "string", short: "o" },
-      force: { type: "boolean", short: "f", default: false },
+  const { values, positionals } = parseCommand(
+    {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        "num-largest": { type: "string", short: "n", default: "5" },
+        output: { type: "string", short: "o" },
+        force: { type: "boolean", short: "f", default: false },
+        help: { type: "boolean", short: "h" },
+      },
     },
-  });
-  const path = positionals[0];
-  if (positionals.length !== 1 || path === undefined) {
-    throw new UsageError("usage: heaptrail stats [--json] [-n N] [-o FILE] CAPTURE");
+    USAGE,
+  );
+  if (values.help) {
+    out.write(USAGE);
+    return 0;
   }
+  const path = oneCapture(positionals, USAGE);
   const topN = Number(values["num-largest"]);
-  if (!Number.isInteger(topN) || topN < 1) throw new UsageError("-n/--num-largest takes a whole number ≥ 1");
+  if (!Number.isInteger(topN) || topN < 1) throw new UsageError("-n/--num-largest takes a whole number ≥ 1", USAGE);
   const run = computeStats(path, topN);
   if (values.json) {
     if (run.stats === null) {
@@ -174,5 +181,4 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
   return 0;
 }
 
-export class UsageError extends Error {}
 

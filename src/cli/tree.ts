@@ -3,12 +3,12 @@
  * memray's `tree`: the biggest allocation paths at the peak (or among temporary allocations),
  * 📂 for callers and 📄 for allocating frames, coloured by share only on a terminal.
  */
-import { parseArgs } from "node:util";
 import { viewGroups, viewThreadName } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
 import { formatBytes } from "../site/format.ts";
+import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
 const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
 
@@ -68,43 +68,33 @@ export function renderTree(root: TreeSummaryNode, colour: boolean): string {
 }
 
 export async function runTree(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommand(
+    {
       args: argv,
       allowPositionals: true,
       options: {
         "biggest-allocs": { type: "string", short: "b", default: "200" },
-        "temporary-allocations": { type: "boolean" },
-        "temporary-allocation-threshold": { type: "string" },
+        ...TEMPORARY_OPTIONS,
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+    },
+    USAGE,
+  );
   if (values.help) {
     out.write(USAGE);
     return 0;
   }
-  const fail = (message: string): number => {
-    process.stderr.write(`heaptrail tree: ${message}\n${USAGE}`);
-    return 2;
-  };
-  if (positionals.length !== 1) return fail("expected one capture file");
+  const path = oneCapture(positionals, USAGE);
   const biggest = Number(values["biggest-allocs"]);
-  if (!Number.isInteger(biggest) || biggest < 1) return fail(`bad -b ${values["biggest-allocs"]}`);
-  const thresholdText = values["temporary-allocation-threshold"];
-  const temporary = values["temporary-allocations"] || thresholdText !== undefined;
-  const threshold = thresholdText === undefined ? 1 : Number(thresholdText);
-  if (!Number.isInteger(threshold) || threshold < 0) return fail(`bad threshold ${thresholdText}`);
+  if (!Number.isInteger(biggest) || biggest < 1) throw new UsageError(`-b/--biggest-allocs takes a whole number ≥ 1, got ${values["biggest-allocs"]}`, USAGE);
+  const thresholdOrNull = temporaryThreshold(values, USAGE);
+  const temporary = thresholdOrNull !== null;
+  const threshold = thresholdOrNull ?? 1;
 
-  const capture = collectCapture(positionals[0]!, { temporaryAllocationThreshold: threshold });
+  const capture = collectCapture(path, { temporaryAllocationThreshold: threshold });
   const view = temporary ? "temporary" : "peak";
   const groups = viewGroups(capture, view, false);
-  if (groups === null) return fail("temporary allocations need an all-allocations capture (this one is aggregated)");
+  if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");
   const root = buildTreeSummary(capture.tables, groups, { biggestAllocs: biggest, threadName: viewThreadName(capture, view) });
   const isTty = (out as { isTTY?: boolean }).isTTY === true;
   out.write(renderTree(root, isTty));

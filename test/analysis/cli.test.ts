@@ -1,7 +1,8 @@
 // The flamegraph and tree commands: flags, formats and errors.
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runFlamegraph } from "../../src/cli/flamegraph.ts";
+import { main } from "../../src/cli/main.ts";
 import { runTree } from "../../src/cli/tree.ts";
 import { MEMRAY_DIR } from "./fixtures.ts";
 
@@ -26,9 +27,14 @@ describe("heaptrail flamegraph", () => {
     const tree = JSON.parse(text);
     expect(tree.children.map((c: { function: string }) => c.function)).toContain("g");
   });
-  it("rejects conflicting views", async () => {
-    const { code } = await capture(runFlamegraph, [file, "--leaks", "--temporary-allocations"]);
-    expect(code).toBe(2);
+  it("rejects conflicting views and bad flags with exit 2 and the usage", async () => {
+    for (const args of [[file, "--leaks", "--temporary-allocations"], [file, "--temporary-allocation-threshold", "-3"], [file, "--bogus"], []]) {
+      let errText = "";
+      const err = new Writable({ write: (chunk, _enc, done) => ((errText += String(chunk)), done()) });
+      const code = await main(["flamegraph", ...args], new Writable({ write: (_c, _e, done) => done() }), err);
+      expect(code).toBe(2);
+      expect(errText).toMatch(/^heaptrail flamegraph: [\s\S]+\nusage: heaptrail flamegraph CAPTURE/);
+    }
   });
 });
 

@@ -1,0 +1,49 @@
+/**
+ * Argument parsing shared by the commands: memray's flag names, one way to report misuse.
+ * A command throws UsageError; `main` prints it with the command's usage and exits 2.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class UsageError extends Error {
+  readonly usage: string;
+
+  constructor(message: string, usage = "") {
+    super(message);
+    this.usage = usage;
+  }
+}
+
+/** `parseArgs` with positionals allowed; a parse failure becomes a UsageError with `usage`. */
+export function parseCommand<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message, usage);
+  }
+}
+
+/** The flags `--temporary-allocations` and `--temporary-allocation-threshold N`. */
+export const TEMPORARY_OPTIONS = {
+  "temporary-allocations": { type: "boolean" },
+  "temporary-allocation-threshold": { type: "string" },
+} as const;
+
+/** memray's temporary-allocation threshold: null when neither flag is given (1 for the bare flag). */
+export function temporaryThreshold(
+  values: { "temporary-allocations"?: boolean; "temporary-allocation-threshold"?: string },
+  usage: string,
+): number | null {
+  const text = values["temporary-allocation-threshold"];
+  if (text === undefined) return values["temporary-allocations"] ? 1 : null;
+  const threshold = Number(text);
+  if (!Number.isInteger(threshold) || threshold < 0) {
+    throw new UsageError(`--temporary-allocation-threshold takes a whole number ≥ 0, got ${text}`, usage);
+  }
+  return threshold;
+}
+
+/** The one capture file a command reads. */
+export function oneCapture(positionals: string[], usage: string): string {
+  if (positionals.length !== 1) throw new UsageError("expected one capture file", usage);
+  return positionals[0]!;
+}
