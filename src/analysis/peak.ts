@@ -4,6 +4,7 @@
  */
 import { ALLOCATOR_KIND } from "../reader/index.ts";
 import { AddressTable } from "./address-table.ts";
+import { type MappedRange, unmapRange } from "./ranges.ts";
 
 export class PeakTracker {
   currentBytes = 0;
@@ -12,8 +13,8 @@ export class PeakTracker {
   peakSeq = 0;
   private seq = 0;
   private readonly live = new AddressTable();
-  /** mmap ranges as [start, end) pairs; few enough that a flat array is fastest. */
-  private ranges: number[] = [];
+  /** mmap ranges (untagged: the peak needs only their bytes). */
+  private ranges: MappedRange[] = [];
 
   allocation(address: number, sizeBytes: number, allocator: number): void {
     const kind = ALLOCATOR_KIND[allocator];
@@ -24,39 +25,17 @@ export class PeakTracker {
       const sizeFreed = this.live.remove(address); // −1: unknown address, ignored
       if (sizeFreed >= 0) this.currentBytes -= sizeFreed;
     } else if (kind === 2) {
-      if (sizeBytes > 0) this.ranges.push(address, address + sizeBytes);
+      if (sizeBytes > 0) this.ranges.push({ start: address, end: address + sizeBytes, loc: 0, seq: this.seq, gen: 0, identity: this.seq });
       this.currentBytes += sizeBytes;
     } else {
-      this.currentBytes -= this.unmap(address, sizeBytes);
+      const { ranges, removedBytes } = unmapRange(this.ranges, address, sizeBytes);
+      this.ranges = ranges;
+      this.currentBytes -= removedBytes;
     }
     if (this.currentBytes >= this.peakBytes) {
       this.peakBytes = this.currentBytes;
       this.peakSeq = this.seq;
     }
     this.seq++;
-  }
-
-  /** Remove [start, start+length) from the mapped ranges; returns the bytes it covered. */
-  private unmap(start: number, length: number): number {
-    if (length <= 0) return 0;
-    const end = start + length;
-    const kept: number[] = [];
-    let removed = 0;
-    const r = this.ranges;
-    for (let i = 0; i < r.length; i += 2) {
-      const s = r[i]!;
-      const e = r[i + 1]!;
-      const lo = Math.max(s, start);
-      const hi = Math.min(e, end);
-      if (lo >= hi) {
-        kept.push(s, e);
-        continue;
-      }
-      removed += hi - lo;
-      if (s < lo) kept.push(s, lo);
-      if (hi < e) kept.push(hi, e);
-    }
-    this.ranges = kept;
-    return removed;
   }
 }
