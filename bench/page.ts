@@ -4,6 +4,8 @@
  * how long until the flame graph is drawn. memray's own HTML for this capture: 3,806,268 bytes.
  *
  *   node bench/page.ts [capture.bin]
+ *
+ * BENCH_MIN_FRAME_FRACTION sets the build's --min-frame-fraction (default: the build's own).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +23,13 @@ try {
   mkdirSync(join(root, "captures"));
   copyFileSync(capture, join(root, "captures", basename(capture)));
   const t0 = performance.now();
-  const result = await buildSite({ capturesDir: join(root, "captures"), contentDir: join(root, "content"), outDir: join(root, "dist") });
+  const fraction = process.env.BENCH_MIN_FRAME_FRACTION;
+  const result = await buildSite({
+    capturesDir: join(root, "captures"),
+    contentDir: join(root, "content"),
+    outDir: join(root, "dist"),
+    minFrameFraction: fraction === undefined ? undefined : Number(fraction),
+  });
   const buildMs = performance.now() - t0;
   const runId = result.runs[0]!.runId;
   if (result.status !== 0) throw new Error(`build failed: ${JSON.stringify(result.runs)}`);

@@ -1,13 +1,18 @@
 /**
  * `heaptrail build [--captures DIR] [--content DIR] [--out DIR] [--site URL] [--base PATH]
- * [--no-source] [--force]`: every capture in captures/ becomes a run page of a static site.
+ * [--no-source] [--min-frame-fraction F] [--force]`: every capture in captures/ becomes a run page
+ * of a static site.
  * Exit 1 when any capture failed (the others still build).
  */
-import { parseArgs } from "node:util";
+import { parseCommand, UsageError } from "./args.ts";
 import { buildSite } from "../content/build.ts";
 
+const USAGE =
+  "usage: heaptrail build [--captures DIR] [--content DIR] [--out DIR] [--site URL] [--base PATH] " +
+  "[--no-source] [--min-frame-fraction F] [--force]\n";
+
 export async function runBuild(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommand({
     args: argv,
     options: {
       captures: { type: "string", default: "captures" },
@@ -16,9 +21,15 @@ export async function runBuild(argv: string[], out: NodeJS.WritableStream): Prom
       site: { type: "string" },
       base: { type: "string", default: "/" },
       "no-source": { type: "boolean", default: false },
+      "min-frame-fraction": { type: "string" },
       force: { type: "boolean", default: false },
     },
-  });
+  }, USAGE);
+  const fractionText = values["min-frame-fraction"];
+  const fraction = fractionText === undefined ? undefined : Number(fractionText);
+  if (fraction !== undefined && !(fraction >= 0 && fraction < 1)) {
+    throw new UsageError(`--min-frame-fraction takes a number in [0, 1), got ${fractionText}`, USAGE);
+  }
   const result = await buildSite({
     capturesDir: values.captures,
     contentDir: values.content,
@@ -26,6 +37,7 @@ export async function runBuild(argv: string[], out: NodeJS.WritableStream): Prom
     site: values.site,
     base: values.base,
     noSource: values["no-source"],
+    minFrameFraction: fraction,
     force: values.force,
   });
   const failed = result.runs.filter((r) => r.outcome === "failed");

@@ -25,6 +25,12 @@ export interface BuildSiteOptions {
   base?: string;
   /** Keep source lines out of the site. */
   noSource?: boolean;
+  /**
+   * Flame frames narrower than this fraction of the root merge into one "smaller frames" node
+   * per parent (their bytes are kept). Default DEFAULT_MIN_FRAME_FRACTION (1/2000); larger
+   * values make smaller, faster pages with less detail when zoomed.
+   */
+  minFrameFraction?: number;
   /** Re-analyse every capture even if unchanged. */
   force?: boolean;
   /** The analysis to run; default: src/analysis's analyzeCapture. Tests inject fixtures. */
@@ -123,6 +129,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       fileName,
       contentDir,
       noSource: options.noSource,
+      minFrameFraction: options.minFrameFraction,
       sourceRoots: [capturesDir, process.cwd()],
       fileSizeBytes: statSync(path).size,
     };
