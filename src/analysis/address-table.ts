@@ -1,10 +1,9 @@
 /**
- * A hash table from address to a slot, on typed arrays: linear probing with backward-shift
- * deletion, so there are no tombstones and no per-entry objects. It backs `stats`' peak
- * tracking, which needs only address → size; the collector's LiveTable carries four numbers per
- * entry and measured ~15% slower for this (0.3 s of `stats` on the 20M-record bench capture). Millions of set/delete pairs
- * per second is what the live-heap bookkeeping needs; a JS Map allocates a heap number per key.
- * A caller with more per-entry data stores an index into its own arrays as the value.
+ * A hash table from address to a number, on typed arrays: linear probing with backward-shift
+ * deletion, so there are no tombstones and no per-entry objects; a JS Map would box most keys
+ * as heap numbers. It backs `stats`' peak tracking, which needs only address → size. The
+ * collector's LiveTable carries four numbers per entry and measured ~15% slower for this
+ * (0.3 s of `stats` on the 20M-record bench capture), hence two tables.
  */
 export class AddressTable {
   private keys: Float64Array;
