@@ -3,7 +3,7 @@
  *
  *   const run = analyzeCapture("run.bin", { temporaryAllocationThreshold: 1 });
  */
-import type { CaptureTables } from "../reader/index.ts";
+import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
 import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   biggestAllocs?: number;
   /** Native captures: symbols for native frames (enables memray's hybrid stacks). Default none. */
   symbolize?: NativeSymbolizer;
+  /** How the capture is read (chunk size, the worker-thread threshold): the reader's defaults. */
+  read?: ReadOptions;
 }
 
 export const DEFAULT_ANALYZE_OPTIONS = {
@@ -136,7 +138,7 @@ export function temporalData(
 /** Read `path` once and build every view. */
 export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  const capture = collectCapture(path, { temporaryAllocationThreshold: opts.temporaryAllocationThreshold, stats: true });
+  const capture = collectCapture(path, { temporaryAllocationThreshold: opts.temporaryAllocationThreshold, stats: true, read: opts.read });
   return analyzeCollected(capture, opts, capture.stats);
 }
 

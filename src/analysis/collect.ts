@@ -2,7 +2,7 @@
  * Reading a capture once into the snapshot collectors. The only analysis code that touches the
  * file system (through the reader); everything downstream works on what this returns.
  */
-import { FileFormat, readCaptureFile, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
+import { FileFormat, readCaptureFile, type ReadOptions, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
 import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./collector.ts";
 import { StatsCollector } from "./stats.ts";
@@ -24,7 +24,7 @@ export type AllocationListener = NonNullable<CaptureVisitor["allocation"]>;
 
 export function collectCapture(
   path: string,
-  options: CollectorOptions & { stats?: boolean } = {},
+  options: CollectorOptions & { stats?: boolean; read?: ReadOptions } = {},
   listeners: { allocation?: AllocationListener; header?: (header: CaptureHeader) => void } = {},
 ): CollectedCapture {
   const collector = new AllocationCollector(options);
@@ -50,7 +50,7 @@ export function collectCapture(
     memorySnapshot: aggregated.memorySnapshot.bind(aggregated),
     aggregatedAllocation: aggregated.aggregatedAllocation.bind(aggregated),
   };
-  const { header, tables, summary } = readCaptureFile(path, visitor);
+  const { header, tables, summary } = readCaptureFile(path, visitor, options.read);
   const isAggregated = header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS;
   return {
     header,

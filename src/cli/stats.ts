@@ -2,7 +2,7 @@
  * `heaptrail stats [--json] [-n N] [-o FILE] CAPTURE`: memray's `stats`, for every header
  * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
  */
-import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
+import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type ReadOptions, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import type { CaptureStats } from "../analysis/model.ts";
 import { StatsCollector } from "../analysis/stats.ts";
 import { formatBytes } from "../site/format.ts";
@@ -20,7 +20,7 @@ export interface StatsRun {
 }
 
 /** Read a capture once and compute its stats (or what an aggregated file supports). */
-export function computeStats(path: string, topN = 5): StatsRun {
+export function computeStats(path: string, topN = 5, readOptions: ReadOptions = {}): StatsRun {
   let collector: StatsCollector | null = null;
   let aggregatedPeak = 0;
   let aggregatedLeaks = 0;
@@ -39,7 +39,7 @@ export function computeStats(path: string, topN = 5): StatsRun {
       aggregatedLeaks += record.bytesLeaked;
     },
   };
-  const { header, tables, summary } = readCaptureFile(path, visitor);
+  const { header, tables, summary } = readCaptureFile(path, visitor, readOptions);
   const c = collector as StatsCollector | null;
   const stats = c ? c.result(tables, { topN }) : null;
   return {

@@ -10,7 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CaptureDecoder } from "./decoder.ts";
 import { CaptureError } from "./errors.ts";
 import { Lz4FrameDecoder } from "./lz4.ts";
-import { pushDecompressedInWorker } from "./parallel.ts";
+import { readInWorker } from "./parallel.ts";
 import type { CaptureHeader, CaptureVisitor, ReadSummary } from "./records.ts";
 import type { CaptureTables } from "./tables.ts";
 
@@ -23,8 +23,9 @@ export interface ReadOptions {
   /** Bytes read from the file at a time. Default 1 MiB. Tests use tiny chunks. */
   chunkBytes?: number;
   /**
-   * Decompress LZ4 files of at least this many bytes in a worker thread, on another core.
-   * Default 4 MiB; `Infinity` keeps everything on this thread.
+   * Read, decompress and decode files of at least this many bytes in a worker thread, on
+   * another core, leaving this thread to the visitor. Default 4 MiB; `Infinity` keeps
+   * everything on this thread.
    */
   parallelFromBytes?: number;
 }
@@ -118,23 +119,6 @@ export class CaptureReader {
     };
   }
 
-  /** Decompressed bytes of an LZ4 capture, decompressed elsewhere (the parallel path). */
-  pushDecompressed(bytes: Uint8Array): void {
-    if (this.sniffed !== null) {
-      this.sniffed = null;
-      this.compressed = true;
-      this.decoder = new CaptureDecoder(this.visitor, "decompressed");
-    }
-    this.decoder.push(bytes);
-  }
-
-  /** The decompression failed at `error.offset`: keep what decoded, like a cut file. */
-  endWithError(error: CaptureError): void {
-    if (this.decoder.header === null) throw error;
-    this.decoder.finish();
-    this.decoder.warning = `${error.message} (at byte ${error.offset}); records before it were kept`;
-  }
-
   private choose(first: Uint8Array): void {
     if (startsWith(first, LZ4_MAGIC)) {
       this.compressed = true;
@@ -195,13 +179,7 @@ export function readCaptureFile(path: string, visitor: CaptureVisitor = {}, opti
     const size = fstatSync(fd).size;
     const chunk = new Uint8Array(Math.min(options.chunkBytes ?? 1 << 20, Math.max(size, 1)));
     const reader = new CaptureReader(visitor);
-    if (size >= (options.parallelFromBytes ?? 4 << 20)) {
-      const n = readSync(fd, chunk, 0, 4, 0);
-      if (n === 4 && startsWith(chunk, LZ4_MAGIC)) {
-        pushDecompressedInWorker(path, reader);
-        return reader.end();
-      }
-    }
+    if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor);
     let position = 0;
     while (!reader.done) {
       const n = readSync(fd, chunk, 0, chunk.length, position);

@@ -1,18 +1,27 @@
-/** The shared-memory ring between the LZ4 worker and the record decoder. */
+/** The shared-memory ring between the decode worker and the main thread (see parallel.ts). */
 
 /** A slot length below zero says what the slot holds instead of data. */
 export const SLOT_END = -1;
-/** Error slots hold `SLOT_ERROR - n`: n bytes of JSON `{ message, offset }`. */
-export const SLOT_ERROR = -2;
+
+/** Record tags in the ring; each record is the tag and a fixed number of fields. */
+export const Rec = {
+  HEADER: 1, // the header is on the port
+  ALLOCATION: 2, // tid, address, size, allocator, stackId, nativeId, generation
+  MEMORY: 3, // timeMs, rss
+  SNAPSHOT: 4, // timeMs, rss, heap
+  OBJECT: 5, // tid, address, created, stackId, nativeId
+  AGGREGATED: 6, // tid, allocator, nativeId, stackId, generation, nHwm, nLeaked, bytesHwm, bytesLeaked
+} as const;
 
 export function ringLayout(shared: SharedArrayBuffer, slots: number, slotBytes: number) {
+  const dataOffset = 16 + 8 * Math.ceil((4 * slots) / 8); // keep the data 8-byte aligned
   return {
     control: new Int32Array(shared, 0, 4),
     lengths: new Int32Array(shared, 16, slots),
-    data: new Uint8Array(shared, 16 + 4 * slots, slots * slotBytes),
+    data: new Uint8Array(shared, dataOffset, slots * slotBytes),
   };
 }
 
 export function ringBytes(slots: number, slotBytes: number): number {
-  return 16 + 4 * slots + slots * slotBytes;
+  return 16 + 8 * Math.ceil((4 * slots) / 8) + slots * slotBytes;
 }

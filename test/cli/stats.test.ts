@@ -65,3 +65,19 @@ it("formats times as Python's str(datetime)", () => {
   expect(pythonDatetime(1795319761441)).toBe("2026-11-22 03:56:01.441000+00:00");
   expect(pythonDatetime(1795319761000)).toBe("2026-11-22 03:56:01+00:00");
 });
+
+describe("through the worker-thread reader, stats still equal memray's", () => {
+  // Small files normally stay on one thread; force the worker for every fixture.
+  for (const fixture of memrayFixtures()) {
+    const expectedPath = fixture.output("stats");
+    if (expectedPath === null) continue;
+    it(fixture.id, () => {
+      const got = memrayStatsJson(computeStats(fixture.capturePath, 5, { parallelFromBytes: 0 })) as Record<string, any>;
+      const want = readJson(expectedPath);
+      expect(got.metadata).toEqual(want.metadata);
+      expect(got.allocation_size_histogram).toEqual(want.allocation_size_histogram);
+      expect(got.top_allocations_by_size).toEqual(want.top_allocations_by_size);
+      expect(got.top_allocations_by_count).toEqual(want.top_allocations_by_count);
+    });
+  }
+});
