@@ -13,6 +13,8 @@ import { CaptureTables } from "./tables.ts";
 
 const SLOTS = 8;
 const SLOT_BYTES = 1 << 20;
+/** A worker that sends nothing for this long has died (out of memory, killed): fail, don't hang. */
+const STALL_MS = 60_000;
 
 export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead {
   const shared = new SharedArrayBuffer(ringBytes(SLOTS, SLOT_BYTES));
@@ -25,25 +27,33 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
     transferList: [port2],
   });
   worker.unref();
+  const stalled = (): never => {
+    throw new Error(`the decode worker for ${path} sent nothing for ${STALL_MS / 1000} s: it stopped`);
+  };
   const nextMessage = (): any => {
     // The worker posts before it publishes the slot that refers to the message.
-    for (;;) {
+    for (const deadline = performance.now() + STALL_MS; performance.now() < deadline; ) {
       const m = receiveMessageOnPort(port1);
       if (m !== undefined) return m.message;
       Atomics.wait(control, 3, 0, 1);
     }
+    return stalled();
   };
   let header: CaptureHeader | null = null;
   // Visitors may install their callbacks when the header arrives (computeStats does): re-read them then.
   let onAllocation = visitor.allocation;
   let onMemory = visitor.memoryRecord;
   try {
+    let waitingSince = 0;
     for (;;) {
       const read = Atomics.load(control, 1);
       if (Atomics.load(control, 0) === read) {
+        if (waitingSince === 0) waitingSince = performance.now();
+        else if (performance.now() - waitingSince > STALL_MS) stalled();
         Atomics.wait(control, 0, read, 1000);
         continue;
       }
+      waitingSince = 0;
       const length = lengths[read % SLOTS]!;
       if (length === SLOT_END) break;
       const base = (read % SLOTS) * slotNumbers;
