@@ -8,7 +8,7 @@ import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
 import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
-import { memorySamples } from "./memory.ts";
+import { memorySamples, memoryStride } from "./memory.ts";
 import type { CaptureStats, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
 import { StatsCollector } from "./stats.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
@@ -138,7 +138,14 @@ export function temporalData(
 /** Read `path` once and build every view. */
 export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  const capture = collectCapture(path, { temporaryAllocationThreshold: opts.temporaryAllocationThreshold, stats: true, read: opts.read });
+  const collect = (boundaryStride: number) =>
+    collectCapture(path, { temporaryAllocationThreshold: opts.temporaryAllocationThreshold, boundaryStride, stats: true, read: opts.read });
+  let capture = collect(1);
+  // Past `maxMemoryRecords` samples memray's temporal snapshots are every stride-th sample, and
+  // the stride is known only at the end: such a long capture (> 100 s at memray's 10 ms) is read
+  // once more with it. Only the temporal data differs between the two reads.
+  const stride = memoryStride(capture.snapshots?.memoryTimeMs.length ?? 0, opts.maxMemoryRecords);
+  if (stride > 1) capture = collect(stride);
   return analyzeCollected(capture, opts, capture.stats);
 }
 

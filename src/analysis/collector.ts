@@ -47,6 +47,11 @@ export interface TemporalRecord {
 export interface CollectorOptions {
   /** `--temporary-allocation-threshold N` (memray's `--temporary-allocations` is 1). Default 1. */
   temporaryAllocationThreshold?: number;
+  /**
+   * Only memory records whose index is a multiple of this are temporal snapshot boundaries, as
+   * memray does once a capture has more than `--max-memory-records` of them. Default 1.
+   */
+  boundaryStride?: number;
 }
 
 export interface CollectedSnapshots {
@@ -109,6 +114,7 @@ export class AllocationCollector {
 
   // §5.3 temporary allocations, summed per location.
   private readonly threshold: number;
+  private readonly boundaryStride: number;
   // Per thread, a ring of its last N+1 allocations; the rings sit side by side in one pool.
   private readonly ringCapacity: number;
   private readonly ringOfTid = new Map<number, number>();
@@ -159,6 +165,7 @@ export class AllocationCollector {
 
   constructor(options: CollectorOptions = {}) {
     this.threshold = options.temporaryAllocationThreshold ?? 1;
+    this.boundaryStride = options.boundaryStride ?? 1;
     if (!(this.threshold >= 0) || !Number.isInteger(this.threshold)) {
       throw new RangeError(`temporary allocation threshold must be a non-negative integer, got ${this.threshold}`);
     }
@@ -166,14 +173,11 @@ export class AllocationCollector {
     this.ringData = new Float64Array(4 * this.ringCapacity * RING_STRIDE);
   }
 
-  // TODO: every memory record is a temporal boundary here, which is memray's behaviour only up to
-  // `maxMemoryRecords` samples. Beyond that memray keeps every stride-th record as a boundary, and
-  // the stride is known only at the end; the temporal intervals of such captures do not match.
   memoryRecord(timeMs: number, rssBytes: number): void {
     this.memoryTimeMs.push(timeMs);
     this.memoryRssBytes.push(rssBytes);
     this.memoryHeapBytes.push(this.currentBytes);
-    this.pendingBoundaries++;
+    if ((this.memoryTimeMs.length - 1) % this.boundaryStride === 0) this.pendingBoundaries++;
   }
 
   allocation(
