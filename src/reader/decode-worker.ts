@@ -16,10 +16,7 @@ const { path, shared, slots, slotBytes, port } = workerData as {
   slotBytes: number;
   port: MessagePort;
 };
-const { control, lengths, data } = ringLayout(shared, slots, slotBytes);
-const slotNumbers = slotBytes / 8;
-const numbers = new Float64Array(data.buffer, data.byteOffset, (slots * slotBytes) / 8);
-// control[0] = slots written, control[1] = slots read, control[2] = stop requested
+const { control, lengths, numbers, slotNumbers } = ringLayout(shared, slots, slotBytes);
 
 class Stop extends Error {}
 

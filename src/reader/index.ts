@@ -177,9 +177,9 @@ export function readCaptureFile(path: string, visitor: CaptureVisitor = {}, opti
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
+    if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor);
     const chunk = new Uint8Array(Math.min(options.chunkBytes ?? 1 << 20, Math.max(size, 1)));
     const reader = new CaptureReader(visitor);
-    if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor);
     let position = 0;
     while (!reader.done) {
       const n = readSync(fd, chunk, 0, chunk.length, position);

@@ -18,9 +18,7 @@ const STALL_MS = 60_000;
 
 export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead {
   const shared = new SharedArrayBuffer(ringBytes(SLOTS, SLOT_BYTES));
-  const { control, lengths, data } = ringLayout(shared, SLOTS, SLOT_BYTES);
-  const numbers = new Float64Array(data.buffer, data.byteOffset, (SLOTS * SLOT_BYTES) / 8);
-  const slotNumbers = SLOT_BYTES / 8;
+  const { control, lengths, numbers, slotNumbers } = ringLayout(shared, SLOTS, SLOT_BYTES);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL("./decode-worker.ts", import.meta.url), {
     workerData: { path, shared, slots: SLOTS, slotBytes: SLOT_BYTES, port: port2 },
@@ -35,7 +33,7 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
     for (const deadline = performance.now() + STALL_MS; performance.now() < deadline; ) {
       const m = receiveMessageOnPort(port1);
       if (m !== undefined) return m.message;
-      Atomics.wait(control, 3, 0, 1);
+      Atomics.wait(control, 3, 0, 1); // a 1 ms sleep: control[3] never changes
     }
     return stalled();
   };

@@ -13,12 +13,17 @@ export const Rec = {
   AGGREGATED: 6, // tid, allocator, nativeId, stackId, generation, nHwm, nLeaked, bytesHwm, bytesLeaked
 } as const;
 
+/**
+ * Views of the ring: `control` [slots written, slots read, stop requested, unused], the length
+ * (in numbers) of each slot, and the slots themselves as numbers, `slotBytes / 8` per slot.
+ */
 export function ringLayout(shared: SharedArrayBuffer, slots: number, slotBytes: number) {
-  const dataOffset = 16 + 8 * Math.ceil((4 * slots) / 8); // keep the data 8-byte aligned
+  const dataOffset = 16 + 8 * Math.ceil((4 * slots) / 8); // keep the numbers 8-byte aligned
   return {
     control: new Int32Array(shared, 0, 4),
     lengths: new Int32Array(shared, 16, slots),
-    data: new Uint8Array(shared, dataOffset, slots * slotBytes),
+    numbers: new Float64Array(shared, dataOffset, (slots * slotBytes) / 8),
+    slotNumbers: slotBytes / 8,
   };
 }
 
