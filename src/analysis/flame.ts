@@ -499,13 +499,6 @@ function hybridStack(
   return p < python.length ? python : out;
 }
 
-/** A frame label for a native frame without symbols: `module+0xoffset`, or the raw ip. */
-export function nativeFrameKey(module: string | null, offset: number, ip: number): FrameKey {
-  return module === null
-    ? { function: `0x${ip.toString(16)}`, filename: "<unknown>", lineno: 0 }
-    : { function: `${module}+0x${offset.toString(16)}`, filename: module, lineno: 0 };
-}
-
 /** One record to draw: a snapshot group or a temporal location. */
 export interface FlameInput {
   tid: number;

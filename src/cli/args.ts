@@ -13,13 +13,29 @@ export class UsageError extends Error {
   }
 }
 
-/** `parseArgs` with positionals allowed; a parse failure becomes a UsageError with `usage`. */
+/** `-h/--help` was given: `main` prints the command's usage and exits 0. */
+export class HelpRequest extends Error {
+  readonly usage: string;
+
+  constructor(usage: string) {
+    super("help requested");
+    this.usage = usage;
+  }
+}
+
+/**
+ * `parseArgs`, plus `-h/--help` for every command (it throws HelpRequest); a parse failure
+ * becomes a UsageError with `usage`.
+ */
 export function parseCommand<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    return parseArgs(config);
+    parsed = parseArgs({ ...config, options: { ...config.options, help: { type: "boolean", short: "h" } } });
   } catch (e) {
     throw new UsageError((e as Error).message, usage);
   }
+  if (parsed.values.help === true) throw new HelpRequest(usage);
+  return parsed as ReturnType<typeof parseArgs<T>>;
 }
 
 /** The flags `--temporary-allocations` and `--temporary-allocation-threshold N`. */

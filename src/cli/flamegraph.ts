@@ -26,15 +26,10 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream):
         "split-threads": { type: "boolean" },
         format: { type: "string", default: "folded" },
         output: { type: "string", short: "o" },
-        help: { type: "boolean", short: "h" },
       },
     },
     USAGE,
   );
-  if (values.help) {
-    out.write(USAGE);
-    return 0;
-  }
   const path = oneCapture(positionals, USAGE);
   if (values.format !== "folded" && values.format !== "json") throw new UsageError(`unknown format ${values.format}`, USAGE);
   const thresholdOrNull = temporaryThreshold(values, USAGE);

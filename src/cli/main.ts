@@ -3,7 +3,7 @@
  * Exit codes: 0 success, 1 a capture could not be read (or a build had failures), 2 usage.
  */
 import { CaptureError } from "../reader/index.ts";
-import { UsageError } from "./args.ts";
+import { HelpRequest, UsageError } from "./args.ts";
 import { runStats } from "./stats.ts";
 
 type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
@@ -48,6 +48,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (e instanceof CaptureError) {
       err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
       return 1;
+    }
+    if (e instanceof HelpRequest) {
+      out.write(e.usage);
+      return 0;
     }
     if (e instanceof UsageError) {
       err.write(`heaptrail ${name}: ${e.message}\n${e.usage}`);

@@ -148,15 +148,10 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
         "num-largest": { type: "string", short: "n", default: "5" },
         output: { type: "string", short: "o" },
         force: { type: "boolean", short: "f", default: false },
-        help: { type: "boolean", short: "h" },
       },
     },
     USAGE,
   );
-  if (values.help) {
-    out.write(USAGE);
-    return 0;
-  }
   const path = oneCapture(positionals, USAGE);
   const topN = Number(values["num-largest"]);
   if (!Number.isInteger(topN) || topN < 1) throw new UsageError("-n/--num-largest takes a whole number ≥ 1", USAGE);

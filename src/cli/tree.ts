@@ -75,15 +75,10 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
       options: {
         "biggest-allocs": { type: "string", short: "b", default: "200" },
         ...TEMPORARY_OPTIONS,
-        help: { type: "boolean", short: "h" },
       },
     },
     USAGE,
   );
-  if (values.help) {
-    out.write(USAGE);
-    return 0;
-  }
   const path = oneCapture(positionals, USAGE);
   const biggest = Number(values["biggest-allocs"]);
   if (!Number.isInteger(biggest) || biggest < 1) throw new UsageError(`-b/--biggest-allocs takes a whole number ≥ 1, got ${values["biggest-allocs"]}`, USAGE);

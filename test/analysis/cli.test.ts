@@ -48,3 +48,15 @@ describe("heaptrail tree", () => {
     expect(text).not.toContain("\u001b[");
   });
 });
+
+describe("heaptrail <command> --help", () => {
+  it("prints each command's usage and exits 0, build included", async () => {
+    for (const command of ["stats", "flamegraph", "tree", "build"]) {
+      let text = "";
+      const out = new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) });
+      const code = await main([command, "--help"], out, new Writable({ write: (_c, _e, done) => done() }));
+      expect(code).toBe(0);
+      expect(text).toMatch(new RegExp(`^usage: heaptrail ${command} `));
+    }
+  });
+});
