@@ -4,6 +4,7 @@
  */
 import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type ReadOptions, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import type { CaptureStats } from "../analysis/model.ts";
+import { AggregatedCollector } from "../analysis/aggregated.ts";
 import { StatsCollector } from "../analysis/stats.ts";
 import { formatBytes } from "../site/format.ts";
 import { oneCapture, parseCommand, UsageError } from "./args.ts";
@@ -22,8 +23,7 @@ export interface StatsRun {
 /** Read a capture once and compute its stats (or what an aggregated file supports). */
 export function computeStats(path: string, topN = 5, readOptions: ReadOptions = {}): StatsRun {
   let collector: StatsCollector | null = null;
-  let aggregatedPeak = 0;
-  let aggregatedLeaks = 0;
+  const aggregated = new AggregatedCollector(); // --aggregate captures: memray's peak and leak rules
   const visitor: CaptureVisitor = {
     header(header) {
       if (header.fileFormat === 0) {
@@ -34,10 +34,7 @@ export function computeStats(path: string, topN = 5, readOptions: ReadOptions = 
           c.allocation(tid, address, size, allocator, stackId, nativeId, generation);
       }
     },
-    aggregatedAllocation(record) {
-      aggregatedPeak += record.bytesInHighWaterMark;
-      aggregatedLeaks += record.bytesLeaked;
-    },
+    aggregatedAllocation: (record) => aggregated.aggregatedAllocation(record),
   };
   const { header, tables, summary } = readCaptureFile(path, visitor, readOptions);
   const c = collector as StatsCollector | null;
@@ -46,8 +43,8 @@ export function computeStats(path: string, topN = 5, readOptions: ReadOptions = 
     header,
     read: summary,
     stats,
-    peakMemoryBytes: stats ? stats.peakMemoryBytes : aggregatedPeak,
-    leakedBytes: c ? null : aggregatedLeaks,
+    peakMemoryBytes: stats ? stats.peakMemoryBytes : aggregated.peakMemoryBytes,
+    leakedBytes: c ? null : aggregated.leakedBytes,
   };
 }
 

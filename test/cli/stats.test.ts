@@ -81,3 +81,13 @@ describe("through the worker-thread reader, stats still equal memray's", () => {
     });
   }
 });
+
+it("stats and the analysis agree on an aggregated capture's peak and leaks", async () => {
+  const { analyzeCapture } = await import("../../src/analysis/analyze.ts");
+  for (const fixture of memrayFixtures().filter((f) => f.aggregated)) {
+    const run = computeStats(fixture.capturePath);
+    const analysis = analyzeCapture(fixture.capturePath);
+    expect(run.peakMemoryBytes).toBe(analysis.peakMemoryBytes);
+    expect(run.leakedBytes).toBe(analysis.leakedBytes);
+  }
+});
