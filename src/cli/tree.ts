@@ -7,30 +7,10 @@ import { viewGroups, viewThreadName } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
-import { formatBytes } from "../site/format.ts";
+import { formatBytes, treeShareColour } from "../site/format.ts";
 import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
 const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
-
-// memray's gradient stops: share → colour.
-const GRADIENT: Array<[number, [number, number, number]]> = [
-  [0, [97, 193, 44]],
-  [0.4, [236, 152, 16]],
-  [0.6, [255, 140, 0]],
-  [1, [205, 92, 92]],
-];
-
-function colourFor(share: number): [number, number, number] {
-  for (let i = 1; i < GRADIENT.length; i++) {
-    const [hi, c1] = GRADIENT[i]!;
-    const [lo, c0] = GRADIENT[i - 1]!;
-    if (share <= hi) {
-      const t = (share - lo) / (hi - lo);
-      return [0, 1, 2].map((k) => Math.round(c0[k]! + (c1[k]! - c0[k]!) * t)) as [number, number, number];
-    }
-  }
-  return GRADIENT[GRADIENT.length - 1]![1];
-}
 
 /** Children with uninteresting nodes replaced by their own (visible) children, biggest first. */
 function visibleChildren(node: TreeSummaryNode): TreeSummaryNode[] {
@@ -49,7 +29,7 @@ export function renderTree(root: TreeSummaryNode, colour: boolean): string {
     const pct = (100 * n.valueBytes) / total;
     let size = `${formatBytes(n.valueBytes)} (${pct.toFixed(2)} %)`;
     if (colour) {
-      const [r, g, b] = colourFor(Math.trunc(pct) / 100);
+      const [r, g, b] = treeShareColour(n.valueBytes, total);
       size = `\u001b[38;2;${r};${g};${b}m${size}\u001b[0m`;
     }
     const where = n.elided || n === root ? "" : `  ${n.lineno === 0 ? n.filename : `${n.filename}:${n.lineno}`}`;

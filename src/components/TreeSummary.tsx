@@ -7,34 +7,12 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
-import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent, treeShareColour } from "../site/format.ts";
 
 interface Props {
   dataRef: DataRef;
   base: string;
   source: SourceFile | null;
-}
-
-const STOPS: Array<[number, [number, number, number]]> = [
-  [0, [97, 193, 44]],
-  [0.4, [236, 152, 16]],
-  [0.6, [255, 140, 0]],
-  [1, [205, 92, 92]],
-];
-
-/** memray's gradient, taken at int(percentage)/100. */
-export function shareColour(share: number): string {
-  const x = Math.floor(Math.max(0, Math.min(100, share * 100))) / 100;
-  for (let k = 1; k < STOPS.length; k++) {
-    const [x1, c1] = STOPS[k]!;
-    const [x0, c0] = STOPS[k - 1]!;
-    if (x <= x1) {
-      const t = (x - x0) / (x1 - x0);
-      const c = c0.map((v, j) => Math.round(v + (c1[j]! - v) * t));
-      return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
-    }
-  }
-  return "rgb(205, 92, 92)";
 }
 
 export default function TreeSummary({ dataRef, base, source }: Props) {
@@ -181,7 +159,6 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
         >
           {rows.map(({ i, depth }) => {
             const hasKids = kids(i).length > 0;
-            const share = tree.valueBytes[i]! / total;
             return (
               <li
                 key={i}
@@ -199,7 +176,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
                 }}
               >
                 <span aria-hidden="true">{hasKids ? (expanded.has(i) ? "📂" : "📁") : "📄"} </span>
-                <span className="tree-size" style={{ color: shareColour(share) }}>
+                <span className="tree-size" style={{ color: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }}>
                   {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
                 </span>{" "}
                 <span className="tree-fn">{i === 0 ? "<ROOT>" : tree.function[i]}</span>{" "}

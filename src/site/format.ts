@@ -31,3 +31,29 @@ export function formatDuration(timeMs: number): string {
 export function formatTime(timeMs: number): string {
   return new Date(timeMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
+
+/** memray `tree`'s gradient stops: share of the root → colour. */
+const TREE_STOPS: Array<[number, [number, number, number]]> = [
+  [0, [97, 193, 44]],
+  [0.4, [236, 152, 16]],
+  [0.6, [255, 140, 0]], // darkorange
+  [1, [205, 92, 92]], // indianred
+];
+
+/**
+ * The colour memray's `tree` gives a node of `valueBytes` out of `totalBytes`: the gradient at
+ * int(100 · value / total) / 100, computed in that order, as memray does.
+ */
+export function treeShareColour(valueBytes: number, totalBytes: number): [number, number, number] {
+  const percentage = totalBytes > 0 ? (100 * valueBytes) / totalBytes : 0;
+  const x = Math.trunc(Math.max(0, Math.min(100, percentage))) / 100;
+  for (let k = 1; k < TREE_STOPS.length; k++) {
+    const [x1, c1] = TREE_STOPS[k]!;
+    const [x0, c0] = TREE_STOPS[k - 1]!;
+    if (x <= x1) {
+      const t = (x - x0) / (x1 - x0);
+      return [0, 1, 2].map((j) => Math.round(c0[j]! + (c1[j]! - c0[j]!) * t)) as [number, number, number];
+    }
+  }
+  return TREE_STOPS[TREE_STOPS.length - 1]![1];
+}
