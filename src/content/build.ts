@@ -132,6 +132,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       minFrameFraction: options.minFrameFraction,
       sourceRoots: [capturesDir, process.cwd()],
       fileSizeBytes: statSync(path).size,
+      fallbackTimeMs: statSync(path).mtimeMs,
     };
     if (!options.force && isUpToDate(contentDir, writeOptions)) {
       runs.push({ runId, fileName, outcome: "unchanged" });

@@ -11,7 +11,11 @@ import { SCHEMA_VERSION, type DataRef } from "./shapes.ts";
 
 export * from "./shapes.ts";
 
-/** `<name>.meta.json` beside a capture: the commit it measured. Every field optional. */
+/**
+ * What a run measured, as given (`<name>.meta.json`, `--meta KEY=VALUE`, the CI environment,
+ * git): every field optional and untrusted. The resolved values the site orders and groups by
+ * are the entry's own `benchmark`, `branch`, `commit`, `timeMs`, `keep`.
+ */
 export const runMetaSchema = z.object({
   benchmark: z.string().nullish(),
   commit: z.string().nullish(),
@@ -20,6 +24,15 @@ export const runMetaSchema = z.object({
   timestamp: z.string().nullish(),
   message: z.string().nullish(),
   pr: z.union([z.string(), z.number()]).nullish(),
+  author: z.string().nullish(),
+  /** `owner/name` (GitHub's GITHUB_REPOSITORY). */
+  repository: z.string().nullish(),
+  /** Link to the CI run that produced the capture. */
+  ciRunUrl: z.string().nullish(),
+  /** Branch a pull request targets (GITHUB_BASE_REF). */
+  baseBranch: z.string().nullish(),
+  /** `true` pins the run's full flame data against retention (`--keep-full`). */
+  keep: z.boolean().nullish(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
@@ -47,7 +60,7 @@ export const statsSchema = z.object({
 
 const entryBase = {
   schemaVersion: z.literal(SCHEMA_VERSION),
-  /** URL-safe id, from the capture's file name. */
+  /** URL-safe, stable and unique id (see the content stage's run-id rule). */
   id: z.string(),
   fileName: z.string(),
   /** sha256 of the capture file. */
@@ -55,7 +68,25 @@ const entryBase = {
   /** Digest of everything the entry was made from (capture, meta, settings): see `buildDigest`. */
   buildDigest: z.string(),
   meta: runMetaSchema,
+  /** Resolved at ingest: what the history groups, orders and links by. */
+  benchmark: z.string(),
+  /** null when unknown (no meta, no CI, no git). */
+  branch: z.string().nullable(),
+  /** Full commit sha, or null. */
+  commit: z.string().nullable(),
+  /** The run's time on the history axis: meta timestamp, else commit date, else capture start. */
+  timeMs: z.number(),
 };
+
+/** One call site at the peak: an allocating location and the bytes live there at the peak. */
+export const callSiteSchema = z.object({
+  function: z.string(),
+  filename: z.string(),
+  lineno: z.number(),
+  sizeBytes: z.number(),
+  nAllocations: z.number(),
+});
+export type CallSite = z.infer<typeof callSiteSchema>;
 
 export const failedRunSchema = z.object({
   ...entryBase,
@@ -92,6 +123,10 @@ export const okRunSchema = z.object({
   /** Thread labels as flame nodes carry them, sorted. */
   threads: z.array(z.string()),
   minFrameFraction: z.number(),
+  /** The biggest call sites at the peak (kept forever, for call-site trends and comparisons). */
+  topCallSites: z.array(callSiteSchema),
+  /** True when retention dropped the full flame data: every `data` ref is then null. */
+  dataPruned: z.boolean(),
   data: z.object({
     peak: nullableRef,
     leaks: nullableRef,

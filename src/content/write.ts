@@ -38,6 +38,8 @@ export interface WriteRunOptions {
   minFrameFraction?: number;
   /** Size of the capture file, shown on the page. */
   fileSizeBytes?: number;
+  /** Time for the history axis when the meta has no timestamp (e.g. the capture's mtime). */
+  fallbackTimeMs?: number;
 }
 
 /** Lines of context kept around each frame's line, for the tree side panel. */
@@ -96,6 +98,23 @@ export function isUpToDate(contentDir: string, options: WriteRunOptions): boolea
   return entry !== null && entry.status === "ok" && entry.schemaVersion === SCHEMA_VERSION && entry.buildDigest === buildDigest(options);
 }
 
+/**
+ * The resolved fields every entry carries: benchmark (meta, else the file name up to `--`),
+ * branch, commit, and the time on the history axis (meta timestamp, else `fallbackTimeMs`).
+ */
+export function resolvedFields(options: WriteRunOptions, captureStartMs?: number): Pick<RunEntry, "benchmark" | "branch" | "commit" | "timeMs"> {
+  const { meta, runId } = options;
+  const fileName = options.fileName ?? `${runId}.bin`;
+  const stamp = meta.timestamp ? Date.parse(meta.timestamp) : NaN;
+  const fallback = captureStartMs ?? options.fallbackTimeMs ?? 0;
+  return {
+    benchmark: meta.benchmark || fileName.replace(/\.bin$/i, "").split("--")[0] || runId,
+    branch: meta.branch ?? null,
+    commit: meta.commit ?? null,
+    timeMs: Number.isFinite(stamp) ? stamp : Number.isFinite(fallback) ? fallback : 0,
+  };
+}
+
 function writeEntry(contentDir: string, entry: RunEntry): void {
   // Validate what we write with the same schema the site reads with.
   runEntrySchema.parse(entry);
@@ -111,6 +130,7 @@ export function writeFailedRun(error: unknown, options: WriteRunOptions): Failed
     captureHash,
     buildDigest: buildDigest(options),
     meta,
+    ...resolvedFields(options),
     status: "failed",
     error: error instanceof Error ? error.message : String(error),
   };
@@ -189,6 +209,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     captureHash,
     buildDigest: buildDigest(options),
     meta,
+    ...resolvedFields(options, header.startTimeMs),
     status: "ok",
     header: {
       version: header.version,
@@ -213,6 +234,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     stats,
     threads,
     minFrameFraction,
+    // Filled by the ledger work (issue 9): the biggest allocating locations at the peak.
+    topCallSites: [],
+    dataPruned: false,
     data,
   };
   rmSync(finalDir, { recursive: true, force: true });
