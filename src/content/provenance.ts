@@ -1,0 +1,237 @@
+/**
+ * Where a run comes from: its metadata, resolved field by field from (highest first) `--meta`
+ * flags, the capture's `NAME.meta.json`, the CI environment (GitHub Actions), git in the working
+ * directory, and the capture header; its benchmark name; and its run id.
+ *
+ * Everything here is deterministic in its inputs: the same capture under the same metadata gets
+ * the same id and the same meta on any machine, so re-ingesting changes nothing and ledgers made
+ * by separate CI jobs merge by copying.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { benchmarkSlug } from "./urls.ts";
+import { runMetaSchema, type RunMeta } from "./schema.ts";
+
+/** The meta keys, in the order entries store them (sorted: canonical). */
+export const META_KEYS = [
+  "author",
+  "baseBranch",
+  "benchmark",
+  "branch",
+  "ciRunUrl",
+  "commit",
+  "keep",
+  "message",
+  "pr",
+  "repository",
+  "timestamp",
+] as const satisfies ReadonlyArray<keyof RunMeta>;
+
+/** A meta object with its keys sorted and empty values (null, undefined, "") dropped. */
+export function canonicalMeta(meta: RunMeta): RunMeta {
+  const out: Record<string, unknown> = {};
+  for (const key of META_KEYS) {
+    const value = meta[key];
+    if (value !== null && value !== undefined && value !== "") out[key] = value;
+  }
+  return out as RunMeta;
+}
+
+/** `--meta KEY=VALUE`: one field; `pr` becomes a number when it is one, `keep` a boolean. */
+export function parseMetaFlag(text: string): RunMeta {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new Error(`--meta takes KEY=VALUE, got "${text}"`);
+  const key = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  if (!(META_KEYS as readonly string[]).includes(key)) {
+    throw new Error(`--meta: unknown key "${key}" (one of ${META_KEYS.join(", ")})`);
+  }
+  if (key === "keep") {
+    if (!/^(true|false|1|0|yes|no)$/i.test(value)) throw new Error(`--meta keep takes true or false, got "${value}"`);
+    return { keep: /^(true|1|yes)$/i.test(value) };
+  }
+  if (key === "pr" && /^\d+$/.test(value)) return { pr: Number(value) };
+  return { [key]: value } as RunMeta;
+}
+
+/** A capture's `NAME.meta.json` beside it: `{}` when absent; an invalid file is reported. */
+export function readMetaFile(capturePath: string, warn: (message: string) => void = () => {}): RunMeta {
+  const metaPath = capturePath.replace(/\.bin$/i, "") + ".meta.json";
+  if (!existsSync(metaPath)) return {};
+  try {
+    const parsed = runMetaSchema.safeParse(JSON.parse(readFileSync(metaPath, "utf8")));
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    warn(`${basename(metaPath)}: ignored (${issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid"})`);
+  } catch (e) {
+    warn(`${basename(metaPath)}: ignored (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return {};
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * What GitHub Actions says about the run (nothing outside Actions): commit, branch (the PR's
+ * head branch on pull_request events, else the ref name), the PR number and, for push events,
+ * the head commit's message and author from the event file, the base branch, the repository
+ * and a link to the workflow run. On pull_request events GITHUB_SHA is a merge commit that exists
+ * nowhere else: the PR's head commit is taken from the event instead, the commit a PR links.
+ */
+export function githubActionsMeta(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): RunMeta {
+  if (env.GITHUB_ACTIONS !== "true") return {};
+  const nonEmpty = (v: string | undefined): string | undefined => (v ? v : undefined);
+  let event: any = null;
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      event = JSON.parse(readFile(env.GITHUB_EVENT_PATH));
+    } catch {
+      event = null; // no event file: what the environment says is still worth having
+    }
+  }
+  const pullRequest = event && typeof event.pull_request === "object" ? event.pull_request : null;
+  const prNumber = pullRequest?.number ?? (pullRequest ? event.number : undefined);
+  const headCommit = event && typeof event.head_commit === "object" ? event.head_commit : null;
+  const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+  const repository = nonEmpty(env.GITHUB_REPOSITORY);
+  const server = nonEmpty(env.GITHUB_SERVER_URL) ?? "https://github.com";
+  const meta: RunMeta = {
+    commit: str(pullRequest?.head?.sha) ?? nonEmpty(env.GITHUB_SHA),
+    branch: nonEmpty(env.GITHUB_HEAD_REF) ?? nonEmpty(env.GITHUB_REF_NAME),
+    pr: typeof prNumber === "number" ? prNumber : undefined,
+    baseBranch: nonEmpty(env.GITHUB_BASE_REF),
+    repository,
+    ciRunUrl: repository && env.GITHUB_RUN_ID ? `${server.replace(/\/+$/, "")}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    message: str(headCommit?.message),
+    author: str(headCommit?.author?.name),
+    timestamp: str(headCommit?.timestamp),
+  };
+  return canonicalMeta(meta);
+}
+
+/** git's view of the working directory: HEAD's commit, author date, subject, author and branch. */
+export interface GitInfo {
+  commit: string;
+  timestamp: string;
+  message: string;
+  author: string;
+  /** null on a detached HEAD. */
+  branch: string | null;
+}
+
+const gitCache = new Map<string, GitInfo | null>();
+
+/** git in `cwd`, or null when it is not a repository (or git is missing). Cached per folder. */
+export function gitInfo(cwd: string): GitInfo | null {
+  if (gitCache.has(cwd)) return gitCache.get(cwd)!;
+  let info: GitInfo | null = null;
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 });
+    const [commit, timestamp, author, ...subject] = git("log", "-1", "--format=%H%x00%aI%x00%an%x00%s").replace(/\n$/, "").split("\0");
+    const branch = git("rev-parse", "--abbrev-ref", "HEAD").trim();
+    if (commit && /^[0-9a-f]{40,64}$/.test(commit)) {
+      info = { commit, timestamp: timestamp ?? "", author: author ?? "", message: subject.join("\0"), branch: branch && branch !== "HEAD" ? branch : null };
+    }
+  } catch {
+    info = null;
+  }
+  gitCache.set(cwd, info);
+  return info;
+}
+
+/** Git's fields as meta; empty when a higher source names another commit (git describes HEAD only). */
+function gitMeta(git: GitInfo | null, commit: string | null | undefined): RunMeta {
+  if (git === null) return {};
+  if (commit && !git.commit.startsWith(commit.toLowerCase()) && !commit.toLowerCase().startsWith(git.commit)) return {};
+  return canonicalMeta({ commit: git.commit, timestamp: git.timestamp, message: git.message, author: git.author, branch: git.branch });
+}
+
+export interface MetaSources {
+  /** `--meta KEY=VALUE` flags, merged. */
+  flags?: RunMeta;
+  /** `--benchmark NAME`. */
+  benchmark?: string;
+  /** The capture's `NAME.meta.json`. */
+  file?: RunMeta;
+  /** The CI environment's meta (githubActionsMeta). */
+  ci?: RunMeta;
+  /** git in the working directory, or null. */
+  git?: GitInfo | null;
+  /** The capture's file name (for the benchmark name when nothing gives one). */
+  fileName: string;
+}
+
+/**
+ * The run's metadata, field by field from the highest source that has it. Git only describes
+ * its HEAD: it adds nothing when a higher source names another commit. The capture header's start
+ * time is not meta: the entry's `timeMs` falls back to it (see resolvedFields).
+ */
+export function resolveMeta(sources: MetaSources): RunMeta {
+  const layers = [sources.flags ?? {}, sources.file ?? {}, sources.ci ?? {}];
+  const pick = <K extends keyof RunMeta>(key: K, from: RunMeta[]): RunMeta[K] => {
+    for (const layer of from) {
+      const v = layer[key];
+      if (v !== null && v !== undefined && v !== "") return v;
+    }
+    return undefined;
+  };
+  const commit = pick("commit", layers);
+  const all = [...layers, gitMeta(sources.git ?? null, commit)];
+  const meta: Record<string, unknown> = {};
+  for (const key of META_KEYS) meta[key] = pick(key, all);
+  meta.benchmark = sources.benchmark || pick("benchmark", [sources.flags ?? {}, sources.file ?? {}]) || benchmarkFromFileName(sources.fileName);
+  return canonicalMeta(meta as RunMeta);
+}
+
+/**
+ * The benchmark a capture's file name names. pytest-memray (`--memray-bin-path DIR`) writes
+ * `<prefix>-<node id>.bin` where the node id's `::` and path separators became `-`: the
+ * benchmark is the test's id, `tests/test_x.py::TestY::test_z[param]`, rebuilt by splitting at
+ * the test file's `.py` (the prefix is one token: a uuid4 hex by default). The test path's
+ * folders are rebuilt by turning `-` back into `/` (a folder whose name holds a `-` cannot be told
+ * apart: name the benchmark with --benchmark then). Any other name: the file name up to `--`.
+ */
+export function benchmarkFromFileName(fileName: string): string {
+  const stem = basename(fileName).replace(/\.bin$/i, "");
+  const pytest = pytestMemrayTestId(stem);
+  if (pytest !== null) return pytest;
+  return stem.split("--")[0] || stem || "benchmark";
+}
+
+/** The pytest node id a pytest-memray file stem names, or null when it is not one. */
+export function pytestMemrayTestId(stem: string): string | null {
+  if (stem.includes("--")) return null;
+  const m = /^[^-]+-(.+?\.py)-(.+)$/.exec(stem);
+  if (m === null) return null;
+  const [, path, rest] = m as unknown as [string, string, string];
+  // Class and function names are identifiers (no `-`); a `-` before the parameters was `::`.
+  const bracket = rest.indexOf("[");
+  const names = bracket < 0 ? rest : rest.slice(0, bracket);
+  const params = bracket < 0 ? "" : rest.slice(bracket);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z_][A-Za-z0-9_]*)*$/.test(names)) return null;
+  return `${path.replace(/-/g, "/")}::${names.replace(/-/g, "::")}${params}`;
+}
+
+/**
+ * A run's id: `<benchmark slug>-<commit, 7 hex>-<8 hex>` (or `<slug>-<UTC time>-<8 hex>`
+ * when there is no commit, or just `<slug>-<8 hex>`), the last part from sha256 of the capture's
+ * hash and the canonical resolved meta. URL-safe and stable; two captures or two metadata sets
+ * never share an id (up to 2^-32 within one benchmark and commit). `keep` is left out of the
+ * digest: pinning a run rewrites its entry, it does not make another run.
+ */
+export function runIdFor(captureHash: string, meta: RunMeta): string {
+  const { keep: _keep, ...identity } = canonicalMeta(meta);
+  const digest = createHash("sha256").update(`${captureHash}\n${JSON.stringify(identity)}`).digest("hex").slice(0, 8);
+  const slug = benchmarkSlug(identity.benchmark ?? "benchmark");
+  const commit = identity.commit?.toLowerCase().replace(/[^0-9a-f]/g, "").slice(0, 7);
+  const stamp = identity.timestamp ? Date.parse(identity.timestamp) : NaN;
+  const when = commit
+    ? commit
+    : Number.isFinite(stamp)
+      ? new Date(stamp).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+      : "";
+  return [slug, when, digest].filter(Boolean).join("-");
+}
