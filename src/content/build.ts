@@ -1,17 +1,18 @@
 /**
- * `heaptrail build`: ingest every capture into content (skipping unchanged ones), then build the
- * static site with Astro. A capture that fails gets a "failed" entry; the others still build.
+ * `heaptrail build`: ingest the captures in captures/ into the ledger (content/; unchanged ones
+ * are skipped), apply retention, then build the static site with Astro from the whole ledger,
+ * including runs whose capture is gone. A capture that fails gets a "failed" entry; the others
+ * still build.
  */
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { analyzeCapture } from "../analysis/analyze.ts";
-import type { RunAnalysis } from "../analysis/model.ts";
-import { SCHEMA_VERSION, runMetaSchema, type RunMeta } from "./schema.ts";
-import { isUpToDate, publicDir, runsDir, writeFailedRun, writeRun } from "./write.ts";
+import { ingestCaptures, type Analyze } from "./ingest.ts";
+import { applyRetention, DEFAULT_KEEP_FULL } from "./retention.ts";
+import { SCHEMA_VERSION } from "./schema.ts";
+import { publicDir } from "./write.ts";
 
-export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
+export type { Analyze } from "./ingest.ts";
 
 export interface BuildSiteOptions {
   /** Folder of `*.bin` captures (each optionally with `<name>.meta.json`). Default "captures". */
@@ -33,8 +34,15 @@ export interface BuildSiteOptions {
   minFrameFraction?: number;
   /** Re-analyse every capture even if unchanged. */
   force?: boolean;
-  /** The analysis to run; default: src/analysis's analyzeCapture. Tests inject fixtures. */
+  /** The analysis to run; default: src/analysis's analyzeCapture on a worker pool. Tests inject fixtures. */
   analyze?: Analyze;
+  /** Worker threads analysing captures; default os.availableParallelism(). */
+  jobs?: number;
+  /** Full flame data kept for the newest N runs of each benchmark and branch. Default DEFAULT_KEEP_FULL. */
+  keepFull?: number;
+  /** CI environment and working directory for the metadata of new captures (ingest's). */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
   /** Skip the Astro build (content only). */
   contentOnly?: boolean;
   /** Progress output; default process.stderr. */
@@ -49,35 +57,6 @@ export interface BuildSiteResult {
 }
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** A URL-safe run id from a capture's file name. */
-export function runIdFor(fileName: string): string {
-  const stem = basename(fileName).replace(/\.bin$/i, "");
-  return stem.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "") || "run";
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-function readMeta(capturePath: string, warn: (s: string) => void): RunMeta {
-  const metaPath = capturePath.replace(/\.bin$/i, ".meta.json");
-  if (!existsSync(metaPath)) return {};
-  try {
-    const parsed = runMetaSchema.safeParse(JSON.parse(readFileSync(metaPath, "utf8")));
-    if (parsed.success) return parsed.data;
-    warn(`${basename(metaPath)}: ignored (${parsed.error.issues[0]?.message ?? "invalid"})`);
-  } catch (e) {
-    warn(`${basename(metaPath)}: ignored (${e instanceof Error ? e.message : String(e)})`);
-  }
-  return {};
-}
-
-function defaultAnalyze(path: string): Promise<RunAnalysis> | RunAnalysis {
-  return analyzeCapture(path, {});
-}
 
 class Progress {
   private readonly tty: boolean;
@@ -104,68 +83,37 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   const capturesDir = resolve(options.capturesDir ?? "captures");
   const contentDir = resolve(options.contentDir ?? "content");
   const outDir = resolve(options.outDir ?? "dist");
-  const analyze = options.analyze ?? defaultAnalyze;
   const out = options.log ?? process.stderr;
 
   const captures = existsSync(capturesDir)
     ? readdirSync(capturesDir).filter((f) => f.toLowerCase().endsWith(".bin")).sort()
     : [];
   const progress = new Progress(out, captures.length);
-  const runs: BuildSiteResult["runs"] = [];
-  const ids = new Set<string>();
-
-  for (const [i, fileName] of captures.entries()) {
-    const path = join(capturesDir, fileName);
-    let runId = runIdFor(fileName);
-    while (ids.has(runId)) runId += "_";
-    ids.add(runId);
-    progress.step(i, fileName);
-    const captureHash = await hashFile(path);
-    const meta = readMeta(path, (s) => progress.line(`warning: ${s}`));
-    const writeOptions = {
-      runId,
-      captureHash,
-      meta,
-      fileName,
+  let done = 0;
+  // captures/ is ingested into the ledger first; runs whose capture is gone stay in the ledger.
+  const runs: BuildSiteResult["runs"] = await ingestCaptures(
+    captures.map((f) => join(capturesDir, f)),
+    {
       contentDir,
+      jobs: options.jobs,
       noSource: options.noSource,
       minFrameFraction: options.minFrameFraction,
-      sourceRoots: [capturesDir, process.cwd()],
-      fileSizeBytes: statSync(path).size,
-      fallbackTimeMs: statSync(path).mtimeMs,
-    };
-    if (!options.force && isUpToDate(contentDir, writeOptions)) {
-      runs.push({ runId, fileName, outcome: "unchanged" });
-      if (!out.isTTY) progress.line(`${fileName}: unchanged`);
-      continue;
-    }
-    try {
-      const t0 = performance.now();
-      const analysis = await analyze(path);
-      writeRun(analysis, writeOptions);
-      runs.push({ runId, fileName, outcome: "written" });
-      if (!out.isTTY) progress.line(`${fileName}: analysed in ${Math.round(performance.now() - t0)} ms`);
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      writeFailedRun(e, writeOptions);
-      runs.push({ runId, fileName, outcome: "failed", error: message });
-      progress.line(`${fileName}: FAILED: ${message}`);
-    }
-  }
+      force: options.force,
+      analyze: options.analyze,
+      env: options.env,
+      cwd: options.cwd,
+      keepRecordedMeta: true,
+      log: (line) => {
+        if (/: (analysed|unchanged|FAILED)/.test(line)) progress.step(++done, line.split(":")[0]!);
+        if (!out.isTTY || line.includes("FAILED") || line.startsWith("warning")) progress.line(line);
+      },
+    },
+  );
   progress.step(captures.length, "done");
   if (out.isTTY) out.write("\n");
 
-  // Content is derived state: drop runs whose capture is gone.
-  const entriesDir = runsDir(contentDir);
-  if (existsSync(entriesDir)) {
-    for (const f of readdirSync(entriesDir)) {
-      const id = f.replace(/\.json$/, "");
-      if (f.endsWith(".json") && !ids.has(id)) {
-        rmSync(join(entriesDir, f), { force: true });
-        rmSync(join(publicDir(contentDir), "data", id), { recursive: true, force: true });
-      }
-    }
-  }
+  const retention = applyRetention(contentDir, options.keepFull ?? DEFAULT_KEEP_FULL);
+  if (retention.pruned.length > 0) progress.line(`retention: full data of ${retention.pruned.length} older runs dropped (--keep-full ${options.keepFull ?? DEFAULT_KEEP_FULL})`);
 
   if (!options.contentOnly) {
     const t0 = performance.now();

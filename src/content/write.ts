@@ -6,9 +6,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { topCallSites } from "../analysis/call-sites.ts";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
+import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
   SCHEMA_VERSION,
@@ -76,17 +78,17 @@ export function readEntry(contentDir: string, runId: string): RunEntry | null {
   }
 }
 
-/** True when the run was written from this exact capture by this schema version. */
 /**
  * What a run's content is made from besides the schema: the capture, its metadata and every
  * setting that changes what is written. Turning on `noSource` must rewrite a run that has source.
+ * Nothing of the machine goes in (no absolute folder): the same capture, metadata and settings
+ * give the same entry, byte for byte, wherever they are ingested.
  */
 export function buildDigest(options: WriteRunOptions): string {
   const inputs = [
     options.captureHash,
     options.meta,
     options.noSource ?? false,
-    options.sourceRoots ?? [],
     options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION,
   ];
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
@@ -99,7 +101,7 @@ export function isUpToDate(contentDir: string, options: WriteRunOptions): boolea
 }
 
 /**
- * The resolved fields every entry carries: benchmark (meta, else the file name up to `--`),
+ * The resolved fields every entry carries: benchmark (meta, else from the file name),
  * branch, commit, and the time on the history axis (meta timestamp, else `fallbackTimeMs`).
  */
 export function resolvedFields(options: WriteRunOptions, captureStartMs?: number): Pick<RunEntry, "benchmark" | "branch" | "commit" | "timeMs"> {
@@ -108,7 +110,7 @@ export function resolvedFields(options: WriteRunOptions, captureStartMs?: number
   const stamp = meta.timestamp ? Date.parse(meta.timestamp) : NaN;
   const fallback = captureStartMs ?? options.fallbackTimeMs ?? 0;
   return {
-    benchmark: meta.benchmark || fileName.replace(/\.bin$/i, "").split("--")[0] || runId,
+    benchmark: meta.benchmark || benchmarkFromFileName(fileName) || runId,
     branch: meta.branch ?? null,
     commit: meta.commit ?? null,
     timeMs: Number.isFinite(stamp) ? stamp : Number.isFinite(fallback) ? fallback : 0,
@@ -234,8 +236,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     stats,
     threads,
     minFrameFraction,
-    // Filled by the ledger work (issue 9): the biggest allocating locations at the peak.
-    topCallSites: [],
+    topCallSites: topCallSites(analysis.flame.peak),
     dataPruned: false,
     data,
   };

@@ -1,0 +1,239 @@
+/**
+ * `heaptrail ingest`: captures become run entries in the content folder, the history ledger.
+ * After ingest the capture is never needed again. Each capture's metadata is resolved
+ * (provenance.ts), its id derived from its bytes and that metadata, and a run already in the
+ * ledger with the same inputs is left as it is (byte for byte). The captures are analysed on a
+ * pool of worker threads.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, dirname, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { RunAnalysis } from "../analysis/model.ts";
+import { ingestJob, type IngestJob, type IngestJobResult } from "./ingest-job.ts";
+import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, runIdFor } from "./provenance.ts";
+import { listRuns, removeRuns, type LedgerRun } from "./retention.ts";
+import type { OkRunEntry, RunMeta } from "./schema.ts";
+import { isUpToDate, readEntry, writeFailedRun, writeRun, type WriteRunOptions } from "./write.ts";
+
+export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
+
+export interface IngestOptions {
+  /** The ledger. Default "content". */
+  contentDir?: string;
+  /** `--benchmark NAME`: the benchmark of every capture given. */
+  benchmark?: string;
+  /** `--meta KEY=VALUE` flags, merged: above every other source. */
+  meta?: RunMeta;
+  /** Worker threads analysing captures. Default os.availableParallelism(); 1 analyses inline. */
+  jobs?: number;
+  noSource?: boolean;
+  minFrameFraction?: number;
+  /** Re-analyse even when the run is up to date. */
+  force?: boolean;
+  /** The CI environment read for metadata. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Working directory: git is asked here, source files are looked up here. Default process.cwd(). */
+  cwd?: string;
+  /** Ask git for metadata. Default true. */
+  git?: boolean;
+  /**
+   * `heaptrail build`'s scan of captures/: a capture already in the ledger (same bytes, same
+   * file name) keeps the metadata it was ingested with (its meta file still overrides), so a
+   * later commit in the working directory does not make it a new run.
+   */
+  keepRecordedMeta?: boolean;
+  /** The analysis (tests inject fixtures); analyses inline, on this thread. */
+  analyze?: Analyze;
+  /** Progress lines. Default: none. */
+  log?: (line: string) => void;
+}
+
+export interface IngestedRun {
+  runId: string;
+  fileName: string;
+  outcome: "written" | "unchanged" | "failed";
+  error?: string;
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+interface Planned {
+  path: string;
+  write: WriteRunOptions;
+  /** Older runs of the same capture file to drop once this one is written (keepRecordedMeta). */
+  replaces: string[];
+}
+
+/** Ingest captures into the ledger. Results are in the order of `paths`. */
+export async function ingestCaptures(paths: readonly string[], options: IngestOptions = {}): Promise<IngestedRun[]> {
+  const contentDir = resolve(options.contentDir ?? "content");
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  const ci = githubActionsMeta(env);
+  const git = options.git === false ? null : gitInfo(cwd);
+  const recorded = options.keepRecordedMeta ? recordedRuns(contentDir) : new Map<string, LedgerRun[]>();
+
+  const results: IngestedRun[] = [];
+  const planned = new Map<number, Planned>();
+  const seen = new Map<string, number>();
+  for (const [i, given] of paths.entries()) {
+    const path = resolve(given);
+    const fileName = basename(path);
+    const captureHash = await hashFile(path);
+    const file = readMetaFile(path, (s) => log(`warning: ${s}`));
+    const previous = recorded.get(`${captureHash}\0${fileName}`) ?? [];
+    const stored = previous.length > 0 ? readEntry(contentDir, previous[0]!.id) : null;
+    const meta = stored
+      ? canonicalMeta({ ...stored.meta, ...canonicalMeta(options.meta ?? {}), ...canonicalMeta(file), ...(options.benchmark ? { benchmark: options.benchmark } : {}) })
+      : resolveMeta({ flags: options.meta, benchmark: options.benchmark, file, ci, git, fileName });
+    const runId = runIdFor(captureHash, meta);
+    results.push({ runId, fileName, outcome: "unchanged" });
+    const twin = seen.get(runId);
+    if (twin !== undefined) {
+      // The same capture under the same metadata, given twice: one run.
+      results[i] = { ...results[twin]!, fileName };
+      continue;
+    }
+    seen.set(runId, i);
+    const existing = readEntry(contentDir, runId);
+    if (existing && existing.captureHash !== captureHash) {
+      const error = `run id ${runId} is taken by another capture (${existing.fileName}): not ingested`;
+      results[i] = { runId, fileName, outcome: "failed", error };
+      log(`${fileName}: FAILED: ${error}`);
+      continue;
+    }
+    const write: WriteRunOptions = {
+      runId,
+      captureHash,
+      meta,
+      fileName,
+      contentDir,
+      noSource: options.noSource,
+      minFrameFraction: options.minFrameFraction,
+      // Relative frame file names are looked up beside the capture, then in the working directory.
+      sourceRoots: [dirname(path), cwd],
+      fileSizeBytes: statSync(path).size,
+    };
+    const replaces = previous.map((r) => r.id).filter((id) => id !== runId);
+    if (!options.force && isUpToDate(contentDir, write)) {
+      if (replaces.length > 0) removeRuns(contentDir, { ids: replaces });
+      log(`${fileName}: unchanged (${runId})`);
+      continue;
+    }
+    planned.set(i, { path, write, replaces });
+  }
+
+  const finish = (i: number, job: Planned, r: IngestJobResult): void => {
+    results[i] = { runId: job.write.runId, fileName: job.write.fileName!, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
+    if (job.replaces.length > 0) removeRuns(contentDir, { ids: job.replaces });
+    log(r.outcome === "written"
+      ? `${job.write.fileName}: analysed in ${Math.round(r.ms)} ms (${job.write.runId})`
+      : `${job.write.fileName}: FAILED: ${r.error}`);
+  };
+  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), planned.size));
+  if (options.analyze || jobs <= 1) {
+    for (const [i, job] of planned) finish(i, job, await ingestInline(job, options.analyze));
+  } else {
+    await runPool([...planned], jobs, (entry, r) => finish(entry[0], entry[1], r));
+  }
+  return results;
+}
+
+async function ingestInline(job: Planned, analyze: Analyze | undefined): Promise<IngestJobResult> {
+  if (!analyze) return ingestJob({ capturePath: job.path, write: job.write });
+  const t0 = performance.now();
+  try {
+    writeRun(await analyze(job.path), job.write);
+    return { outcome: "written", ms: performance.now() - t0 };
+  } catch (e) {
+    writeFailedRun(e, job.write);
+    return { outcome: "failed", error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
+  }
+}
+
+/**
+ * Runs `jobs` on `size` worker threads, one capture per worker at a time (so memory is bounded
+ * by the pool: one analysis per worker; a large capture's reader adds its own decode thread).
+ * A worker that dies (out of memory, say) fails its capture and is replaced.
+ */
+async function runPool(
+  jobs: Array<[number, Planned]>,
+  size: number,
+  done: (job: [number, Planned], result: IngestJobResult) => void,
+): Promise<void> {
+  let next = 0;
+  const startWorker = (): Promise<void> =>
+    new Promise<void>((resolveWorker) => {
+      const worker = new Worker(new URL("./ingest-worker.ts", import.meta.url));
+      let current: [number, Planned] | null = null;
+      let t0 = 0;
+      const feed = (): void => {
+        if (next >= jobs.length) {
+          current = null;
+          void worker.terminate();
+          return;
+        }
+        current = jobs[next++]!;
+        t0 = performance.now();
+        const job: IngestJob = { capturePath: current[1].path, write: current[1].write };
+        worker.postMessage(job);
+      };
+      worker.on("message", (result: IngestJobResult) => {
+        done(current!, result);
+        feed();
+      });
+      let ended = false;
+      const died = (error: string): void => {
+        if (ended) return; // "exit" follows "error"
+        ended = true;
+        if (current !== null) {
+          const job = current;
+          current = null;
+          writeFailedRun(new Error(error), job[1].write);
+          done(job, { outcome: "failed", error, ms: performance.now() - t0 });
+          // The rest of the queue goes to a fresh worker.
+          void startWorker().then(resolveWorker);
+          return;
+        }
+        resolveWorker();
+      };
+      worker.on("error", (e) => died(`analysis worker failed: ${e.message}`));
+      worker.on("exit", (code) => died(`analysis worker exited with code ${code}`));
+      feed();
+    });
+  await Promise.all(Array.from({ length: size }, startWorker));
+}
+
+/** Runs of the ledger by capture hash and file name (keepRecordedMeta). */
+function recordedRuns(contentDir: string): Map<string, LedgerRun[]> {
+  const map = new Map<string, LedgerRun[]>();
+  if (!existsSync(contentDir)) return map;
+  for (const run of listRuns(contentDir)) {
+    const key = `${run.captureHash}\0${run.fileName}`;
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(run);
+  }
+  return map;
+}
+
+/**
+ * Write a run from an analysis already made, under the given (resolved) metadata: the id and
+ * entry are exactly what ingesting the capture under that metadata writes. For tools that write
+ * many runs of one capture (bench/site.ts); `meta.benchmark` should be set.
+ */
+export function ingestAnalysis(
+  analysis: RunAnalysis,
+  options: Omit<WriteRunOptions, "runId"> & { fileName: string },
+): OkRunEntry {
+  const meta = canonicalMeta({ ...options.meta, benchmark: options.meta.benchmark || undefined });
+  const resolved = resolveMeta({ flags: meta, fileName: options.fileName });
+  return writeRun(analysis, { ...options, meta: resolved, runId: runIdFor(options.captureHash, resolved) });
+}

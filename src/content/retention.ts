@@ -1,0 +1,126 @@
+/**
+ * The ledger's retention and removal. Every run keeps its entry (metadata, settings, stats,
+ * figures, top call sites) forever; the full flame data of a run is kept only for the newest
+ * `keepFull` runs of each benchmark and branch and for runs pinned with `meta.keep`. Pruning is
+ * deterministic in the set of entries, so a union of ledgers prunes as one ledger would.
+ * Removing a run is only ever a command (`heaptrail remove`).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "./schema.ts";
+import { runDataDir, runsDir, writeFileAtomic } from "./write.ts";
+
+/**
+ * Runs per benchmark and branch that keep their full flame data. At the demo's ~0.3 MB of data
+ * per run and ~6 KB per entry, a 10,000-run ledger of 200 benchmarks keeps 200 × 20 full runs:
+ * about 1.3 GB of flame data would otherwise be 10,000 × 0.3 MB = 3 GB (bench/site.ts measures).
+ */
+export const DEFAULT_KEEP_FULL = 20;
+
+/** The fields retention and removal read from an entry. */
+export interface LedgerRun {
+  id: string;
+  benchmark: string;
+  branch: string | null;
+  timeMs: number;
+  keep: boolean;
+  status: RunEntry["status"];
+  dataPruned: boolean;
+  captureHash: string;
+  fileName: string;
+}
+
+/** Every entry of the ledger, shallowly read (JSON only; a file that does not parse is skipped). */
+export function listRuns(contentDir: string): LedgerRun[] {
+  const dir = runsDir(contentDir);
+  if (!existsSync(dir)) return [];
+  const runs: LedgerRun[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith(".json")) continue;
+    try {
+      const e = JSON.parse(readFileSync(join(dir, file), "utf8")) as Partial<OkRunEntry> & { status?: string };
+      if (typeof e.id !== "string" || `${e.id}.json` !== file) continue;
+      runs.push({
+        id: e.id,
+        benchmark: String(e.benchmark ?? ""),
+        branch: e.branch ?? null,
+        timeMs: Number(e.timeMs ?? 0),
+        keep: e.meta?.keep === true,
+        status: e.status === "ok" ? "ok" : "failed",
+        dataPruned: e.dataPruned === true,
+        captureHash: String(e.captureHash ?? ""),
+        fileName: String(e.fileName ?? ""),
+      });
+    } catch {
+      // An unreadable entry is the loader's to report; retention leaves it alone.
+    }
+  }
+  return runs;
+}
+
+/**
+ * The ids whose full data retention drops: per benchmark and branch, ok runs ordered newest
+ * first (time, then id, so ties are decided the same everywhere), all but the first `keepFull`,
+ * minus pinned runs. Pure.
+ */
+export function runsToPrune(runs: readonly LedgerRun[], keepFull: number): string[] {
+  const groups = new Map<string, LedgerRun[]>();
+  for (const run of runs) {
+    if (run.status !== "ok") continue;
+    const key = JSON.stringify([run.benchmark, run.branch]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(run);
+  }
+  const prune: string[] = [];
+  for (const group of groups.values()) {
+    group.sort((a, b) => b.timeMs - a.timeMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    for (const run of group.slice(Math.max(0, keepFull))) if (!run.keep) prune.push(run.id);
+  }
+  return prune.sort();
+}
+
+/** The entry as retention leaves it: the same summary, every data ref null, `dataPruned`. */
+export function prunedEntry(entry: OkRunEntry): OkRunEntry {
+  const data = Object.fromEntries(Object.keys(entry.data).map((k) => [k, null])) as OkRunEntry["data"];
+  return { ...entry, dataPruned: true, data };
+}
+
+export interface RetentionResult {
+  /** Runs whose data this call dropped. */
+  pruned: string[];
+}
+
+/** Apply retention to a ledger: drop the data of the runs `runsToPrune` names. */
+export function applyRetention(contentDir: string, keepFull = DEFAULT_KEEP_FULL, runs = listRuns(contentDir)): RetentionResult {
+  const pruned: string[] = [];
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  for (const id of runsToPrune(runs, keepFull)) {
+    const run = byId.get(id);
+    const dataDir = runDataDir(contentDir, id);
+    if (run?.dataPruned && !existsSync(dataDir)) continue;
+    const path = join(runsDir(contentDir), `${id}.json`);
+    const entry = JSON.parse(readFileSync(path, "utf8")) as OkRunEntry;
+    if (entry.schemaVersion !== SCHEMA_VERSION || entry.status !== "ok") continue;
+    // The entry first: a kill between the two leaves a pruned entry and stray files, never an
+    // entry pointing at deleted data.
+    if (!entry.dataPruned) writeFileAtomic(path, JSON.stringify(prunedEntry(entry), null, 1));
+    rmSync(dataDir, { recursive: true, force: true });
+    pruned.push(id);
+  }
+  return { pruned };
+}
+
+/** Remove runs from the ledger (entry and data). Returns the ids removed. */
+export function removeRuns(contentDir: string, select: { ids?: string[]; benchmark?: string }): string[] {
+  const runs = listRuns(contentDir);
+  const wanted = new Set(select.ids ?? []);
+  const removed: string[] = [];
+  for (const run of runs) {
+    if (!wanted.has(run.id) && !(select.benchmark !== undefined && run.benchmark === select.benchmark)) continue;
+    rmSync(join(runsDir(contentDir), `${run.id}.json`), { force: true });
+    rmSync(runDataDir(contentDir, run.id), { recursive: true, force: true });
+    removed.push(run.id);
+  }
+  return removed;
+}
