@@ -15,7 +15,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./flamegraph.ts")).runFlamegraph,
   },
   tree: { summary: "memray tree: the biggest allocation paths at the peak", load: async () => (await import("./tree.ts")).runTree },
-  build: { summary: "build the report site from captures/ into dist/", load: async () => (await import("./build.ts")).runBuild },
+  build: { summary: "build the report site from captures/ and the ledger into dist/", load: async () => (await import("./build.ts")).runBuild },
+  ingest: { summary: "analyse captures into run entries of the history ledger (content/)", load: async () => (await import("./ingest.ts")).runIngest },
+  remove: { summary: "remove runs from the history ledger", load: async () => (await import("./remove.ts")).runRemove },
 };
 
 const HELP = `heaptrail: memray captures → reports and a static site
