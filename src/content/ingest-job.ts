@@ -2,7 +2,9 @@
  * Analysing one capture into its run, on whichever thread runs it (the pool's workers or the
  * caller's thread): a capture that cannot be read gets a "failed" entry with its error.
  */
+import { basename } from "node:path";
 import { analyzeCapture } from "../analysis/analyze.ts";
+import type { RunAnalysis } from "../analysis/model.ts";
 import { writeFailedRun, writeRun, type WriteRunOptions } from "./write.ts";
 
 export interface IngestJob {
@@ -16,13 +18,22 @@ export interface IngestJobResult {
   ms: number;
 }
 
-export function ingestJob(job: IngestJob): IngestJobResult {
+export function ingestJob(job: IngestJob, analyze: (path: string) => RunAnalysis = analyzeCapture): IngestJobResult {
   const t0 = performance.now();
   try {
-    writeRun(analyzeCapture(job.capturePath), job.write);
+    writeRun(analyze(job.capturePath), job.write);
     return { outcome: "written", ms: performance.now() - t0 };
   } catch (e) {
-    writeFailedRun(e, job.write);
-    return { outcome: "failed", error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
+    return failJob(job, e, t0);
   }
+}
+
+/**
+ * A failed capture's entry. The reader's messages name the capture by its path on this machine:
+ * the entry names it by its file name (entries are the same everywhere, and publish no path).
+ */
+export function failJob(job: IngestJob, e: unknown, t0: number): IngestJobResult {
+  const message = (e instanceof Error ? e.message : String(e)).replaceAll(job.capturePath, job.write.fileName ?? basename(job.capturePath));
+  writeFailedRun(new Error(message), job.write);
+  return { outcome: "failed", error: message, ms: performance.now() - t0 };
 }

@@ -11,11 +11,11 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { RunAnalysis } from "../analysis/model.ts";
-import { ingestJob, type IngestJob, type IngestJobResult } from "./ingest-job.ts";
+import { failJob, ingestJob, type IngestJob, type IngestJobResult } from "./ingest-job.ts";
 import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, runIdFor } from "./provenance.ts";
 import { listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
-import { isUpToDate, readEntry, writeFailedRun, writeRun, type WriteRunOptions } from "./write.ts";
+import { isUpToDate, readEntry, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
 
@@ -147,14 +147,14 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
 }
 
 async function ingestInline(job: Planned, analyze: Analyze | undefined): Promise<IngestJobResult> {
-  if (!analyze) return ingestJob({ capturePath: job.path, write: job.write });
+  const ingest = { capturePath: job.path, write: job.write };
+  if (!analyze) return ingestJob(ingest);
   const t0 = performance.now();
   try {
     writeRun(await analyze(job.path), job.write);
     return { outcome: "written", ms: performance.now() - t0 };
   } catch (e) {
-    writeFailedRun(e, job.write);
-    return { outcome: "failed", error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
+    return failJob(ingest, e, t0);
   }
 }
 
@@ -196,8 +196,7 @@ async function runPool(
         if (current !== null) {
           const job = current;
           current = null;
-          writeFailedRun(new Error(error), job[1].write);
-          done(job, { outcome: "failed", error, ms: performance.now() - t0 });
+          done(job, failJob({ capturePath: job[1].path, write: job[1].write }, new Error(error), t0));
           // The rest of the queue goes to a fresh worker.
           void startWorker().then(resolveWorker);
           return;
