@@ -18,6 +18,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     siteUrl: string;
     siteDir: string;
+    /** Capture file stem (e.g. "threads") → its run's page path ("/runs/<id>/"): ids are derived from the capture and its metadata. */
+    runPaths: Record<string, string>;
   }
 }
 
@@ -65,11 +67,12 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(join(captures, "hostile.bin"), hostileCapture().lz4());
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
   const result = await buildSite({ capturesDir: captures, contentDir: join(root, "content"), outDir: join(root, "dist"), log: { write: () => true } as never });
-  const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.runId);
-  if (failed.join() !== "broken") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);
+  const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.fileName);
+  if (failed.join() !== "broken.bin") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);
   server = await serveStatic(join(root, "dist"));
   project.provide("siteUrl", server.url);
   project.provide("siteDir", join(root, "dist"));
+  project.provide("runPaths", Object.fromEntries(result.runs.map((r) => [r.fileName.replace(/\.bin$/, ""), `/runs/${r.runId}/`])));
 }
 
 export async function teardown(): Promise<void> {

@@ -5,6 +5,7 @@ import { HOSTILE } from "../helpers/capture-writer.ts";
 import { frames, launch, watchedPage } from "./browser.ts";
 
 const url = inject("siteUrl");
+const HOSTILE_RUN = inject("runPaths").hostile!;
 let browser: Browser;
 let page: Page;
 let errors: string[];
@@ -27,7 +28,7 @@ async function pwned(p: Page): Promise<unknown> {
 }
 
 test("hostile strings render as text in every view", async () => {
-  await page.goto(`${url}/runs/hostile/`);
+  await page.goto(`${url}${HOSTILE_RUN}`);
   await expect(page.locator("dl.meta").innerText()).resolves.toContain(HOSTILE.commandLine);
   await frames(page).first().waitFor();
   const names = await frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("name") ?? ""));
@@ -60,7 +61,7 @@ test("hostile strings render as text in every view", async () => {
   expect(dialogs).toEqual([]);
   expect(errors).toEqual([]);
   // No capture string became markup anywhere in the built HTML either.
-  const html = await (await fetch(`${url}/runs/hostile/`)).text();
+  const html = await (await fetch(`${url}${HOSTILE_RUN}`)).text();
   expect(html).not.toContain("<script>window.__pwned");
   expect(html).not.toContain("<img src=x");
   expect(await pwned(page)).toBeUndefined();

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "
 import { frames, launch, watchedPage } from "./browser.ts";
 
 const url = inject("siteUrl");
+const runPaths = inject("runPaths");
 let browser: Browser;
 let page: Page;
 let errors: string[];
@@ -29,7 +30,7 @@ async function frameNames(): Promise<string[]> {
   return frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("name") ?? ""));
 }
 
-const RUN = "/runs/import_orders--80213f9/";
+const RUN = runPaths["import_orders--80213f9"]!;
 
 describe("index", () => {
   test("groups runs with a trend and lists the failed capture", async () => {
@@ -129,7 +130,7 @@ describe("run page", () => {
 });
 
 describe("threads and time", () => {
-  const THREADS = "/runs/threads/";
+  const THREADS = runPaths.threads!;
 
   test("hiding the import system removes the frames run inside an import", async () => {
     await open(THREADS);
@@ -203,12 +204,12 @@ describe("tree summary", () => {
 
 describe("failed and aggregated captures", () => {
   test("a failed capture has a page with its error", async () => {
-    await open("/runs/broken/");
+    await open(runPaths.broken!);
     await expect(page.getByRole("alert").innerText()).resolves.toContain("broken.bin could not be read");
   });
 
   test("an aggregated capture shows what it has", async () => {
-    await open("/runs/render_report--f362419--aggregate/");
+    await open(runPaths["render_report--f362419--aggregate"]!);
     expect((await frameNames()).length).toBeGreaterThan(2);
     await expect(page.getByRole("tab", { name: "Temporary allocations" }).count()).resolves.toBe(0);
   });
