@@ -11,9 +11,10 @@ import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "./schema.ts";
 import { runDataDir, runsDir, writeFileAtomic } from "./write.ts";
 
 /**
- * Runs per benchmark and branch that keep their full flame data. At the demo's ~0.3 MB of data
- * per run and ~6 KB per entry, a 10,000-run ledger of 200 benchmarks keeps 200 × 20 full runs:
- * about 1.3 GB of flame data would otherwise be 10,000 × 0.3 MB = 3 GB (bench/site.ts measures).
+ * Runs per benchmark and branch that keep their full flame data. Measured on the demo captures
+ * (captures/): 57 KB of data files and 8 KB of entry per run. A 10,000-run ledger of 200
+ * benchmarks then holds 200 × 20 full runs, 230 MB of data instead of 570 MB, plus one page per
+ * run (bench/site.ts measures the site). Larger captures make more data per run: lower it then.
  */
 export const DEFAULT_KEEP_FULL = 20;
 
