@@ -2,6 +2,7 @@
  * The ledger: runs outlive their captures, re-ingest is byte-identical, ids never collide,
  * retention keeps every entry, ledgers merge by copying.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -179,6 +180,33 @@ describe("ingest", () => {
     expect(new Set(ids).size).toBe(3);
     expect(listRuns(content).map((x) => x.id).sort()).toEqual([...ids].sort());
     for (const id of ids) expect(id).toMatch(/^bench-fffffff-[0-9a-f]{8}$/);
+  });
+});
+
+describe("build's captures/ scan", () => {
+  test("git names a capture's commit once: a later commit in the working directory does not make it a new run", async () => {
+    const repo = folder("repo");
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+    git("init", "-q", "-b", "main");
+    const commit = (message: string) => git("-c", "user.name=Ada", "-c", "user.email=a@example.org", "commit", "-q", "--allow-empty", "-m", message);
+    commit("First");
+    const head = git("rev-parse", "HEAD");
+    const captures = join(repo, "captures");
+    mkdirSync(captures);
+    writeCapture(captures, "bench.bin", 50);
+    const content = join(repo, "content");
+    const options = { capturesDir: captures, contentDir: content, contentOnly: true, env: {}, cwd: repo, analyze, noSource: true, log: { write: () => true } as never };
+    const [first] = (await buildSite(options)).runs;
+    expect(entry(content, first!.runId)).toMatchObject({ commit: head, branch: "main", meta: { author: "Ada", message: "First" } });
+    commit("Second");
+    const [again] = (await buildSite(options)).runs;
+    expect(again).toEqual({ ...first, outcome: "unchanged" });
+    // Its meta file still overrides what was recorded; the corrected run replaces the old one.
+    writeFileSync(join(captures, "bench.meta.json"), JSON.stringify({ benchmark: "renamed" }));
+    const [renamed] = (await buildSite(options)).runs;
+    expect(renamed!.runId).not.toBe(first!.runId);
+    expect(listRuns(content).map((r) => [r.benchmark, r.id])).toEqual([["renamed", renamed!.runId]]);
+    expect(entry(content, renamed!.runId).commit).toBe(head);
   });
 });
 
