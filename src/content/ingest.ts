@@ -83,6 +83,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   const results: IngestedRun[] = [];
   const planned = new Map<number, Planned>();
   const seen = new Map<string, number>();
+  const twins: Array<[number, number]> = [];
   for (const [i, given] of paths.entries()) {
     const path = resolve(given);
     const fileName = basename(path);
@@ -97,8 +98,8 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     results.push({ runId, fileName, outcome: "unchanged" });
     const twin = seen.get(runId);
     if (twin !== undefined) {
-      // The same capture under the same metadata, given twice: one run.
-      results[i] = { ...results[twin]!, fileName };
+      // The same capture under the same metadata, given twice: one run (its outcome copied at the end).
+      twins.push([i, twin]);
       continue;
     }
     seen.set(runId, i);
@@ -121,7 +122,9 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
       sourceRoots: [dirname(path), cwd],
       fileSizeBytes: statSync(path).size,
     };
-    const replaces = previous.map((r) => r.id).filter((id) => id !== runId);
+    // One earlier run of this capture file whose meta file changed since: this run replaces it.
+    // (Several are the same capture ingested under several metadata on purpose: all stay.)
+    const replaces = previous.length === 1 && previous[0]!.id !== runId ? [previous[0]!.id] : [];
     if (!options.force && isUpToDate(contentDir, write)) {
       if (replaces.length > 0) removeRuns(contentDir, { ids: replaces });
       log(`${fileName}: unchanged (${runId})`);
@@ -143,6 +146,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   } else {
     await runPool([...planned], jobs, (entry, r) => finish(entry[0], entry[1], r));
   }
+  for (const [i, twin] of twins) results[i] = { ...results[twin]!, fileName: results[i]!.fileName };
   return results;
 }
 
