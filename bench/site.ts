@@ -8,6 +8,8 @@
  *   node bench/site.ts            # or: npm run bench:site
  *   BENCH_SITE_BENCHMARKS=2 BENCH_SITE_COMMITS=50 node bench/site.ts   # 100 runs, to compare
  *
+ * BENCH_SITE_CONTENT_ONLY=1 skips Astro (ledger, ingest and retention only).
+ *
  * Each distinct capture is analysed once; its runs are written with `ingestAnalysis`, which
  * writes exactly what ingesting the capture under that metadata writes. BENCH_SITE_KEEP=1 keeps
  * the folder (printed) for inspection.
@@ -26,6 +28,7 @@ import { applyRetention, DEFAULT_KEEP_FULL, listRuns } from "../src/content/rete
 const BENCHMARKS = Number(process.env.BENCH_SITE_BENCHMARKS ?? 200);
 const COMMITS = Number(process.env.BENCH_SITE_COMMITS ?? 50);
 const KEEP_FULL = Number(process.env.BENCH_SITE_KEEP_FULL ?? DEFAULT_KEEP_FULL);
+const CONTENT_ONLY = !!process.env.BENCH_SITE_CONTENT_ONLY;
 const CAPTURES = join(import.meta.dirname, "..", "captures");
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -82,7 +85,7 @@ try {
   const empty = join(root, "no-captures");
   mkdirSync(empty);
   t = performance.now();
-  const full = await buildSite({ capturesDir: empty, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL });
+  const full = await buildSite({ capturesDir: empty, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, contentOnly: CONTENT_ONLY });
   const fullMs = performance.now() - t;
   if (full.status !== 0) throw new Error("full build failed");
 
@@ -96,33 +99,36 @@ try {
     writeFileSync(join(next, `${name}.meta.json`), JSON.stringify(meta(b, COMMITS)));
   }
   t = performance.now();
-  const more = await buildSite({ capturesDir: next, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, noSource: true });
+  const more = await buildSite({ capturesDir: next, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, noSource: true, contentOnly: CONTENT_ONLY });
   const moreMs = performance.now() - t;
   if (more.status !== 0) throw new Error("incremental build failed");
 
   // 4. Sizes.
-  let siteBytes = 0;
-  let largest = { path: "", size: 0 };
-  let htmlPages = 0;
-  walk(outDir, (p, size) => {
-    siteBytes += size;
-    if (p.endsWith(".html")) {
-      htmlPages++;
-      if (size > largest.size) largest = { path: p.slice(outDir.length), size };
-    }
-  });
   let ledgerBytes = 0;
   walk(contentDir, (p, size) => {
     if (!p.includes(".astro-cache")) ledgerBytes += size;
   });
-  const index = readFileSync(join(outDir, "index.html"));
-
+  const what = CONTENT_ONLY ? "(content only)" : "";
   console.log(`ledger             ${runs.toLocaleString("en-US")} runs (${BENCHMARKS} benchmarks × ${COMMITS} commits, --keep-full ${KEEP_FULL}), written in ${seconds(ledgerMs)} from ${captures.length} captures`);
-  console.log(`full build         ${seconds(fullMs)} (target ≤ 300 s)`);
-  console.log(`one more commit    ${seconds(moreMs)} for ${BENCHMARKS} new captures, ingest + build (target ≤ 300 s)`);
-  console.log(`largest HTML page  ${largest.size.toLocaleString("en-US")} bytes (${largest.path}); ${htmlPages.toLocaleString("en-US")} pages`);
-  console.log(`index transfer     ${gzipSync(index).length.toLocaleString("en-US")} bytes gzip, ${index.length.toLocaleString("en-US")} raw (target ≤ 300 KB)`);
-  console.log(`site total         ${mb(siteBytes)} (target < 1 GB); ledger ${mb(ledgerBytes)}`);
+  console.log(`full build         ${seconds(fullMs)} ${what}(target ≤ 300 s)`);
+  console.log(`one more commit    ${seconds(moreMs)} for ${BENCHMARKS} new captures, ingest + build ${what}(target ≤ 300 s)`);
+  console.log(`ledger size        ${mb(ledgerBytes)} (${listRuns(contentDir).filter((r) => !r.dataPruned).length} runs with full data)`);
+  if (!CONTENT_ONLY) {
+    let siteBytes = 0;
+    let largest = { path: "", size: 0 };
+    let htmlPages = 0;
+    walk(outDir, (p, size) => {
+      siteBytes += size;
+      if (p.endsWith(".html")) {
+        htmlPages++;
+        if (size > largest.size) largest = { path: p.slice(outDir.length), size };
+      }
+    });
+    const index = readFileSync(join(outDir, "index.html"));
+    console.log(`largest HTML page  ${largest.size.toLocaleString("en-US")} bytes (${largest.path}); ${htmlPages.toLocaleString("en-US")} pages`);
+    console.log(`index transfer     ${gzipSync(index).length.toLocaleString("en-US")} bytes gzip, ${index.length.toLocaleString("en-US")} raw (target ≤ 300 KB)`);
+    console.log(`site total         ${mb(siteBytes)} (target < 1 GB)`);
+  }
 } finally {
   if (process.env.BENCH_SITE_KEEP) console.log(`kept ${root}`);
   else rmSync(root, { recursive: true, force: true });
