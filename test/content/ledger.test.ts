@@ -135,6 +135,18 @@ describe("ingest", () => {
     expect(snapshot(other)).toEqual(before);
   });
 
+  test("the worker pool writes what analysing on this thread writes", async () => {
+    const captures = folder("captures");
+    const paths = [60, 61, 62].map((i) => writeCapture(captures, `pool--${i}.bin`, i, { branch: "main" }));
+    const pooled = folder("content");
+    const inline = folder("content");
+    const viaPool = await ingestCaptures(paths, { env: {}, git: false, noSource: true, contentDir: pooled, jobs: 2 });
+    const viaThread = await ingestCaptures(paths, { env: {}, git: false, noSource: true, contentDir: inline, jobs: 1 });
+    expect(viaPool.map((r) => r.outcome)).toEqual(["written", "written", "written"]);
+    expect(viaPool).toEqual(viaThread);
+    expect(snapshot(pooled)).toEqual(snapshot(inline));
+  });
+
   test("metadata precedence end to end: --meta over the meta file over CI; the header's start time", async () => {
     const captures = folder("captures");
     const event = join(captures, "event.json");
