@@ -108,7 +108,7 @@ try {
   walk(contentDir, (p, size) => {
     if (!p.includes(".astro-cache")) ledgerBytes += size;
   });
-  const what = CONTENT_ONLY ? "(content only)" : "";
+  const what = CONTENT_ONLY ? "(content only) " : "";
   console.log(`ledger             ${runs.toLocaleString("en-US")} runs (${BENCHMARKS} benchmarks × ${COMMITS} commits, --keep-full ${KEEP_FULL}), written in ${seconds(ledgerMs)} from ${captures.length} captures`);
   console.log(`full build         ${seconds(fullMs)} ${what}(target ≤ 300 s)`);
   console.log(`one more commit    ${seconds(moreMs)} for ${BENCHMARKS} new captures, ingest + build ${what}(target ≤ 300 s)`);
