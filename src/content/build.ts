@@ -141,8 +141,10 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
     try {
       const t0 = performance.now();
       const analysis = await analyze(path);
-      writeRun(analysis, writeOptions);
+      const entry = writeRun(analysis, writeOptions);
       runs.push({ runId, fileName, outcome: "written" });
+      // A killed process leaves a capture without its trailer: say so even on a terminal.
+      if (!entry.complete) progress.line(`${fileName}: warning: incomplete capture (${entry.readWarning ?? "no trailer"})`);
       if (!out.isTTY) progress.line(`${fileName}: analysed in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

@@ -92,6 +92,8 @@ export const okRunSchema = z.object({
   /** Thread labels as flame nodes carry them, sorted. */
   threads: z.array(z.string()),
   minFrameFraction: z.number(),
+  /** memray's --temporary-allocation-threshold the temporary view was made with. */
+  temporaryAllocationThreshold: z.number(),
   data: z.object({
     peak: nullableRef,
     leaks: nullableRef,

@@ -5,7 +5,7 @@
  */
 
 /** Bump whenever a shape or its meaning changes: every capture is then re-ingested. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Default pruning threshold for flame data: a frame narrower than this fraction of the root is

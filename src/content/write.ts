@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
@@ -38,6 +39,8 @@ export interface WriteRunOptions {
   minFrameFraction?: number;
   /** Size of the capture file, shown on the page. */
   fileSizeBytes?: number;
+  /** The threshold the analysis ran with, shown on the page. Default: the analysis's default. */
+  temporaryAllocationThreshold?: number;
 }
 
 /** Lines of context kept around each frame's line, for the tree side panel. */
@@ -167,9 +170,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     inverted: writeTree("inverted.json", analysis.inverted),
     invertedNoImports: writeTree("inverted-no-imports.json", analysis.invertedNoImports),
     temporalHighWaterMark: temporal
-      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction))
+      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction, analysis.header.skippedFramesOnMainTid))
       : null,
-    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction)) : null,
+    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction, analysis.header.skippedFramesOnMainTid)) : null,
     memory: analysis.memory.length > 0 ? write("memory.json", memoryFile(analysis)) : null,
     // The tree summary is already cut to the biggest allocations: no pruning.
     tree: writeTree("tree.json", analysis.tree, false),
@@ -213,6 +216,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     stats,
     threads,
     minFrameFraction,
+    temporaryAllocationThreshold: options.temporaryAllocationThreshold ?? DEFAULT_ANALYZE_OPTIONS.temporaryAllocationThreshold,
     data,
   };
   rmSync(finalDir, { recursive: true, force: true });
