@@ -1,12 +1,12 @@
 /** Trend of one benchmark on one branch: peak, leaked bytes and allocations per run. */
 import { LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
-import * as echarts from "echarts/core";
+import { use } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
 import { formatBytes, formatCount } from "../site/format.ts";
+import { useEChart } from "./useEChart.ts";
 
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export interface TrendPoint {
   label: string;
@@ -17,12 +17,8 @@ export interface TrendPoint {
 }
 
 export default function TrendChart({ title, points }: { title: string; points: TrendPoint[] }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const node = el.current;
-    if (!node) return;
-    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-    const chart = echarts.init(node, dark ? "dark" : undefined);
+  const { el } = useEChart(
+    (chart) => {
     chart.setOption({
       backgroundColor: "transparent",
       animation: false,
@@ -44,12 +40,8 @@ export default function TrendChart({ title, points }: { title: string; points: T
       const p = points[e.dataIndex];
       if (p) window.location.href = p.href;
     });
-    const ro = new ResizeObserver(() => chart.resize());
-    ro.observe(node);
-    return () => {
-      ro.disconnect();
-      chart.dispose();
-    };
-  }, [points]);
+    },
+    [points],
+  );
   return <div className="chart" ref={el} role="img" aria-label={`${title}: peak memory, leaked bytes and allocation count per run`} />;
 }
