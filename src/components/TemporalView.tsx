@@ -55,33 +55,33 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
   // The chart: created once per data set; the range flows back through the URL state.
   const { el: chartEl, chart: chartRef } = useEChart(
     (chart) => {
-    if (!memory) return;
-    const xs = memory.timeMs.map((t) => t - origin);
-    chart.setOption({
-      backgroundColor: "transparent",
-      animation: false,
-      legend: { data: ["RSS", "Heap"], top: 0 },
-      tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
-      grid: { left: 80, right: 24, top: 36, bottom: 70 },
-      xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
-      yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
-      dataZoom: [
-        { type: "slider", xAxisIndex: 0, filterMode: "none", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
-      ],
-      series: [
-        { name: "RSS", type: "line", showSymbol: false, data: xs.map((x, i) => [x, memory.rssBytes[i]]) },
-        { name: "Heap", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: xs.map((x, i) => [x, memory.heapBytes[i]]) },
-      ],
-    });
-    let timer = 0;
-    chart.on("datazoom", () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => {
-        const dz = (chart.getOption() as { dataZoom: Array<{ startValue: number; endValue: number }> }).dataZoom[0]!;
-        update({ rangeMs: [dz.startValue, dz.endValue], zoom: null });
-      }, 150);
-    });
-    return () => window.clearTimeout(timer);
+      if (!memory) return;
+      const xs = memory.timeMs.map((t) => t - origin);
+      chart.setOption({
+        backgroundColor: "transparent",
+        animation: false,
+        legend: { data: ["RSS", "Heap"], top: 0 },
+        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
+        grid: { left: 80, right: 24, top: 36, bottom: 70 },
+        xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
+        yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
+        dataZoom: [
+          { type: "slider", xAxisIndex: 0, filterMode: "none", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
+        ],
+        series: [
+          { name: "RSS", type: "line", showSymbol: false, data: xs.map((x, i) => [x, memory.rssBytes[i]]) },
+          { name: "Heap", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: xs.map((x, i) => [x, memory.heapBytes[i]]) },
+        ],
+      });
+      let timer = 0;
+      chart.on("datazoom", () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(() => {
+          const dz = (chart.getOption() as { dataZoom: Array<{ startValue: number; endValue: number }> }).dataZoom[0]!;
+          update({ rangeMs: [dz.startValue, dz.endValue], zoom: null });
+        }, 150);
+      });
+      return () => window.clearTimeout(timer);
     },
     // The range is pushed separately below, so the chart is not rebuilt on every drag.
     [memory, origin],

@@ -19,27 +19,27 @@ export interface TrendPoint {
 export default function TrendChart({ title, points }: { title: string; points: TrendPoint[] }) {
   const { el } = useEChart(
     (chart) => {
-    chart.setOption({
-      backgroundColor: "transparent",
-      animation: false,
-      legend: { data: ["Peak memory", "Leaked", "Allocations"] },
-      tooltip: { trigger: "axis" },
-      grid: { left: 80, right: 80, top: 40, bottom: 40 },
-      xAxis: { type: "category", data: points.map((p) => p.label) },
-      yAxis: [
-        { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
-        { type: "value", axisLabel: { formatter: (v: number) => formatCount(v) }, splitLine: { show: false } },
-      ],
-      series: [
-        { name: "Peak memory", type: "line", symbolSize: 9, data: points.map((p) => p.peakMemoryBytes), tooltip: { valueFormatter: (v: unknown) => formatBytes(Number(v)) } },
-        { name: "Leaked", type: "line", symbolSize: 7, data: points.map((p) => p.leakedBytes), tooltip: { valueFormatter: (v: unknown) => formatBytes(Number(v)) } },
-        { name: "Allocations", type: "line", yAxisIndex: 1, symbolSize: 7, lineStyle: { type: "dashed" }, data: points.map((p) => p.nAllocations) },
-      ],
-    });
-    chart.on("click", (e) => {
-      const p = points[e.dataIndex];
-      if (p) window.location.href = p.href;
-    });
+      chart.setOption({
+        backgroundColor: "transparent",
+        animation: false,
+        legend: { data: ["Peak memory", "Leaked", "Allocations"] },
+        tooltip: { trigger: "axis" },
+        grid: { left: 80, right: 80, top: 40, bottom: 40 },
+        xAxis: { type: "category", data: points.map((p) => p.label) },
+        yAxis: [
+          { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
+          { type: "value", axisLabel: { formatter: (v: number) => formatCount(v) }, splitLine: { show: false } },
+        ],
+        series: [
+          { name: "Peak memory", type: "line", symbolSize: 9, data: points.map((p) => p.peakMemoryBytes), tooltip: { valueFormatter: (v: unknown) => formatBytes(Number(v)) } },
+          { name: "Leaked", type: "line", symbolSize: 7, data: points.map((p) => p.leakedBytes), tooltip: { valueFormatter: (v: unknown) => formatBytes(Number(v)) } },
+          { name: "Allocations", type: "line", yAxisIndex: 1, symbolSize: 7, lineStyle: { type: "dashed" }, data: points.map((p) => p.nAllocations) },
+        ],
+      });
+      chart.on("click", (e) => {
+        const p = points[e.dataIndex];
+        if (p) window.location.href = p.href;
+      });
     },
     [points],
   );
