@@ -174,6 +174,24 @@ describe("layout at 1400 px and 390 px", () => {
   });
 });
 
+describe("flame chart", () => {
+  test("filters, width and layout update the chart in place", async () => {
+    const { page, errors } = await open("/runs/threads/");
+    await frames(page).first().waitFor();
+    const svg = await page.locator(".flame svg").elementHandle();
+    await page.getByRole("checkbox", { name: "Hide import system" }).check();
+    await expect.poll(async () => (await frameNames(page)).some((n) => n.includes("json/__init__.py"))).toBe(false);
+    await page.getByRole("combobox", { name: "Layout" }).selectOption("flame");
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await expect.poll(async () => Number(await page.locator(".flame svg").getAttribute("width"))).toBeLessThan(1000);
+    // The same <svg> throughout: moved and resized, not torn down and drawn again.
+    await expect(svg!.evaluate((s) => s.isConnected)).resolves.toBe(true);
+    await expect(page.locator(".flame svg").count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("temporal view", () => {
   test("over the whole run it shows the peak view's frames, without memray's own", async () => {
     const { page, errors } = await open(RUN);
