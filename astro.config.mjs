@@ -1,5 +1,6 @@
-// Site build settings. scripts/build-site.ts and src/content/build.ts pass outDir/site/base and
-// publicDir (the generated data files) inline; these are the defaults for `astro dev`.
+// Site build settings. `heaptrail build` (runAstroBuild in src/content/build.ts) passes outDir,
+// site, base and publicDir (the content folder's data files) inline and names the content folder
+// in HEAPTRAIL_CONTENT_DIR; the values here are what `astro dev` uses on its own.
 import react from "@astrojs/react";
 import { defineConfig } from "astro/config";
 

@@ -2,6 +2,9 @@
  * A d3-flame-graph view of one tree. Every capture string reaches the DOM through textContent
  * (d3's .text() and our own tooltip): d3-flame-graph's stock tooltip uses innerHTML, so it is
  * replaced, and search matching is ours (the stock one builds a RegExp from the input).
+ *
+ * The chart is made once per mount and updated in place when the data, width, layout, zoom or
+ * search change (d3 joins the frames by position in the tree, so they move rather than redraw).
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
@@ -9,22 +12,36 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type SourceFile } from "../content/shapes.ts";
 import { sourceLine } from "../site/data.ts";
-import { buildFlameData, frameColour, matches, type FlameDatum, type FlameFilter } from "../site/flame.ts";
+import { buildFlameData, findFramePath, frameColour, frameLabel, frameName, framePath, matches, type FlameDatum, type FlameFilter, type Measure } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import type { FramePath } from "../site/url.ts";
 
 interface Props {
   tree: TreeData;
   filter: FlameFilter;
   layout: "icicle" | "flame";
   search: string;
-  zoom: number;
-  onZoom: (idx: number) => void;
+  /** The zoomed frame, or null. */
+  zoom: FramePath | null;
+  onZoom: (path: FramePath | null) => void;
   source: SourceFile | null;
   /** Accessible name of the graph. */
   label: string;
 }
 
 type Node = HierarchyNode<FlameDatum>;
+
+/** Frame labels: 11.5px system-ui (site.css), 4px margin each side. */
+const LABEL_FONT = "11.5px system-ui, sans-serif";
+const LABEL_MARGIN_PX = 8;
+
+let measureContext: CanvasRenderingContext2D | null = null;
+const measure: Measure = (text) => {
+  measureContext ??= document.createElement("canvas").getContext("2d");
+  if (!measureContext) return text.length * 6.5;
+  measureContext.font = LABEL_FONT;
+  return measureContext.measureText(text).width;
+};
 
 function el(tag: string, className: string, text: string): HTMLElement {
   const e = document.createElement(tag);
@@ -37,15 +54,12 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   const host = useRef<HTMLDivElement>(null);
   const tip = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<FlameDatum> | null>(null);
-  const zoomedRef = useRef<Chart<FlameDatum> | null>(null);
   const [widthPx, setWidthPx] = useState(0);
   const [matched, setMatched] = useState<{ sum: number; total: number; count: number } | null>(null);
   const data = useMemo(() => buildFlameData(tree, filter), [tree, filter]);
-  const totalBytes = data.value;
-  const onZoomRef = useRef(onZoom);
-  onZoomRef.current = onZoom;
-  const sourceRef = useRef(source);
-  sourceRef.current = source;
+  // The chart's callbacks outlive a render: they read the current props from here.
+  const live = useRef({ tree, filter, totalBytes: data.value, widthPx, onZoom, source });
+  live.current = { tree, filter, totalBytes: data.value, widthPx, onZoom, source };
 
   // Layout effect: the width is known before the first paint, so the graph draws in one pass.
   useLayoutEffect(() => {
@@ -58,27 +72,42 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       timer = window.setTimeout(() => setWidthPx(node.clientWidth), 120);
     });
     ro.observe(node);
-    return () => ro.disconnect();
+    return () => {
+      window.clearTimeout(timer);
+      ro.disconnect();
+    };
   }, []);
 
+  // Each frame's full name, for assistive technology and tests (the drawn label is shortened).
+  const nameFrames = () => {
+    const t = live.current.tree;
+    host.current?.querySelectorAll<SVGGElement & { __data__?: Node }>("g.frame").forEach((g) => {
+      const d = g.__data__;
+      if (d) g.setAttribute("data-frame", frameName(t, d.data.idx));
+    });
+  };
+
+  // The chart, once.
+  const ready = widthPx > 0;
   useEffect(() => {
     const node = host.current;
     const tipNode = tip.current;
-    if (!node || !tipNode || widthPx === 0) return;
+    if (!node || !tipNode || !ready) return;
     const tooltip = Object.assign((_: unknown) => {}, {
       show(event: MouseEvent, d: Node) {
+        const { tree: t, filter: f, totalBytes, source: src } = live.current;
         const i = d.data.idx;
         tipNode.replaceChildren();
-        const other = tree.flags[i]! & NodeFlag.OTHER;
-        tipNode.append(el("div", "tip-fn", other ? `${tree.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(tree.minFrameFraction, 1)} of the total, merged` : i === 0 ? "root" : tree.function[i]!));
-        if (!other && i !== 0) tipNode.append(el("div", "tip-file", `${tree.filename[i]}:${tree.lineno[i]}`));
-        const line = sourceLine(sourceRef.current, tree.filename[i]!, tree.lineno[i]!);
+        const other = t.flags[i]! & NodeFlag.OTHER;
+        tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : i === 0 ? "root" : t.function[i]!));
+        if (!other && i !== 0) tipNode.append(el("div", "tip-file", `${t.filename[i]}:${t.lineno[i]}`));
+        const line = sourceLine(src, t.filename[i]!, t.lineno[i]!);
         if (line !== null && !other) tipNode.append(el("pre", "tip-src", line.trim()));
-        const n = (filter.nAllocations ?? tree.nAllocations)[i]!;
+        const n = (f.nAllocations ?? t.nAllocations)[i]!;
         tipNode.append(el("div", "tip-num", `${formatBytes(d.data.value)} (${formatPercent(d.data.value, totalBytes)} of total), ${formatCount(n)} allocations`));
-        if (tree.thread[i] && i !== 0 && tree.thread[i] !== "merged") tipNode.append(el("div", "tip-thread", `thread ${tree.thread[i]}`));
+        if (t.thread[i] && i !== 0 && t.thread[i] !== "merged") tipNode.append(el("div", "tip-thread", `thread ${t.thread[i]}`));
         const box = node.getBoundingClientRect();
-        tipNode.style.left = `${Math.min(event.clientX - box.left + 12, box.width - 320)}px`;
+        tipNode.style.left = `${Math.max(0, Math.min(event.clientX - box.left + 12, box.width - 320))}px`;
         tipNode.style.top = `${event.clientY - box.top + 16}px`;
         tipNode.hidden = false;
       },
@@ -87,57 +116,84 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       },
     });
     const chart = flamegraph<FlameDatum>()
-      .width(widthPx)
       .cellHeight(18)
-      // No animation for the first draw (it delays painting); zooms animate.
-      .transitionDuration(0)
-      .inverted(layout === "icicle")
       .sort(false)
       // Sub-pixel frames are not drawn (their bytes stay in the parents): DOM size is the cost.
       .minFrameSize(1)
       .tooltip(tooltip)
-      .getName((d) => d.data.name)
+      // The drawn label: the function first, the location shortened to the frame's width.
+      .getName((d) => frameLabel(live.current.tree, d.data.idx, (d.x1 - d.x0) * live.current.widthPx - LABEL_MARGIN_PX, measure))
       .setColorMapper((d) => {
         if (d.highlight) return "hsl(280, 70%, 62%)";
-        return frameColour(d.data.value / (totalBytes || 1), (tree.flags[d.data.idx]! & NodeFlag.OTHER) !== 0);
+        const t = live.current.tree;
+        return frameColour(d.data.value / (live.current.totalBytes || 1), (t.flags[d.data.idx]! & NodeFlag.OTHER) !== 0);
       })
-      .setSearchMatch((d, term) => matches(tree, d.data.idx, term))
+      .setSearchMatch((d, term) => matches(live.current.tree, d.data.idx, term))
       .setSearchHandler((results, sum, total) => setMatched({ sum, total, count: results.length }))
       .setDetailsHandler(() => {})
-      .onClick((d) => onZoomRef.current(d.data.idx === 0 ? -1 : d.data.idx));
-    node.replaceChildren();
-    select(node).datum(data).call(chart as never);
-    node.querySelector("svg")?.setAttribute("aria-label", label);
-    node.querySelector("svg")?.setAttribute("role", "img");
-    chart.transitionDuration(250);
-    // For bench/page.ts: when the first flame graph reached the DOM.
-    performance.mark("heaptrail:flame-drawn");
+      // Called for clicks and for zoomTo/resetZoom alike: new frames may have been drawn.
+      .onClick((d) => {
+        nameFrames();
+        const t = live.current.tree;
+        live.current.onZoom(d.data.idx === 0 ? null : framePath(t, d.data.idx));
+      });
     chartRef.current = chart;
     return () => {
       chart.destroy();
       chartRef.current = null;
     };
-  }, [data, layout, widthPx, tree, label, filter.nAllocations, totalBytes]);
+  }, [ready]);
 
-  // Zoom from state (URL restore, reset button).
+  // Data, width and layout: in place. Nothing animates but zooms.
+  const drawn = useRef<{ data: FlameDatum | null; layout: string; widthPx: number }>({ data: null, layout: "", widthPx: 0 });
+  useEffect(() => {
+    const chart = chartRef.current;
+    const node = host.current;
+    if (!chart || !node) return;
+    const prev = drawn.current;
+    chart.width(widthPx).inverted(layout === "icicle").transitionDuration(0);
+    if (prev.data === null) {
+      select(node).datum(data).call(chart as never);
+      node.querySelector("svg")?.setAttribute("role", "img");
+      // For bench/page.ts: when the first flame graph reached the DOM.
+      performance.mark("heaptrail:flame-drawn");
+    } else if (prev.data !== data) {
+      // A new tree may be deeper or shallower: let the chart measure its height again.
+      chart.height(null);
+      chart.update(data);
+    } else {
+      chart.update();
+    }
+    node.querySelector("svg")?.setAttribute("aria-label", label);
+    nameFrames();
+    chart.transitionDuration(250);
+    drawn.current = { data, layout, widthPx };
+  }, [ready, data, layout, widthPx, label]);
+
+  // Zoom from state (URL restore, reset button) and after every redraw.
+  const zoomKey = zoom ? JSON.stringify(zoom) : "";
+  const zoomed = useRef(false);
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || !host.current) return;
-    const root = select(host.current).datum() as Node;
+    const root = select(host.current).datum() as Node | undefined;
+    if (!root) return;
     let target: Node | null = null;
-    if (zoom >= 0) {
+    const idx = zoom ? findFramePath(tree, zoom, filter.thread) : -1;
+    if (idx > 0) {
       const stack: Node[] = [root];
       while (stack.length > 0 && !target) {
         const n = stack.pop()!;
-        if (n.data.idx === zoom) target = n;
+        if (n.data.idx === idx) target = n;
         else if (n.children) stack.push(...n.children);
       }
     }
-    // A fresh chart is unzoomed: resetting it would only replay the draw as an animation.
+    // A fresh or redrawn chart is unzoomed: resetting it would only replay the draw.
     if (target) chart.zoomTo(target);
-    else if (zoomedRef.current === chart) chart.resetZoom();
-    zoomedRef.current = target ? chart : null;
-  }, [zoom, data, layout, widthPx]);
+    else if (zoomed.current) chart.resetZoom();
+    zoomed.current = target !== null;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [zoomKey, data, layout, widthPx, ready]);
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -147,7 +203,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       chart.clear();
       setMatched(null);
     }
-  }, [search, data, layout, widthPx]);
+  }, [search, data, layout, widthPx, ready]);
 
   return (
     <div className="flame-wrap">

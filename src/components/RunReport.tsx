@@ -1,11 +1,11 @@
 /** The interactive part of a run page: views, controls and URL state. */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
-import type { TreeData } from "../content/columnar.ts";
 import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
 import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
 import FlameGraph from "./FlameGraph.tsx";
+import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 
 // Charts pull in echarts: only loaded when a view needs them.
 const TemporalView = lazy(() => import("./TemporalView.tsx"));
@@ -71,8 +71,6 @@ export default function RunReport({ entry, base }: Props) {
     return s;
   };
   const [state, setState] = useState<ViewState>(readState);
-  const [tree, setTree] = useState<{ ref: DataRef; data: TreeData } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [source, setSource] = useState<SourceFile | null>(null);
 
   useEffect(() => {
@@ -92,21 +90,7 @@ export default function RunReport({ entry, base }: Props) {
   const update = useCallback((patch: Partial<ViewState>) => setState((s) => ({ ...s, ...patch })), []);
 
   const ref = refFor(entry, state);
-  useEffect(() => {
-    if (!ref) return;
-    let live = true;
-    setError(null);
-    loadTree(base, ref).then(
-      (data) => {
-        performance.mark("heaptrail:tree-loaded");
-        if (live) setTree({ ref, data });
-      },
-      (e: unknown) => live && setError(String(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [ref?.path, base]);
+  const tree = useDataFile(loadTree, base, ref);
 
   // Source lines only matter once something is on screen.
   useEffect(() => {
@@ -136,7 +120,7 @@ export default function RunReport({ entry, base }: Props) {
     const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
     if (next) {
       e.preventDefault();
-      update({ view: next, zoom: -1 });
+      update({ view: next, zoom: null });
       document.getElementById(`tab-${next}`)?.focus();
     }
   };
@@ -154,7 +138,7 @@ export default function RunReport({ entry, base }: Props) {
             aria-selected={state.view === v}
             aria-controls="view-panel"
             tabIndex={state.view === v ? 0 : -1}
-            onClick={() => update({ view: v, zoom: -1 })}
+            onClick={() => update({ view: v, zoom: null })}
           >
             {VIEW_LABELS[v]}
           </button>
@@ -171,15 +155,15 @@ export default function RunReport({ entry, base }: Props) {
               </select>
             </label>
             <label>
-              <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: -1 })} /> Hide irrelevant frames
+              <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
             </label>
             <label>
-              <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: -1 })} /> Hide import system
+              <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
             </label>
             {threadsShown && (
               <label>
                 Thread{" "}
-                <select value={state.thread} onChange={(e) => update({ thread: e.target.value, zoom: -1 })}>
+                <select value={state.thread} onChange={(e) => update({ thread: e.target.value, zoom: null })}>
                   <option value="">All threads</option>
                   {entry.threads.map((t) => (
                     <option key={t} value={t}>
@@ -193,14 +177,20 @@ export default function RunReport({ entry, base }: Props) {
               Search{" "}
               <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
             </label>
-            <button type="button" onClick={() => update({ zoom: -1 })} disabled={state.zoom < 0}>
+            <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
               Reset zoom
             </button>
           </div>
         )}
-        {error && <p className="error" role="alert">Could not load data: {error}</p>}
-        {isFlameView && tree && tree.ref === ref && (
+        {isFlameView && tree.data && (
           <>
+            {state.view === "temporary" && (
+              <p className="note">
+                Temporary allocations: blocks freed on the thread that made them with at most {entry.temporaryAllocationThreshold} other allocation
+                {entry.temporaryAllocationThreshold === 1 ? "" : "s"} in between (threshold {entry.temporaryAllocationThreshold}, memray&apos;s
+                --temporary-allocation-threshold).
+              </p>
+            )}
             {tree.data.minFrameFraction > 0 && tree.data.otherFrames.size > 0 && (
               <p className="note">
                 Frames narrower than {(tree.data.minFrameFraction * 100).toFixed(2)}% of the total are merged into grey “smaller frames” boxes (
@@ -219,10 +209,10 @@ export default function RunReport({ entry, base }: Props) {
             />
           </>
         )}
-        {isFlameView && (!tree || tree.ref !== ref) && !error && <p className="loading">Loading…</p>}
+        {isFlameView && !tree.data && <LoadStatus what="flame graph" error={tree.error} retry={tree.retry} />}
         <Suspense fallback={<p className="loading">Loading…</p>}>
           {state.view === "temporal" && <TemporalView entry={entry} base={base} state={state} update={update} filter={filter} source={source} />}
-          {state.view === "tree" && entry.data.tree && <TreeSummary dataRef={entry.data.tree} base={base} source={source} />}
+          {state.view === "tree" && entry.data.tree && <TreeSummary dataRef={entry.data.tree} base={base} source={source} state={state} update={update} />}
           {state.view === "stats" && entry.stats && <StatsPanel stats={entry.stats} />}
         </Suspense>
       </div>

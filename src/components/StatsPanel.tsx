@@ -1,46 +1,48 @@
 /** memray stats: allocator distribution, size histogram and top locations. */
 import { BarChart } from "echarts/charts";
 import { GridComponent, TooltipComponent } from "echarts/components";
-import * as echarts from "echarts/core";
+import { use } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
 import type { OkRunEntry } from "../content/schema.ts";
 import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { useEChart } from "./useEChart.ts";
 
-echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
 type Stats = NonNullable<OkRunEntry["stats"]>;
 
 export default function StatsPanel({ stats }: { stats: Stats }) {
-  const chartEl = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const node = chartEl.current;
-    if (!node) return;
-    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-    const chart = echarts.init(node, dark ? "dark" : undefined);
-    const bins = stats.allocationSizeHistogram;
-    chart.setOption({
-      backgroundColor: "transparent",
-      animation: false,
-      tooltip: { trigger: "axis" },
-      grid: { left: 70, right: 20, top: 20, bottom: 60 },
-      xAxis: { type: "category", data: bins.map((b) => `${formatBytes(b.minBytes)}–${formatBytes(b.maxBytes)}`), axisLabel: { rotate: 30 } },
-      yAxis: { type: "value", name: "allocations" },
-      series: [{ type: "bar", data: bins.map((b) => b.count), itemStyle: { color: "#d9713a" } }],
-    });
-    const ro = new ResizeObserver(() => chart.resize());
-    ro.observe(node);
-    return () => {
-      ro.disconnect();
-      chart.dispose();
-    };
-  }, [stats]);
+  const { el: chartEl } = useEChart(
+    (chart) => {
+      const bins = stats.allocationSizeHistogram;
+      chart.setOption({
+        backgroundColor: "transparent",
+        animation: false,
+        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => `${formatCount(Number(v))} allocations` },
+        grid: { left: 60, right: 16, top: 24, bottom: 64 },
+        xAxis: { type: "category", data: bins.map((b) => `${formatBytes(b.minBytes)}–${formatBytes(b.maxBytes)}`), axisLabel: { rotate: 30 } },
+        // Counts span orders of magnitude (one bucket holds most small allocations): a log
+        // scale keeps every non-empty bucket visible, and each bar carries its count.
+        yAxis: { type: "log", name: "allocations (log)", min: 1, logBase: 10, axisLabel: { formatter: (v: number) => formatCount(v) } },
+        series: [
+          {
+            type: "bar",
+            // log(0) is undefined: an empty bucket is drawn as no bar.
+            data: bins.map((b) => (b.count > 0 ? b.count : null)),
+            itemStyle: { color: "#d9713a" },
+            label: { show: true, position: "top", fontSize: 10, formatter: (p: { value: unknown }) => formatCount(Number(p.value)) },
+          },
+        ],
+      });
+    },
+    [stats],
+  );
   const totalCount = stats.allocatorTypeDistribution.reduce((s, a) => s + a.count, 0);
   return (
     <div className="stats">
       <section>
         <h3>Allocation sizes</h3>
-        <div className="chart small" ref={chartEl} role="img" aria-label="Histogram of allocation sizes" />
+        <div className="chart small" ref={chartEl} role="img" aria-label="Histogram of allocation sizes (log scale)" />
       </section>
       <section>
         <h3>Allocators</h3>
@@ -69,7 +71,9 @@ export default function StatsPanel({ stats }: { stats: Stats }) {
           <tbody>
             {stats.topAllocationsBySize.map((t, k) => (
               <tr key={k}>
-                <td className="loc">{t.location}</td>
+                <td className="loc" title={t.location}>
+                  {t.location}
+                </td>
                 <td className="num">{formatBytes(t.sizeBytes)}</td>
               </tr>
             ))}
@@ -82,7 +86,9 @@ export default function StatsPanel({ stats }: { stats: Stats }) {
           <tbody>
             {stats.topAllocationsByCount.map((t, k) => (
               <tr key={k}>
-                <td className="loc">{t.location}</td>
+                <td className="loc" title={t.location}>
+                  {t.location}
+                </td>
                 <td className="num">{formatCount(t.count)}</td>
               </tr>
             ))}
@@ -96,7 +102,9 @@ export default function StatsPanel({ stats }: { stats: Stats }) {
             <tbody>
               {stats.topModulesBySize.map((t, k) => (
                 <tr key={k}>
-                  <td className="loc">{t.module}</td>
+                  <td className="loc" title={t.module}>
+                    {t.module}
+                  </td>
                   <td className="num">{formatBytes(t.sizeBytes)}</td>
                 </tr>
               ))}

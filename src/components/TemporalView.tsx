@@ -2,21 +2,22 @@
  * Temporal view: RSS and heap over time with a two-handle range slider; the flame graph below
  * shows the high-water mark (or the leaks) inside the selected range, computed in the browser.
  */
-import { BarChart, LineChart } from "echarts/charts";
+import { LineChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from "echarts/components";
-import * as echarts from "echarts/core";
+import { use } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useMemo, useRef, useState } from "react";
-import type { TemporalColumns } from "../content/columnar.ts";
-import type { MemoryFile, OkRunEntry, SourceFile } from "../content/schema.ts";
+import { useEffect, useMemo } from "react";
+import type { OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadMemory, loadTemporal } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
 import { formatBytes, formatDuration } from "../site/format.ts";
 import { valuesForRange } from "../site/temporal.ts";
 import type { ViewState } from "../site/url.ts";
 import FlameGraph from "./FlameGraph.tsx";
+import { LoadStatus, useDataFile } from "./useDataFile.tsx";
+import { useEChart } from "./useEChart.ts";
 
-echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, DataZoomComponent, MarkAreaComponent, LegendComponent, CanvasRenderer]);
+use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, MarkAreaComponent, LegendComponent, CanvasRenderer]);
 
 interface Props {
   entry: OkRunEntry;
@@ -28,20 +29,11 @@ interface Props {
 }
 
 export default function TemporalView({ entry, base, state, update, filter, source }: Props) {
-  const chartEl = useRef<HTMLDivElement>(null);
-  const [memory, setMemory] = useState<MemoryFile | null>(null);
-  const [temporal, setTemporal] = useState<TemporalColumns | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const ref = state.temporalMode === "leaks" ? entry.data.temporalLeaks : entry.data.temporalHighWaterMark;
-
-  useEffect(() => {
-    if (entry.data.memory) loadMemory(base, entry.data.memory).then(setMemory, (e: unknown) => setError(String(e)));
-  }, [base, entry.data.memory]);
-  useEffect(() => {
-    if (!ref) return;
-    setTemporal(null);
-    loadTemporal(base, ref).then(setTemporal, (e: unknown) => setError(String(e)));
-  }, [base, ref?.path]);
+  const memoryFile = useDataFile(loadMemory, base, entry.data.memory);
+  const temporalFile = useDataFile(loadTemporal, base, ref);
+  const memory = memoryFile.data;
+  const temporal = temporalFile.data;
 
   const origin = memory?.timeMs[0] ?? 0;
   const endMs = memory ? memory.timeMs[memory.timeMs.length - 1]! - origin : 0;
@@ -52,7 +44,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
     if (!Number.isFinite(a) || !Number.isFinite(b)) return;
     const lo = Math.max(0, Math.min(a, b));
     const hi = Math.min(endMs, Math.max(a, b));
-    update({ rangeMs: [lo, hi], zoom: -1 });
+    update({ rangeMs: [lo, hi], zoom: null });
   };
 
   const result = useMemo(() => {
@@ -61,48 +53,39 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
   }, [memory, temporal, r0, r1, origin]);
 
   // The chart: created once per data set; the range flows back through the URL state.
-  const chartRef = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    const node = chartEl.current;
-    if (!node || !memory) return;
-    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-    const chart = echarts.init(node, dark ? "dark" : undefined, { renderer: "canvas" });
-    chartRef.current = chart;
-    const xs = memory.timeMs.map((t) => t - origin);
-    chart.setOption({
-      backgroundColor: "transparent",
-      animation: false,
-      legend: { data: ["RSS", "Heap"], top: 0 },
-      tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
-      grid: { left: 80, right: 24, top: 36, bottom: 70 },
-      xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
-      yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
-      dataZoom: [
-        { type: "slider", xAxisIndex: 0, filterMode: "none", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
-      ],
-      series: [
-        { name: "RSS", type: "line", showSymbol: false, data: xs.map((x, i) => [x, memory.rssBytes[i]]) },
-        { name: "Heap", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: xs.map((x, i) => [x, memory.heapBytes[i]]) },
-      ],
-    });
-    let timer = 0;
-    chart.on("datazoom", () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => {
-        const dz = (chart.getOption() as { dataZoom: Array<{ startValue: number; endValue: number }> }).dataZoom[0]!;
-        update({ rangeMs: [dz.startValue, dz.endValue], zoom: -1 });
-      }, 150);
-    });
-    const ro = new ResizeObserver(() => chart.resize());
-    ro.observe(node);
-    return () => {
-      ro.disconnect();
-      chart.dispose();
-      chartRef.current = null;
-    };
+  const { el: chartEl, chart: chartRef } = useEChart(
+    (chart) => {
+      if (!memory) return;
+      const xs = memory.timeMs.map((t) => t - origin);
+      chart.setOption({
+        backgroundColor: "transparent",
+        animation: false,
+        legend: { data: ["RSS", "Heap"], top: 0 },
+        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
+        grid: { left: 80, right: 24, top: 36, bottom: 70 },
+        xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
+        yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
+        dataZoom: [
+          { type: "slider", xAxisIndex: 0, filterMode: "none", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
+        ],
+        series: [
+          { name: "RSS", type: "line", showSymbol: false, data: xs.map((x, i) => [x, memory.rssBytes[i]]) },
+          { name: "Heap", type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: xs.map((x, i) => [x, memory.heapBytes[i]]) },
+        ],
+      });
+      let timer = 0;
+      chart.on("datazoom", () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(() => {
+          const dz = (chart.getOption() as { dataZoom: Array<{ startValue: number; endValue: number }> }).dataZoom[0]!;
+          update({ rangeMs: [dz.startValue, dz.endValue], zoom: null });
+        }, 150);
+      });
+      return () => window.clearTimeout(timer);
+    },
     // The range is pushed separately below, so the chart is not rebuilt on every drag.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [memory, origin]);
+    [memory, origin],
+  );
 
   // Keep the slider in step with the state (URL restore) and mark the peak slice.
   useEffect(() => {
@@ -135,7 +118,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
       <div className="toolbar" role="group" aria-label="Temporal options">
         <label>
           Snapshot{" "}
-          <select value={state.temporalMode} onChange={(e) => update({ temporalMode: e.target.value as ViewState["temporalMode"], zoom: -1 })}>
+          <select value={state.temporalMode} onChange={(e) => update({ temporalMode: e.target.value as ViewState["temporalMode"], zoom: null })}>
             <option value="hwm">High-water mark in range</option>
             {entry.data.temporalLeaks && <option value="leaks">Leaks: allocated in range, never freed</option>}
           </select>
@@ -153,12 +136,11 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
           {result && result.snapshot >= 0 && memory ? `; peak at snapshot ${result.snapshot}` : ""}
           {result ? `; ${formatBytes(result.valueBytes[0] ?? 0)} shown` : ""}
         </span>
-        <button type="button" onClick={() => update({ rangeMs: null, zoom: -1 })} disabled={state.rangeMs === null}>
+        <button type="button" onClick={() => update({ rangeMs: null, zoom: null })} disabled={state.rangeMs === null}>
           Whole run
         </button>
       </div>
       <div className="chart" ref={chartEl} role="img" aria-label="Resident set size and heap over time, with a range slider" />
-      {error && <p className="error" role="alert">{error}</p>}
       {temporal && result ? (
         <FlameGraph
           tree={temporal.tree}
@@ -170,8 +152,10 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
           source={source}
           label="Temporal flame graph"
         />
+      ) : memoryFile.error ? (
+        <LoadStatus what="memory samples" error={memoryFile.error} retry={memoryFile.retry} />
       ) : (
-        <p className="loading">Loading…</p>
+        <LoadStatus what="temporal data" error={temporalFile.error} retry={temporalFile.retry} />
       )}
     </div>
   );

@@ -1,31 +1,55 @@
 /**
  * memray tree's display (§5.7) as an HTML tree: biggest allocations first, coloured by share,
- * keyboard-driven (arrows; `e` expand down to a fork; `i` hide import system; `u` show
- * uninteresting), with a side panel of the selected frame's details and source.
+ * keyboard-driven (arrows; `e` expand down to a fork; `i` hide the import system; `u` show
+ * uninteresting frames), with a side panel of the selected frame's details and source. The two
+ * filters are the page's (URL) state, shared with the flame graphs.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
 import { formatBytes, formatCount, formatPercent, treeShareColour } from "../site/format.ts";
+import type { ViewState } from "../site/url.ts";
+import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 
 interface Props {
   dataRef: DataRef;
   base: string;
   source: SourceFile | null;
+  state: ViewState;
+  update: (patch: Partial<ViewState>) => void;
 }
 
-export default function TreeSummary({ dataRef, base, source }: Props) {
-  const [tree, setTree] = useState<TreeData | null>(null);
-  useEffect(() => {
-    loadTree(base, dataRef).then(setTree, () => setTree(null));
-  }, [base, dataRef]);
-  return tree ? <TreeView tree={tree} source={source} /> : <p className="loading">Loading…</p>;
+export default function TreeSummary({ dataRef, base, source, state, update }: Props) {
+  const tree = useDataFile(loadTree, base, dataRef);
+  if (!tree.data) return <LoadStatus what="tree" error={tree.error} retry={tree.retry} />;
+  return (
+    <TreeView
+      tree={tree.data}
+      source={source}
+      hideImports={state.hideImports}
+      hideUninteresting={state.hideUninteresting}
+      setFilters={(patch) => update(patch)}
+    />
+  );
 }
 
-function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null }) {
-  const [hideImports, setHideImports] = useState(false);
-  const [showUninteresting, setShowUninteresting] = useState(false);
+interface ViewProps {
+  tree: TreeData;
+  source: SourceFile | null;
+  hideImports: boolean;
+  hideUninteresting: boolean;
+  setFilters: (patch: { hideImports?: boolean; hideUninteresting?: boolean }) => void;
+}
+
+/** Node `i` and its ancestors, root included. */
+function withAncestors(tree: TreeData, i: number): number[] {
+  const out: number[] = [];
+  for (let k = i; k >= 0; k = tree.parent[k]!) out.push(k);
+  return out;
+}
+
+function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: ViewProps) {
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set([0]));
   const [selected, setSelected] = useState(0);
   const treeEl = useRef<HTMLUListElement>(null);
@@ -40,7 +64,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
       for (const c of tree.children[i]!) {
         const f = tree.flags[c]!;
         if (hideImports && f & NodeFlag.IMPORT_SYSTEM) continue;
-        if (!showUninteresting && !(f & NodeFlag.INTERESTING)) out.push(...visibleChildren(c));
+        if (hideUninteresting && !(f & NodeFlag.INTERESTING)) out.push(...visibleChildren(c));
         else out.push(c);
       }
       out.sort((a, b) => tree.valueBytes[b]! - tree.valueBytes[a]! || a - b);
@@ -48,7 +72,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
       return out;
     };
     return visibleChildren;
-  }, [tree, hideImports, showUninteresting]);
+  }, [tree, hideImports, hideUninteresting]);
 
   // Visible rows in display order, with their depth and parent row.
   const rows = useMemo(() => {
@@ -62,9 +86,26 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
   }, [kids, expanded]);
 
   const pos = Math.max(0, rows.findIndex((r) => r.i === selected));
+  // A filter change keeps the selection and what was open, as memray's tree does: frames the
+  // filter brings back between open frames open too, and a selected frame the filter hides
+  // gives way to its nearest shown ancestor.
+  const filters = `${hideImports} ${hideUninteresting}`;
+  const lastFilters = useRef(filters);
   useEffect(() => {
-    if (!rows.some((r) => r.i === selected)) setSelected(0);
-  }, [rows, selected]);
+    if (lastFilters.current === filters) return;
+    lastFilters.current = filters;
+    setExpanded((prev) => {
+      const next = new Set<number>();
+      for (const i of prev) for (const k of withAncestors(tree, i)) next.add(k);
+      for (const k of withAncestors(tree, selected)) next.add(k);
+      return next;
+    });
+  }, [filters, tree, selected]);
+  useEffect(() => {
+    if (rows.some((r) => r.i === selected)) return;
+    const shown = new Set(rows.map((r) => r.i));
+    setSelected(withAncestors(tree, selected).find((k) => shown.has(k)) ?? 0);
+  }, [rows, selected, tree]);
   useEffect(() => {
     document.getElementById(`tree-node-${selected}`)?.scrollIntoView({ block: "nearest" });
   }, [selected]);
@@ -110,10 +151,10 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
         break;
       }
       case "i":
-        setHideImports((v) => !v);
+        setFilters({ hideImports: !hideImports });
         break;
       case "u":
-        setShowUninteresting((v) => !v);
+        setFilters({ hideUninteresting: !hideUninteresting });
         break;
       case "Enter":
       case " ":
@@ -140,10 +181,10 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
     <div className="tree-view">
       <div className="toolbar" role="group" aria-label="Tree options">
         <label>
-          <input type="checkbox" checked={hideImports} onChange={(e) => setHideImports(e.target.checked)} /> Hide import system (i)
+          <input type="checkbox" checked={hideImports} onChange={(e) => setFilters({ hideImports: e.target.checked })} /> Hide import system (i)
         </label>
         <label>
-          <input type="checkbox" checked={showUninteresting} onChange={(e) => setShowUninteresting(e.target.checked)} /> Show uninteresting frames (u)
+          <input type="checkbox" checked={!hideUninteresting} onChange={(e) => setFilters({ hideUninteresting: !e.target.checked })} /> Show uninteresting frames (u)
         </label>
         <span className="hint">Arrows move and open, e expands to the next fork.</span>
       </div>
@@ -159,6 +200,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
         >
           {rows.map(({ i, depth }) => {
             const hasKids = kids(i).length > 0;
+            const where = i === 0 || tree.flags[i]! & NodeFlag.ELIDED ? "" : tree.lineno[i] ? `${tree.filename[i]}:${tree.lineno[i]}` : tree.filename[i]!;
             return (
               <li
                 key={i}
@@ -168,6 +210,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
                 aria-selected={i === selected}
                 aria-expanded={hasKids ? expanded.has(i) : undefined}
                 className={i === selected ? "selected" : undefined}
+                title={where ? `${tree.function[i]} at ${where}` : undefined}
                 style={{ paddingLeft: `${depth * 1.2}em` }}
                 onClick={() => {
                   setSelected(i);
@@ -180,9 +223,7 @@ function TreeView({ tree, source }: { tree: TreeData; source: SourceFile | null 
                   {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
                 </span>{" "}
                 <span className="tree-fn">{i === 0 ? "<ROOT>" : tree.function[i]}</span>{" "}
-                {i !== 0 && !(tree.flags[i]! & NodeFlag.ELIDED) && (
-                  <span className="tree-loc">{tree.lineno[i] ? `${tree.filename[i]}:${tree.lineno[i]}` : tree.filename[i]}</span>
-                )}
+                {where && <span className="tree-loc">{where}</span>}
               </li>
             );
           })}

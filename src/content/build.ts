@@ -105,7 +105,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       keepRecordedMeta: true,
       log: (line) => {
         if (/: (analysed|unchanged|FAILED)/.test(line)) progress.step(++done, line.split(":")[0]!);
-        if (!out.isTTY || line.includes("FAILED") || line.startsWith("warning")) progress.line(line);
+        if (!out.isTTY || line.includes("FAILED") || /(^|: )warning:/.test(line)) progress.line(line);
       },
     },
   );

@@ -72,6 +72,8 @@ export interface EncodeOptions {
   omitValues?: boolean;
   /** Called with each original node and the index it was written to (its own or an "other"). */
   onMapped?: (node: AnyNode, index: number) => void;
+  /** Nodes written as not interesting whatever their frame (memray's own frames, see below). */
+  irrelevant?: ReadonlySet<AnyNode>;
 }
 
 /** Flatten a tree into columns, in preorder, merging narrow frames into "other" nodes. */
@@ -123,7 +125,7 @@ export function encodeTree(root: AnyNode, options: EncodeOptions): ColumnarTree 
       thread: node.thread,
       value: node.valueBytes,
       n: node.nAllocations,
-      flags: flagsOf(node),
+      flags: options.irrelevant?.has(node) ? flagsOf(node) & ~NodeFlag.INTERESTING : flagsOf(node),
     });
     const wide: AnyNode[] = [];
     const narrowByThread = new Map<string, AnyNode[]>();
@@ -179,12 +181,34 @@ function preorder(root: AnyNode): AnyNode[] {
   return out;
 }
 
+/** memray's command line and the runpy module that starts the script (`bin/memray`, `.../memray/commands/run.py`). */
+const RUNNER_FILE = /(^|[\\/])memray([\\/]|$)|(^|[\\/])runpy\.py$|^<frozen runpy>$/;
+
+/**
+ * The frames `memray run` puts above the script on the main thread: the outermost
+ * `skippedFrames` (the header's skipped_frames_on_main_tid) of a path made only of memray's and
+ * runpy's own frames. memray trims them from every main-thread stack, except in temporal data,
+ * whose threads are merged; marked irrelevant here, "Hide irrelevant frames" hides them there too,
+ * and the temporal view over the whole run shows what the peak view shows.
+ */
+export function runnerFrames(root: AnyNode, skippedFrames: number): Set<AnyNode> {
+  const out = new Set<AnyNode>();
+  const work: Array<{ node: AnyNode; depth: number }> = root.children.map((node) => ({ node, depth: 1 }));
+  while (work.length > 0) {
+    const { node, depth } = work.pop()!;
+    if (depth > skippedFrames || !RUNNER_FILE.test(node.filename)) continue;
+    out.add(node);
+    for (const c of node.children) work.push({ node: c, depth: depth + 1 });
+  }
+  return out;
+}
+
 /**
  * Temporal data with pruning: a frame whose interval bytes sum (an upper bound of its size in
  * any time range) stays under the threshold is merged; its intervals move to the "other" node
  * and identical intervals are summed.
  */
-export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFile {
+export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number, skippedFrames = 0): TemporalFile {
   const nodes = preorder(data.tree);
   const ownBound = new Float64Array(nodes.length);
   let peakBytes = 0;
@@ -206,6 +230,7 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     rootWidth: peakBytes,
     omitValues: true,
     onMapped: (n, i) => indexOf.set(n, i),
+    irrelevant: runnerFrames(data.tree, skippedFrames),
   });
   const merged = new Map<string, [number, number, number, number, number]>();
   for (const [ab, db, node, n, bytes] of data.intervals) {

@@ -15,14 +15,17 @@ export interface IngestJob {
 export interface IngestJobResult {
   outcome: "written" | "failed";
   error?: string;
+  /** Set when the capture was cut short (a killed process): the reader's warning. */
+  incomplete?: string;
   ms: number;
 }
 
 export function ingestJob(job: IngestJob, analyze: (path: string) => RunAnalysis = analyzeCapture): IngestJobResult {
   const t0 = performance.now();
   try {
-    writeRun(analyze(job.capturePath), job.write);
-    return { outcome: "written", ms: performance.now() - t0 };
+    const entry = writeRun(analyze(job.capturePath), job.write);
+    const incomplete = entry.complete ? {} : { incomplete: entry.readWarning ?? "no trailer" };
+    return { outcome: "written", ...incomplete, ms: performance.now() - t0 };
   } catch (e) {
     return failJob(job, e, t0);
   }

@@ -136,6 +136,8 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   const finish = (i: number, job: Planned, r: IngestJobResult): void => {
     results[i] = { runId: job.write.runId, fileName: job.write.fileName!, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
     if (job.replaces.length > 0) removeRuns(contentDir, { ids: job.replaces });
+    // A killed process leaves a capture without its trailer: say so even on a terminal.
+    if (r.incomplete !== undefined) log(`${job.write.fileName}: warning: incomplete capture (${r.incomplete})`);
     log(r.outcome === "written"
       ? `${job.write.fileName}: analysed in ${Math.round(r.ms)} ms (${job.write.runId})`
       : `${job.write.fileName}: FAILED: ${r.error}`);

@@ -127,6 +127,8 @@ export const okRunSchema = z.object({
   topCallSites: z.array(callSiteSchema),
   /** True when retention dropped the full flame data: every `data` ref is then null. */
   dataPruned: z.boolean(),
+  /** memray's --temporary-allocation-threshold the temporary view was made with. */
+  temporaryAllocationThreshold: z.number(),
   data: z.object({
     peak: nullableRef,
     leaks: nullableRef,

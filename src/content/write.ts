@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
+import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
@@ -42,6 +43,8 @@ export interface WriteRunOptions {
   fileSizeBytes?: number;
   /** Time for the history axis when the meta has no timestamp (e.g. the capture's mtime). */
   fallbackTimeMs?: number;
+  /** The threshold the analysis ran with, shown on the page. Default: the analysis's default. */
+  temporaryAllocationThreshold?: number;
 }
 
 /** Lines of context kept around each frame's line, for the tree side panel. */
@@ -189,9 +192,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     inverted: writeTree("inverted.json", analysis.inverted),
     invertedNoImports: writeTree("inverted-no-imports.json", analysis.invertedNoImports),
     temporalHighWaterMark: temporal
-      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction))
+      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction, analysis.header.skippedFramesOnMainTid))
       : null,
-    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction)) : null,
+    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction, analysis.header.skippedFramesOnMainTid)) : null,
     memory: analysis.memory.length > 0 ? write("memory.json", memoryFile(analysis)) : null,
     // The tree summary is already cut to the biggest allocations: no pruning.
     tree: writeTree("tree.json", analysis.tree, false),
@@ -238,6 +241,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     minFrameFraction,
     topCallSites: topCallSites(analysis.flame.peak),
     dataPruned: false,
+    temporaryAllocationThreshold: options.temporaryAllocationThreshold ?? DEFAULT_ANALYZE_OPTIONS.temporaryAllocationThreshold,
     data,
   };
   rmSync(finalDir, { recursive: true, force: true });

@@ -20,6 +20,8 @@ declare module "d3-flame-graph" {
   export interface FlameGraph<T> {
     (selection: unknown): void;
     width(w: number): FlameGraph<T>;
+    /** null: measure the height again from the data on the next update. */
+    height(h: number | null): FlameGraph<T>;
     cellHeight(h: number): FlameGraph<T>;
     minFrameSize(px: number): FlameGraph<T>;
     transitionDuration(ms: number): FlameGraph<T>;

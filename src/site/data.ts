@@ -13,8 +13,17 @@ function fetchJson<T>(base: string, ref: DataRef, decode: (raw: never) => T): Pr
       return decode((await r.json()) as never);
     });
     cache.set(url, p);
+    // A failed load is not kept: a retry fetches again.
+    p.catch(() => {
+      if (cache.get(url) === p) cache.delete(url);
+    });
   }
   return p;
+}
+
+/** Drop a cached file, so the next load fetches it again. */
+export function forget(base: string, path: string): void {
+  cache.delete(`${base}${path}`);
 }
 
 export const loadTree = (base: string, ref: DataRef): Promise<TreeData> =>

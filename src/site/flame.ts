@@ -4,11 +4,11 @@
  */
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag } from "../content/shapes.ts";
+import type { FramePath } from "./url.ts";
 
 export interface FlameDatum {
   /** Index of the node in the TreeData. */
   idx: number;
-  name: string;
   value: number;
   children: FlameDatum[];
 }
@@ -23,14 +23,86 @@ export interface FlameFilter {
   nAllocations?: Float64Array;
 }
 
-/** Label drawn in a frame. LRM marks keep punctuation in place under the right-aligned style. */
-export function frameLabel(tree: TreeData, i: number): string {
-  if (i === 0) return "\u200Eroot\u200E";
-  const flags = tree.flags[i]!;
-  if (flags & NodeFlag.OTHER) return `\u200E${tree.otherFrames.get(i) ?? 0} smaller frames\u200E`;
+/** Width in px of a string as the page draws frame labels (injected: tests count characters). */
+export type Measure = (text: string) => number;
+
+/**
+ * The text a frame of `widthPx` shows: the function name first, then as much of the location
+ * as fits: the whole `file:line`, the path with its middle elided (`/usr/…/pkg/mod.py:12`),
+ * the file name only (`mod.py:12`), then none. Whatever still overflows is cut at the end by
+ * the stylesheet, so the start of the function name is what stays.
+ */
+export function fitLabel(fn: string, filename: string, lineno: number, widthPx: number, measure: Measure): string {
+  if (!filename) return fn;
+  const line = lineno > 0 ? `:${lineno}` : "";
+  const full = `${fn} at ${filename}${line}`;
+  if (measure(full) <= widthPx) return full;
+  const cut = filename.lastIndexOf("/") + 1;
+  const dir = filename.slice(0, cut);
+  const base = filename.slice(cut);
+  // Middle ellipsis: keep the start and the end of the directory, always the file name; below
+  // eight characters of directory ("/usr…/lib/") the file name alone says more. The longest
+  // that fits is found by bisection: a few measurements per frame, not one per character.
+  const elided = (keep: number): string => {
+    const head = Math.ceil(keep / 2);
+    return `${fn} at ${dir.slice(0, head)}\u2026${dir.slice(dir.length - (keep - head))}${base}${line}`;
+  };
+  let lo = 8;
+  let hi = dir.length - 1;
+  if (lo <= hi && measure(elided(lo)) <= widthPx) {
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (measure(elided(mid)) <= widthPx) lo = mid;
+      else hi = mid - 1;
+    }
+    return elided(lo);
+  }
+  const short = `${fn} at ${base}${line}`;
+  if (measure(short) <= widthPx) return short;
+  return fn;
+}
+
+/** What a frame is called in full (the accessible name, tests, search). */
+export function frameName(tree: TreeData, i: number): string {
+  if (i === 0) return "root";
+  if (tree.flags[i]! & NodeFlag.OTHER) return `${tree.otherFrames.get(i) ?? 0} smaller frames`;
   const file = tree.filename[i]!;
-  const where = file ? ` at ${file}:${tree.lineno[i]}` : "";
-  return `\u200E${tree.function[i]}${where}\u200E`;
+  return file ? `${tree.function[i]} at ${file}${tree.lineno[i] ? `:${tree.lineno[i]}` : ""}` : tree.function[i]!;
+}
+
+/** The label a frame of `widthPx` draws (see fitLabel). */
+export function frameLabel(tree: TreeData, i: number, widthPx: number, measure: Measure): string {
+  if (i === 0 || tree.flags[i]! & NodeFlag.OTHER) return frameName(tree, i);
+  return fitLabel(tree.function[i]!, tree.filename[i]!, tree.lineno[i]!, widthPx, measure);
+}
+
+/** The frames from the root (excluded) down to node `i`: what a zoom link stores. */
+export function framePath(tree: TreeData, i: number): FramePath {
+  const out: FramePath = [];
+  for (let k = i; k > 0; k = tree.parent[k]!) out.push({ function: tree.function[k]!, filename: tree.filename[k]!, lineno: tree.lineno[k]! });
+  return out.reverse();
+}
+
+/**
+ * The node a frame path names, or -1. Where two siblings match (one frame in two threads),
+ * the one of `thread` (when given) and then the wider wins; a dead end backtracks.
+ */
+export function findFramePath(tree: TreeData, path: FramePath, thread = ""): number {
+  if (path.length === 0) return -1;
+  const visit = (node: number, depth: number): number => {
+    if (depth === path.length) return node;
+    const want = path[depth]!;
+    const candidates = tree.children[node]!.filter(
+      (c) => tree.function[c] === want.function && tree.filename[c] === want.filename && tree.lineno[c] === want.lineno && (!thread || tree.thread[c] === thread),
+    );
+    candidates.sort((a, b) => tree.valueBytes[b]! - tree.valueBytes[a]! || a - b);
+    for (const c of candidates) {
+      const found = visit(c, depth + 1);
+      if (found >= 0) return found;
+    }
+    return -1;
+  };
+  return visit(0, 0);
 }
 
 function hidden(tree: TreeData, i: number, f: FlameFilter): boolean {
@@ -46,7 +118,7 @@ export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
   const count = f.nAllocations ?? (f.valueBytes ? undefined : tree.nAllocations);
   const visible = (i: number): boolean => (count ? count[i]! > 0 || value[i]! > 0 : value[i]! > 0);
 
-  const make = (i: number): FlameDatum => ({ idx: i, name: frameLabel(tree, i), value: value[i]!, children: [] });
+  const make = (i: number): FlameDatum => ({ idx: i, value: value[i]!, children: [] });
   const root = make(0);
   // Iterative: deep stacks (up to 400 frames) and wide trees.
   const work: Array<[number, FlameDatum]> = [];
@@ -86,7 +158,7 @@ export function frameColour(share: number, isOther: boolean): string {
   return `hsl(${hue.toFixed(1)}, ${sat.toFixed(1)}%, ${light.toFixed(1)}%)`;
 }
 
-/** The share of bytes of the frames whose function or file contains `term`, outermost matches only. */
+/** Whether frame `i`'s function or file contains `term` (case-insensitive, plain text: no RegExp). */
 export function matches(tree: TreeData, i: number, term: string): boolean {
   if (!term) return false;
   const t = term.toLowerCase();

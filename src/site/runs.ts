@@ -1,10 +1,22 @@
 /** Ordering and grouping runs for the index and the sidebar (build side). */
 import type { RunEntry } from "../content/schema.ts";
 
-export function runTimeMs(run: RunEntry): number {
+/** When the run was made (meta timestamp, else the capture's start), or null when unknown (a failed run without meta). */
+export function runStartMs(run: RunEntry): number | null {
   const t = run.meta.timestamp ? Date.parse(run.meta.timestamp) : NaN;
   if (Number.isFinite(t)) return t;
-  return run.status === "ok" ? run.header.startTimeMs : 0;
+  return run.status === "ok" ? run.header.startTimeMs : null;
+}
+
+/** For ordering: an unknown time sorts first. */
+export function runTimeMs(run: RunEntry): number {
+  return runStartMs(run) ?? 0;
+}
+
+/** "2026-11-22 12:00" (UTC), or "unknown" rather than the epoch. */
+export function runDateText(run: RunEntry): string {
+  const t = runStartMs(run);
+  return t === null ? "unknown" : new Date(t).toISOString().slice(0, 16).replace("T", " ");
 }
 
 export function benchmarkOf(run: RunEntry): string {

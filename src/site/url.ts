@@ -3,17 +3,26 @@
 export const VIEWS = ["peak", "leaks", "temporary", "inverted", "temporal", "tree", "stats"] as const;
 export type View = (typeof VIEWS)[number];
 
+/**
+ * A frame by what it is, not where it sits in one file: `function`, `file` and `line` of each
+ * frame from the tree's root down (the root itself excluded). A link keeps pointing at the same
+ * frame when pruning or a rebuild renumbers the nodes.
+ */
+export type FramePath = Array<{ function: string; filename: string; lineno: number }>;
+
 export interface ViewState {
   view: View;
   /** Icicle (root on top, default) or flame (root at the bottom). */
   layout: "icicle" | "flame";
+  /** Hide memray/runpy/CPython frames (flame graphs and the tree; default on, as memray). */
   hideUninteresting: boolean;
+  /** Hide the import machinery's frames (default off, as memray). */
   hideImports: boolean;
   /** Thread label, or "" for all threads. */
   thread: string;
   search: string;
-  /** Node index of the zoomed frame in the current tree, or -1. */
-  zoom: number;
+  /** The zoomed frame, or null. */
+  zoom: FramePath | null;
   /** Temporal range in ms since the capture start, or null for the whole run. */
   rangeMs: [number, number] | null;
   temporalMode: "hwm" | "leaks";
@@ -26,10 +35,34 @@ export const DEFAULT_STATE: ViewState = {
   hideImports: false,
   thread: "",
   search: "",
-  zoom: -1,
+  zoom: null,
   rangeMs: null,
   temporalMode: "hwm",
 };
+
+// In the hash a frame is `function<TAB>file:line`, frames joined by newlines (%09 and %0A once
+// URL-encoded): names may hold any printable character ("<module>", "malloc@plt", "a/b:c").
+const FRAME_SEPARATOR = "\n";
+const FIELD_SEPARATOR = "\t";
+
+export function formatFramePath(path: FramePath): string {
+  return path.map((f) => `${f.function}${FIELD_SEPARATOR}${f.filename}:${f.lineno}`).join(FRAME_SEPARATOR);
+}
+
+export function parseFramePath(text: string): FramePath | null {
+  if (!text) return null;
+  const out: FramePath = [];
+  for (const part of text.split(FRAME_SEPARATOR)) {
+    // The function name is up to the first tab, the line after the last ":".
+    const at = part.indexOf(FIELD_SEPARATOR);
+    const colon = part.lastIndexOf(":");
+    if (at < 0 || colon < at) return null;
+    const lineno = Number(part.slice(colon + 1));
+    if (!Number.isInteger(lineno) || lineno < 0) return null;
+    out.push({ function: part.slice(0, at), filename: part.slice(at + 1, colon), lineno });
+  }
+  return out;
+}
 
 export function parseState(hash: string): ViewState {
   const p = new URLSearchParams(hash.replace(/^#/, ""));
@@ -37,12 +70,13 @@ export function parseState(hash: string): ViewState {
   const view = p.get("view");
   if (view && (VIEWS as readonly string[]).includes(view)) s.view = view as View;
   if (p.get("layout") === "flame") s.layout = "flame";
-  if (p.get("uninteresting") === "1") s.hideUninteresting = false;
-  if (p.get("imports") === "0") s.hideImports = true;
+  // `irrelevant=show` / `imports=hide` say what they do; the older `uninteresting=1` and
+  // `imports=0` links still open as they did.
+  if (p.get("irrelevant") === "show" || p.get("uninteresting") === "1") s.hideUninteresting = false;
+  if (p.get("imports") === "hide" || p.get("imports") === "0") s.hideImports = true;
   s.thread = p.get("thread") ?? "";
   s.search = p.get("q") ?? "";
-  const zoom = Number(p.get("zoom"));
-  if (p.has("zoom") && Number.isInteger(zoom) && zoom >= 0) s.zoom = zoom;
+  s.zoom = parseFramePath(p.get("zoom") ?? "");
   const range = p.get("range")?.split("-").map(Number);
   if (range && range.length === 2 && range.every((x) => Number.isFinite(x))) s.rangeMs = [range[0]!, range[1]!];
   if (p.get("mode") === "leaks") s.temporalMode = "leaks";
@@ -53,11 +87,11 @@ export function formatState(s: ViewState): string {
   const p = new URLSearchParams();
   if (s.view !== DEFAULT_STATE.view) p.set("view", s.view);
   if (s.layout === "flame") p.set("layout", "flame");
-  if (!s.hideUninteresting) p.set("uninteresting", "1");
-  if (s.hideImports) p.set("imports", "0");
+  if (!s.hideUninteresting) p.set("irrelevant", "show");
+  if (s.hideImports) p.set("imports", "hide");
   if (s.thread) p.set("thread", s.thread);
   if (s.search) p.set("q", s.search);
-  if (s.zoom >= 0) p.set("zoom", String(s.zoom));
+  if (s.zoom && s.zoom.length > 0) p.set("zoom", formatFramePath(s.zoom));
   if (s.rangeMs) p.set("range", `${Math.round(s.rangeMs[0])}-${Math.round(s.rangeMs[1])}`);
   if (s.temporalMode === "leaks") p.set("mode", "leaks");
   const text = p.toString();

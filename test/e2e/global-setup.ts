@@ -1,7 +1,7 @@
 /**
  * Builds the fixture site once for the whole e2e run: two demo captures of one benchmark (a
  * trend), the aggregated demo capture, a two-thread capture written for the thread filter and
- * the temporal range, a hostile capture and a broken file. Serves it on 127.0.0.1, port 0.
+ * the temporal range, a hostile capture, a killed capture and a broken file. Serves it on 127.0.0.1, port 0.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,6 +51,17 @@ function threadsCapture(): Uint8Array {
   return w.trailer().bytes();
 }
 
+/** A process killed mid-run: no TRAILER at the end. */
+function killedCapture(): Uint8Array {
+  const w = new CaptureWriter({ commandLine: "python killed.py" });
+  w.codeObject(1, "main", "killed.py", 1);
+  w.memory(1_000_000, 0);
+  w.contextSwitch(1).push(1);
+  w.allocation(0x1000, 100_000);
+  w.memory(1_200_000, 100);
+  return w.bytes();
+}
+
 let server: StaticServer | null = null;
 let root = "";
 
@@ -66,6 +77,7 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(join(captures, "threads.meta.json"), JSON.stringify({ benchmark: "threads", branch: "main" }));
   writeFileSync(join(captures, "hostile.bin"), hostileCapture().lz4());
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
+  writeFileSync(join(captures, "killed.bin"), killedCapture());
   const result = await buildSite({ capturesDir: captures, contentDir: join(root, "content"), outDir: join(root, "dist"), log: { write: () => true } as never });
   const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.fileName);
   if (failed.join() !== "broken.bin") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);

@@ -29,9 +29,9 @@ async function pwned(p: Page): Promise<unknown> {
 
 test("hostile strings render as text in every view", async () => {
   await page.goto(`${url}${HOSTILE_RUN}`);
-  await expect(page.locator("dl.meta").innerText()).resolves.toContain(HOSTILE.commandLine);
+  await expect(page.locator("dl.meta.capture").innerText()).resolves.toContain(HOSTILE.commandLine);
   await frames(page).first().waitFor();
-  const names = await frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("name") ?? ""));
+  const names = await frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("data-frame") ?? ""));
   expect(names.some((n) => n.includes(HOSTILE.function))).toBe(true);
   const hostileFrame = frames(page).filter({ hasText: "onerror" }).first();
   // Labels are set as text once d3's transition ends.

@@ -27,7 +27,8 @@ async function open(path: string): Promise<void> {
 
 async function frameNames(): Promise<string[]> {
   await frames(page).first().waitFor();
-  return frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("name") ?? ""));
+  // Each frame's full name (its drawn label is fitted to its width).
+  return frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("data-frame") ?? ""));
 }
 
 const RUN = runPaths["import_orders--80213f9"]!;
@@ -48,8 +49,8 @@ describe("index", () => {
 describe("run page", () => {
   test("shows the header metadata", async () => {
     await open(RUN);
-    const meta = await page.locator("dl.meta").innerText();
-    for (const text of ["Command line", "--row-cache all", "pymalloc", "Native traces", "Peak memory", "Total allocated", "Allocations"]) {
+    const meta = (await page.locator("dl.meta").allInnerTexts()).join("\n");
+    for (const text of ["Command line", "--row-cache all", "pymalloc", "Native traces", "Peak memory", "Total allocated", "Allocations", "Temporary-allocation threshold"]) {
       expect(meta).toContain(text);
     }
   });
@@ -83,7 +84,7 @@ describe("run page", () => {
     expect(hidden.some((n) => n.includes("runpy"))).toBe(false);
     await page.getByRole("checkbox", { name: "Hide irrelevant frames" }).uncheck();
     await expect.poll(async () => (await frameNames()).some((n) => n.includes("runpy"))).toBe(true);
-    expect(page.url()).toContain("uninteresting=1");
+    expect(page.url()).toContain("irrelevant=show");
   });
 
   test("flame/icicle toggle flips the root", async () => {
@@ -108,7 +109,8 @@ describe("run page", () => {
   test("clicking a frame zooms; the URL reproduces it; reset goes back", async () => {
     await open(RUN);
     await frames(page).filter({ hasText: "build_indexes" }).first().click();
-    await expect.poll(() => page.url()).toMatch(/zoom=\d+/);
+    // The zoom is the frame's path (function, file, line from the root), not a node number.
+    await expect.poll(() => page.url()).toMatch(/zoom=[^&]*build_indexes%09[^&]*import_orders\.py%3A\d+/);
     const zoomed = page.url();
     const widthOf = () => frames(page).filter({ hasText: "build_indexes" }).first().locator("rect").evaluate((r) => r.getBoundingClientRect().width);
     await expect.poll(widthOf).toBeGreaterThan(900);
@@ -121,7 +123,7 @@ describe("run page", () => {
   });
 
   test("the URL restores view, layout, search and options", async () => {
-    await open(`${RUN}#view=inverted&layout=flame&q=dumps&uninteresting=1`);
+    await open(`${RUN}#view=inverted&layout=flame&q=dumps&irrelevant=show`);
     await expect(page.getByRole("tab", { name: "Inverted" }).getAttribute("aria-selected")).resolves.toBe("true");
     await expect(page.getByRole("combobox", { name: "Layout" }).inputValue()).resolves.toBe("flame");
     await expect(page.getByRole("searchbox", { name: "Search" }).inputValue()).resolves.toBe("dumps");
@@ -148,7 +150,7 @@ describe("threads and time", () => {
     await expect.poll(async () => (await frameNames()).some((n) => n.includes("json/__init__.py"))).toBe(false);
     // Their bytes still count in the parents: the root keeps its size.
     await expect.poll(width).toBeCloseTo(rootWidth, 0);
-    expect(page.url()).toContain("imports=0");
+    expect(page.url()).toContain("imports=hide");
   });
 
   test("the thread filter keeps one thread's frames", async () => {

@@ -1,0 +1,35 @@
+/** The build log names a killed (incomplete) capture, on a terminal or not. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { buildSite } from "../../src/content/build.ts";
+import { CaptureWriter } from "../helpers/capture-writer.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "heaptrail-build-log-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(withTrailer: boolean): Uint8Array {
+  const w = new CaptureWriter({ commandLine: "python run.py" });
+  w.codeObject(1, "main", "run.py", 1);
+  w.memory(1_000_000, 0);
+  w.contextSwitch(1).push(1);
+  w.allocation(0x1000, 100_000);
+  w.memory(1_200_000, 100);
+  return (withTrailer ? w.trailer() : w).bytes();
+}
+
+for (const isTTY of [false, true]) {
+  test(`a killed capture is flagged in the build log (${isTTY ? "terminal" : "CI log"})`, async () => {
+    const captures = join(dir, `captures-${isTTY}`);
+    mkdirSync(captures);
+    writeFileSync(join(captures, "killed.bin"), capture(false));
+    writeFileSync(join(captures, "whole.bin"), capture(true));
+    let log = "";
+    const out = { isTTY, write: (s: string) => ((log += s), true) } as never;
+    const result = await buildSite({ capturesDir: captures, contentDir: join(dir, `content-${isTTY}`), contentOnly: true, log: out });
+    expect(result.runs.map((r) => r.outcome)).toEqual(["written", "written"]);
+    expect(log).toMatch(/killed\.bin: warning: incomplete capture \(.*TRAILER.*\)/);
+    expect(log).not.toMatch(/whole\.bin: warning/);
+  });
+}
