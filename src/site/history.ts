@@ -484,7 +484,7 @@ export function callSiteSeries(file: BenchmarkFile, branch: number, top = 8): Ca
   const largest = new Map<number, number>();
   for (const i of runs) for (const [site, bytes] of file.runs[i]!.callSites ?? []) largest.set(site, Math.max(largest.get(site) ?? 0, bytes));
   const chosen = [...largest].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, top).map(([site]) => site);
-  const series = chosen.map((site) => ({
+  const series: CallSiteSeries["series"] = chosen.map((site) => ({
     label: callSiteLabel(file.callSites[site]!),
     site,
     values: runs.map((i) => (file.runs[i]!.callSites ?? []).find(([s]) => s === site)?.[1] ?? 0),
@@ -492,4 +492,19 @@ export function callSiteSeries(file: BenchmarkFile, branch: number, top = 8): Ca
   const other = runs.map((i, k) => Math.max(0, file.runs[i]!.peakMemoryBytes! - series.reduce((sum, s) => sum + s.values[k]!, 0)));
   series.push({ label: "other", site: null, values: other });
   return { runs, series };
+}
+
+// ---- Display ---------------------------------------------------------------------------------
+
+/** "+4.20 MB (+40.0%)", "-1.00 kB (-0.5%)", "±0 B". */
+export function formatChange(deltaBytes: number, deltaPct: number | null, format: (n: number) => string): string {
+  if (deltaBytes === 0) return `±${format(0)}`;
+  const sign = deltaBytes > 0 ? "+" : "-";
+  const pct = deltaPct === null ? "" : ` (${sign}${Math.abs(deltaPct).toFixed(1)}%)`;
+  return `${sign}${format(Math.abs(deltaBytes))}${pct}`;
+}
+
+/** "2026-11-17 09:30" (UTC): dates in tables. */
+export function formatDate(timeMs: number): string {
+  return new Date(timeMs).toISOString().slice(0, 16).replace("T", " ");
 }
