@@ -46,3 +46,18 @@ export function fillTopCallSites(contentDir: string): number {
   }
   return filled;
 }
+
+/** Simulates retention on one run (benchmark + commit prefix): its data refs dropped, as ingest's pruning leaves them. */
+export function pruneRun(contentDir: string, benchmark: string, commitPrefix: string): string {
+  const dir = runsDir(contentDir);
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith(".json")) continue;
+    const entry = JSON.parse(readFileSync(join(dir, f), "utf8")) as RunEntry;
+    if (entry.status !== "ok" || entry.benchmark !== benchmark || !entry.commit?.startsWith(commitPrefix) || entry.header.nativeTraces || entry.header.aggregated) continue;
+    entry.dataPruned = true;
+    for (const key of Object.keys(entry.data) as Array<keyof typeof entry.data>) entry.data[key] = null;
+    writeFileSync(join(dir, f), JSON.stringify(entry));
+    return entry.id;
+  }
+  throw new Error(`no run of ${benchmark} at ${commitPrefix}`);
+}

@@ -115,6 +115,8 @@ describe("commit and run pages", () => {
     await expect(nav.getByRole("link", { name: "Previous on main: a55ec1e" }).count()).resolves.toBe(1);
     await expect(nav.getByRole("link", { name: "Next on main: 84b1b36" }).count()).resolves.toBe(1);
     await expect(nav.getByRole("link", { name: "Benchmark import_orders" }).count()).resolves.toBe(1);
+    // Leave once the run's views have loaded their data (an aborted fetch counts as a failed request).
+    await page.waitForLoadState("networkidle");
     await nav.getByRole("link", { name: "Commit 80213f9" }).click();
     await page.waitForURL(`**/commits/${REGRESSION_SHA}/`);
   });
@@ -127,6 +129,18 @@ describe("commit and run pages", () => {
     const rr = table.getByRole("row", { name: /^render_report\b/ });
     await expect(rr.innerText()).resolves.toMatch(/80213f9[\s\S]*a55ec1e[\s\S]*([+-][\d.]+ [kM]?B \([+-][\d.]+%\)|±0 B)/);
     await expect(table.locator("tbody tr").count()).resolves.toBe(2);
+  });
+
+  test("a pruned run keeps its page: summary, top call sites, a note, no flame views", async () => {
+    await open("/benchmarks/import_orders/");
+    await page.getByRole("img", { name: /^Call sites/ }).locator("canvas").first().waitFor();
+    const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /e57d93b/ });
+    await expect(row.innerText()).resolves.toContain("pruned");
+    await row.getByRole("link", { name: "e57d93b" }).click();
+    await expect(page.getByRole("note").filter({ hasText: "pruned" }).innerText()).resolves.toContain("full data");
+    await expect(page.locator("dl.meta").innerText()).resolves.toContain("Peak memory");
+    await expect(page.getByRole("table").locator("tbody tr").count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByRole("tab").count()).resolves.toBe(0);
   });
 
   test("a pull request's first run compares with main's run before it", async () => {

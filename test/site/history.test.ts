@@ -8,6 +8,7 @@ import {
   callSiteSeries,
   chooseDefaultBranch,
   compareToBase,
+  formatChange,
   indexRows,
   NO_BRANCH,
   sparklinePoints,
@@ -165,6 +166,14 @@ describe("index rows", () => {
     expect(rows[0]!.lastTimeMs).toBe(h.byId.get("z3")!.entry.timeMs);
     expect(rows[1]).toMatchObject({ incomplete: true, latestFailed: false });
     expect(rows[2]).toMatchObject({ latestFailed: true, peakMemoryBytes: 10 * MB });
+  });
+
+  it("changes read with sign, size and percent", () => {
+    const f = (n: number) => `${n / MB} MB`;
+    expect(formatChange(4.2 * MB, 40, f)).toBe("+4.2 MB (+40.0%)");
+    expect(formatChange(-MB, -0.54, f)).toBe("-1 MB (-0.5%)");
+    expect(formatChange(0, 0, f)).toBe("±0 MB");
+    expect(formatChange(MB, null, f)).toBe("+1 MB");
   });
 
   it("sparklines fit the box", () => {
