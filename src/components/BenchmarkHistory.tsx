@@ -83,7 +83,7 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
           formatter: (p: { data?: { run?: number; point?: SeriesPoint } }) => {
             const i = p.data?.run;
             const point = p.data?.point;
-            if (i === undefined || !point) return "";
+            if (i === undefined || !point) return [];
             const r = file.runs[i]!;
             const box = el("div", undefined, "chart-tip");
             box.append(el("strong", `${runName(r)} · ${file.branches[r.branch]}`), el("div", `${formatDate(r.timeMs)} UTC`));
@@ -309,7 +309,7 @@ function RunsTable({ file, base }: { file: BenchmarkFile; base: string }) {
                     {r.commit && (
                       <>
                         {" "}
-                        <a className="note" href={`${base}${urls.commit(r.commit)}`}>
+                        <a className="note" href={`${base}${urls.commit(r.commit)}`} aria-label={`Commit ${short(r.commit)}`}>
                           commit
                         </a>
                       </>
