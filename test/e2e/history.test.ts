@@ -136,7 +136,7 @@ describe("commit and run pages", () => {
     await page.getByRole("img", { name: /^Call sites/ }).locator("canvas").first().waitFor();
     const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /e57d93b/ });
     await expect(row.innerText()).resolves.toContain("pruned");
-    await row.getByRole("link", { name: "e57d93b" }).click();
+    await row.getByRole("link", { name: "e57d93b", exact: true }).click();
     await expect(page.getByRole("note").filter({ hasText: "pruned" }).innerText()).resolves.toContain("full data");
     await expect(page.locator("dl.meta").innerText()).resolves.toContain("Peak memory");
     await expect(page.getByRole("table").locator("tbody tr").count()).resolves.toBeGreaterThan(0);
