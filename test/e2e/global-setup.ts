@@ -1,18 +1,22 @@
 /**
- * Builds the fixture site once for the whole e2e run: two demo captures of one benchmark (a
- * trend), the aggregated demo capture, a two-thread capture written for the thread filter and
- * the temporal range, a hostile capture, a killed capture and a broken file. Serves it on 127.0.0.1, port 0.
+ * Builds the fixture site once for the whole e2e run: the repository's demo history
+ * (captures/: two benchmarks over ten commits of main and two of a pull request, with a
+ * --native and an --aggregate run), a two-thread capture written for the thread filter and the
+ * temporal range, a hostile capture, a killed capture and a broken file. Serves it on
+ * 127.0.0.1, port 0.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { buildSite } from "../../src/content/build.ts";
+import { buildSite, runAstroBuild } from "../../src/content/build.ts";
 import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
+import { pruneRun } from "./call-sites.ts";
 import { serveStatic, type StaticServer } from "./server.ts";
 
-const DEMO = "/work/shared/demo";
-const DEMO_RUNS = ["import_orders--a55ec1e", "import_orders--80213f9", "render_report--f362419--aggregate"];
+const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), "../../captures");
+const DEMO_FILE = /^(import_orders|render_report)--.*\.(bin|meta\.json)$/;
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -69,18 +73,19 @@ export async function setup(project: TestProject): Promise<void> {
   root = mkdtempSync(join(tmpdir(), "heaptrail-e2e-"));
   const captures = join(root, "captures");
   mkdirSync(captures);
-  for (const run of DEMO_RUNS) {
-    copyFileSync(join(DEMO, `${run}.bin`), join(captures, `${run}.bin`));
-    copyFileSync(join(DEMO, `${run}.meta.json`), join(captures, `${run}.meta.json`));
-  }
+  for (const f of readdirSync(DEMO)) if (DEMO_FILE.test(f) || f.endsWith(".py")) copyFileSync(join(DEMO, f), join(captures, f));
   writeFileSync(join(captures, "threads.bin"), threadsCapture());
   writeFileSync(join(captures, "threads.meta.json"), JSON.stringify({ benchmark: "threads", branch: "main" }));
   writeFileSync(join(captures, "hostile.bin"), hostileCapture().lz4());
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
   writeFileSync(join(captures, "killed.bin"), killedCapture());
-  const result = await buildSite({ capturesDir: captures, contentDir: join(root, "content"), outDir: join(root, "dist"), log: { write: () => true } as never });
+  const contentDir = join(root, "content");
+  const result = await buildSite({ capturesDir: captures, contentDir, contentOnly: true, log: { write: () => true } as never });
   const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.fileName);
   if (failed.join() !== "broken.bin") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);
+  // The oldest main run of import_orders as retention leaves it: summary and call sites only.
+  pruneRun(contentDir, "import_orders", "e57d93b");
+  await runAstroBuild({ contentDir, outDir: join(root, "dist"), base: "/" });
   server = await serveStatic(join(root, "dist"));
   project.provide("siteUrl", server.url);
   project.provide("siteDir", join(root, "dist"));

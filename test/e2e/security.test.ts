@@ -57,6 +57,12 @@ test("hostile strings render as text in every view", async () => {
   await page.getByRole("heading", { name: "Top locations by size" }).waitFor();
   await page.goto(`${url}/`);
   await expect(page.locator("main").innerText()).resolves.toContain("hostile");
+  // The call-site trend's legend and tooltip: the names are text.
+  await page.goto(`${url}/benchmarks/hostile/`);
+  const callSites = page.getByRole("img", { name: /^Call sites at the peak/ }).locator("canvas").first();
+  await callSites.waitFor();
+  await callSites.hover();
+  await expect.poll(() => page.locator(".chart-tip").first().textContent()).toContain(HOSTILE.function);
   expect(await pwned(page)).toBeUndefined();
   expect(dialogs).toEqual([]);
   expect(errors).toEqual([]);

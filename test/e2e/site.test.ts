@@ -34,14 +34,12 @@ async function frameNames(): Promise<string[]> {
 const RUN = runPaths["import_orders--80213f9"]!;
 
 describe("index", () => {
-  test("groups runs with a trend and lists the failed capture", async () => {
+  test("lists benchmarks (not runs) and flags the failed capture; a benchmark leads to its runs", async () => {
     await open("/");
-    await expect(page.getByRole("heading", { name: /import_orders\s+main/ }).isVisible()).resolves.toBe(true);
-    await page.getByRole("img", { name: /import_orders on main/ }).locator("canvas").first().waitFor();
-    const alert = page.getByRole("alert");
-    await expect(alert.textContent()).resolves.toContain("broken.bin");
-    await page.getByRole("link", { name: "80213f9" }).first().click();
-    await page.waitForURL(`**${RUN}`);
+    await expect(page.getByRole("navigation", { name: "Benchmarks" }).getByRole("link", { name: "import_orders", exact: true }).count()).resolves.toBe(1);
+    await expect(page.getByRole("row", { name: /broken/ }).innerText()).resolves.toContain("latest run failed");
+    await page.getByRole("row", { name: /^import_orders main/ }).getByRole("link", { name: /MB$/ }).click();
+    await page.waitForURL("**/runs/import_orders--f362419/");
     await frames(page).first().waitFor();
   });
 });
