@@ -42,6 +42,9 @@ export const ALLOCATOR_NAMES: readonly string[] = [
   "MUNMAP",
 ];
 
+/** Every capture file starts with these bytes ("memray\0"); LZ4-compressed ones only once inflated. */
+export const CAPTURE_MAGIC: readonly number[] = [0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00];
+
 /** Header 11 allocator ids → current ids. */
 export const V11_ALLOCATORS: readonly number[] = [0, 6, 5, 8, 7, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4, 1];
 
