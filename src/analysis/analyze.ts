@@ -10,7 +10,6 @@ import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type Fla
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
 import type { CaptureStats, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
-import { StatsCollector } from "./stats.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -146,16 +145,13 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunA
   // once more with it. Only the temporal data differs between the two reads.
   const stride = memoryStride(capture.snapshots?.memoryTimeMs.length ?? 0, opts.maxMemoryRecords);
   if (stride > 1) capture = collect(stride);
-  return analyzeCollected(capture, opts, capture.stats);
+  return analyzeCollected(capture, opts);
 }
 
-export function analyzeCollected(
-  capture: CollectedCapture,
-  options: AnalyzeOptions = {},
-  statsCollector: StatsCollector | null = null,
-): RunAnalysis {
+/** Every view of a collected capture; stats when it was collected with `stats: true`. */
+export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  const { header, tables, summary, snapshots, aggregated } = capture;
+  const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
   const symbolize = opts.symbolize;
   const builder = (view: FlameView) => flameBuilder(capture, view, { mergeThreads: true, symbolize });
   const merged = { peak: builder("peak"), leaks: builder("leaks"), temporary: builder("temporary") };
