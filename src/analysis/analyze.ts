@@ -125,13 +125,16 @@ export function temporalData(
 ): TemporalData {
   const inputs: FlameInput[] = records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
   const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
-  const { order } = preorder(builder);
+  const { order, parents } = preorder(builder);
+  const created = builder.nodes;
+  const nodes = new Array<FlameNode>(created.length);
+  created.forEach((node, i) => (nodes[order[i]!] = node));
   const intervals: TemporalData["intervals"] = [];
   records.forEach((r, i) => {
     const node = order[leaves[i]!]!;
     for (const [a, d, n, bytes] of r.intervals) intervals.push([a, d, node, n, bytes]);
   });
-  return { tree: builder.root, intervals, highWaterMarkBySnapshot };
+  return { tree: builder.root, nodes, parents, intervals, highWaterMarkBySnapshot };
 }
 
 /** Read `path` once and build every view. */

@@ -41,6 +41,10 @@ export interface MemorySample {
  */
 export interface TemporalData {
   tree: FlameNode;
+  /** The tree's nodes in preorder: interval node ids index this list (consumers never renumber). */
+  nodes: FlameNode[];
+  /** Preorder index of each node's parent, −1 for the root. */
+  parents: number[];
   /** [allocatedBefore, deallocatedBefore | null, nodeIndex, nAllocations, nBytes]. */
   intervals: Array<[number, number | null, number, number, number]>;
   /** Heap high-water mark per snapshot (HWM mode), null in leaks mode. */

@@ -167,25 +167,14 @@ export function encodeTree(root: AnyNode, options: EncodeOptions): ColumnarTree 
   return out;
 }
 
-/** Preorder list of a tree's nodes (the numbering temporal intervals use). */
-function preorder(root: AnyNode): AnyNode[] {
-  const out: AnyNode[] = [];
-  const stack: AnyNode[] = [root];
-  while (stack.length > 0) {
-    const cur = stack.pop()!;
-    out.push(cur);
-    for (let i = cur.children.length - 1; i >= 0; i--) stack.push(cur.children[i]!);
-  }
-  return out;
-}
-
 /**
  * Temporal data with pruning: a frame whose interval bytes sum (an upper bound of its size in
  * any time range) stays under the threshold is merged; its intervals move to the "other" node
  * and identical intervals are summed.
  */
 export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFile {
-  const nodes = preorder(data.tree);
+  // Interval node ids index the analysis' own node list (children after their parents).
+  const nodes: readonly AnyNode[] = data.nodes;
   const ownBound = new Float64Array(nodes.length);
   let peakBytes = 0;
   for (const [, , node, , nBytes] of data.intervals) ownBound[node] = (ownBound[node] ?? 0) + Math.abs(nBytes);

@@ -133,6 +133,17 @@ describe("temporal range (browser)", () => {
     return parents;
   };
 
+  it("the analysis emits its node numbering: the tree's preorder, with parents", () => {
+    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
+      expect(data.parents).toEqual(parentsOf(data.tree));
+      const flat: FlameNode[] = [];
+      const walk = (n: FlameNode) => (flat.push(n), n.children.forEach(walk));
+      walk(data.tree);
+      expect(data.nodes.length).toBe(flat.length);
+      data.nodes.forEach((node, i) => expect(node).toBe(flat[i]));
+    }
+  });
+
   it("HWM mode over the whole run gives the peak, leaks mode the bytes left", () => {
     const hwm = run.temporal!.highWaterMark;
     const all = temporalNodeTotals("highWaterMark", times, hwm.highWaterMarkBySnapshot, hwm.intervals, parentsOf(hwm.tree), -Infinity, Infinity);

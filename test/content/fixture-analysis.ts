@@ -96,7 +96,8 @@ function temporal(tree: FlameNode, leaks: boolean): TemporalData {
     k++;
     intervals.push([start, leaks || k % 2 === 0 ? null : start + 3, i, node.nAllocations, node.valueBytes]);
   });
-  return { tree, intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
+  const parents = nodes.map((node) => nodes.findIndex((p) => p.children.includes(node)));
+  return { tree, nodes, parents, intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
 }
 
 function toSummary(node: FlameNode): TreeSummaryNode {
