@@ -14,6 +14,9 @@ export const MAX_STACKS = 399;
 /** The thread label of every node of a merged-threads tree. */
 export const MERGED_THREAD = "merged";
 
+/** Node 0 of every flame tree, as memray names it. */
+export const FLAME_ROOT: FrameKey = { function: "<tracker>", filename: "<b>memray</b>", lineno: 0 };
+
 /** A node that replaced a too-deep stack's last frame: memray's location ["...", "...", 0]. */
 export const STACK_TOO_DEEP: FrameKey = { function: "...", filename: "...", lineno: 0 };
 
@@ -360,9 +363,7 @@ export class FlameTreeBuilder {
     const nodes = new Array<FlameNode>(n);
     const filled = new Int32Array(n);
     const root: FlameNode = {
-      function: "<tracker>",
-      filename: "<b>memray</b>",
-      lineno: 0,
+      ...FLAME_ROOT,
       thread: "0x0",
       valueBytes: bytes[0]!,
       nAllocations: count[0]!,

@@ -7,7 +7,7 @@ import { isImportSystem } from "../../src/analysis/frames.ts";
 import type { FlameNode, TreeSummaryNode } from "../../src/analysis/model.ts";
 import { temporalNodeTotals } from "../../src/analysis/temporal-range.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
-import { MEMRAY_DIR } from "./fixtures.ts";
+import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
 const capture = (name: string) => `${MEMRAY_DIR}/1.20.0/${name}.bin`;
 

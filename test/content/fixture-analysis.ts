@@ -2,14 +2,11 @@
  * Hand-built RunAnalysis objects for site tests (not a capture reader): a small two-thread run
  * with every view, and an option to put hostile strings in every capture-controlled field.
  */
+import { FLAME_ROOT } from "../../src/analysis/flame.ts";
 import type { FlameNode, RunAnalysis, TemporalData, TreeSummaryNode } from "../../src/analysis/model.ts";
+import { HOSTILE } from "../helpers/hostile.ts";
 
-export const HOSTILE = {
-  function: `<img src=x onerror="window.__pwned=1">evil_fn`,
-  filename: `</script><script>window.__pwned=2</script>.py`,
-  thread: `<b onmouseover="window.__pwned=3">thr</b>`,
-  commandLine: `python -c "<script>window.__pwned=4</script>" & echo '"`,
-};
+export { HOSTILE };
 
 interface Spec {
   fn: string;
@@ -42,9 +39,8 @@ function build(spec: Spec, thread: string, importSystem = false): FlameNode {
 
 function root(children: FlameNode[]): FlameNode {
   return {
-    function: "<root>",
-    filename: "<tracker>",
-    lineno: 0,
+    // The root as the analysis emits it.
+    ...FLAME_ROOT,
     thread: "0x0",
     valueBytes: children.reduce((s, c) => s + c.valueBytes, 0),
     nAllocations: children.reduce((s, c) => s + c.nAllocations, 0),
