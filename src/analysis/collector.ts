@@ -179,6 +179,11 @@ export class AllocationCollector {
     }
   }
 
+  /** What the collector holds now, in entries (tests check it stays bounded). */
+  get retained(): { liveSlots: number; peakLogEntries: number; locations: number } {
+    return { liveSlots: this.live.capacity, peakLogEntries: this.peak.logged, locations: this.locations.count };
+  }
+
   // ----- results -----
 
   finish(): CollectedSnapshots {

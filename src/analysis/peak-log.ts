@@ -21,6 +21,11 @@ export class PeakLog {
   private seq = new Float64Array(1024);
   private loc = new Int32Array(1024);
 
+  /** Entries logged since the peak. */
+  get logged(): number {
+    return this.length;
+  }
+
   /** An entry (size, seq, location) is going away: remember it if the peak had it. */
   goingAway(sizeBytes: number, seq: number, loc: number): void {
     if (seq > this.peakSeq) return;
