@@ -1,5 +1,5 @@
 /**
- * Flame trees as memray builds them (§5.6): node identity is (parent, frame, thread label),
+ * Flame trees as memray builds them (docs/capture-format.md §5.6): node identity is (parent, frame, thread label),
  * CPython-internal frames never become nodes, the import system is inherited downwards (normal
  * trees only), and stacks deeper than MAX_STACKS end in a `<STACK TOO DEEP>` node.
  */

@@ -1,5 +1,5 @@
 /**
- * memray's frame predicates (§5.6): which frames are CPython internals, which belong to the
+ * memray's frame predicates (docs/capture-format.md §5.6): which frames are CPython internals, which belong to the
  * import system, which are "interesting". Pure string tests, shared by every tree builder.
  */
 

@@ -11,7 +11,7 @@ export interface FrameKey {
   lineno: number;
 }
 
-/** One node of a flame tree (memray's `flamegraph` tree, §5.6). Node 0 of a tree is `<root>`. */
+/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). Node 0 of a tree is `<root>`. */
 export interface FlameNode extends FrameKey {
   /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */
   thread: string;

@@ -1,5 +1,5 @@
 /**
- * `memray stats` (§5.5): totals, size histogram, allocator distribution, top locations and
+ * `memray stats` (docs/capture-format.md §5.5): totals, size histogram, allocator distribution, top locations and
  * (header 13) top modules, gathered per record with no per-record allocation; locations are
  * resolved once per distinct stack at the end.
  */

@@ -4,7 +4,7 @@
  * Data is copied into a work buffer followed by zero padding, and each record is decoded
  * without bounds checks; a record that ran into the padding is rolled back and decoded again
  * when more bytes arrive. Registers change only once a record is complete, so a rollback
- * needs no undo. See ../../shared/docs/memray-capture-format.md §2–§4 for the format.
+ * needs no undo. See docs/capture-format.md §2–§4 for the format.
  */
 import { CaptureError } from "./errors.ts";
 import {
