@@ -2,10 +2,11 @@
  * Columnar tree encoding (with pruning) and decoding. Browser-safe: no Node imports, so the
  * page decodes with the same module that wrote the files.
  */
-import type { FlameNode, TemporalData, TreeSummaryNode } from "../analysis/model.ts";
+import type { FlameNode, TemporalData } from "../analysis/model.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile } from "./shapes.ts";
 
-type AnyNode = FlameNode | TreeSummaryNode;
+/** Flame and tree-summary nodes alike (a summary node is a flame node with `elided`). */
+type AnyNode = FlameNode;
 
 class StringTable {
   readonly strings: string[] = [];
@@ -231,7 +232,7 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
 
 // ---- Decoding (browser) ---------------------------------------------------------------------
 
-/** A decoded tree: columns plus child lists, addressed by node index. */
+/** A decoded tree: columns plus child lists, addressed by node index (the browser's shape: no per-node objects). */
 export interface TreeData {
   size: number;
   parent: Int32Array;

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
-import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
+import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
 import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
 import {
@@ -145,7 +145,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     writeFileAtomic(join(dataDir, name), text);
     return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
   };
-  const writeTree = (name: string, root: FlameNode | TreeSummaryNode | null, prune = true): DataRef | null => {
+  const writeTree = (name: string, root: FlameNode | null, prune = true): DataRef | null => {
     if (root === null) return null;
     const tree: ColumnarTree = encodeTree(root, { minFrameFraction: prune ? minFrameFraction : 0 });
     for (let i = 0; i < tree.parent.length; i++) {
