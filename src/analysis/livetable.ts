@@ -46,17 +46,8 @@ export class LiveTable {
 
   /** The base index of `address`'s entry, or −1. */
   find(address: number): number {
-    const data = this.data;
-    const mask = this.mask;
-    let i = this.home(address);
-    const stride = this.stride;
-    for (;;) {
-      const b = i * stride;
-      const key = data[b]!;
-      if (key === address) return b;
-      if (key === -1) return -1;
-      i = (i + 1) & mask;
-    }
+    const b = this.slotOf(address);
+    return this.data[b] === address ? b : -1;
   }
 
   /**
@@ -65,10 +56,15 @@ export class LiveTable {
    */
   probe(address: number): number {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    return this.slotOf(address);
+  }
+
+  /** The base index of `address`'s entry, or of the empty slot that ends its probe chain. */
+  private slotOf(address: number): number {
     const data = this.data;
     const mask = this.mask;
-    let i = this.home(address);
     const stride = this.stride;
+    let i = this.home(address);
     for (;;) {
       const b = i * stride;
       const key = data[b]!;

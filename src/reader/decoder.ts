@@ -448,21 +448,7 @@ export class CaptureDecoder {
           nativeId = nid;
           if (slot === CACHE_MISS) head = cacheMiss(cache, head, address);
           pos = p;
-          const kind = ALLOCATOR_KIND[allocator]!;
-          if (kind === AllocatorKind.FREE || kind === AllocatorKind.MUNMAP) {
-            onAllocation(this.curTid, address, size, allocator, 0, 0, 0);
-          } else {
-            const stack = this.cur;
-            onAllocation(
-              this.curTid,
-              address,
-              size,
-              allocator,
-              stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0,
-              native ? nid : 0,
-              this.generation,
-            );
-          }
+          this.emitAllocation(onAllocation, address, size, allocator, native ? nid : 0);
           seq++;
           this.nAllocationRecords = seq;
           continue;
@@ -573,6 +559,26 @@ export class CaptureDecoder {
     }
   }
 
+  /**
+   * One ALLOCATION to the visitor, for both token formats: deallocators carry no stack, native
+   * id or generation (§3.5), the rest the top of the thread's stack and the map generation.
+   */
+  private emitAllocation(
+    onAllocation: NonNullable<CaptureVisitor["allocation"]>,
+    address: number,
+    size: number,
+    allocator: number,
+    nativeId: number,
+  ): void {
+    const kind = ALLOCATOR_KIND[allocator]!;
+    if (kind === AllocatorKind.FREE || kind === AllocatorKind.MUNMAP) {
+      onAllocation(this.curTid, address, size, allocator, 0, 0, 0);
+    } else {
+      const stack = this.cur;
+      onAllocation(this.curTid, address, size, allocator, stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0, nativeId, this.generation);
+    }
+  }
+
   private stopAt(pos: number, what: string): void {
     this.start = pos;
     this.stop(what);
@@ -623,20 +629,7 @@ export class CaptureDecoder {
             dataPtr = ptr;
             nativeId = nid;
             pos = p;
-            if (kind === AllocatorKind.FREE || kind === AllocatorKind.MUNMAP) {
-              onAllocation(this.curTid, ptr, size, allocator, 0, 0, 0);
-            } else {
-              const stack = this.cur;
-              onAllocation(
-                this.curTid,
-                ptr,
-                size,
-                allocator,
-                stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0,
-                type === 2 ? nid : 0,
-                this.generation,
-              );
-            }
+            this.emitAllocation(onAllocation, ptr, size, allocator, type === 2 ? nid : 0);
             this.nAllocationRecords++;
             continue;
           }
