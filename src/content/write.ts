@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
-import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
+import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
@@ -194,7 +194,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
       version: header.version,
       pythonVersion: pythonVersionString(header.pythonVersion),
       nativeTraces: header.nativeTraces,
-      aggregated: header.fileFormat === 1,
+      aggregated: header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS,
       commandLine: header.commandLine,
       pid: header.pid,
       pythonAllocator: PYTHON_ALLOCATOR_NAMES[header.pythonAllocator] ?? `unknown (${header.pythonAllocator})`,

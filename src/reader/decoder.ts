@@ -12,6 +12,7 @@ import {
   AllocatorKind,
   CAPTURE_MAGIC,
   FileFormat,
+  isAllocatorId,
   type CaptureHeader,
   type CaptureVisitor,
   type Frame,
@@ -439,8 +440,8 @@ export class CaptureDecoder {
             whole = false;
             break;
           }
-          if (allocator === 0 || allocator > 15 || size !== size) {
-            this.stopAt(pos, allocator === 0 || allocator > 15 ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
+          if (!isAllocatorId(allocator) || size !== size) {
+            this.stopAt(pos, !isAllocatorId(allocator) ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
             return;
           }
           if (!this.sawContextSwitch) this.fail("ALLOCATION before any CONTEXT_SWITCH", pos);
@@ -622,8 +623,8 @@ export class CaptureDecoder {
               nid = addDelta(nativeId, varint.value);
             }
             if (p > end) break;
-            if (allocator === 0 || size !== size) {
-              this.stopAt(pos, allocator === 0 ? "invalid allocator id 0" : "a varint longer than 64 bits");
+            if (!isAllocatorId(allocator) || size !== size) {
+              this.stopAt(pos, !isAllocatorId(allocator) ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
               return;
             }
             dataPtr = ptr;
@@ -810,7 +811,7 @@ export class CaptureDecoder {
           case 2: {
             if (p + 72 > end) throw NEED_MORE;
             const allocator = buf[p + 8]!;
-            if (allocator === 0 || allocator > 15) {
+            if (!isAllocatorId(allocator)) {
               this.stopAt(pos, `invalid allocator id ${allocator}`);
               return;
             }

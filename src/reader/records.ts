@@ -22,6 +22,11 @@ export const Allocator = {
 } as const;
 export type Allocator = (typeof Allocator)[keyof typeof Allocator];
 
+/** Allocator ids are 1 to 15; anything else in a record is corruption. */
+export function isAllocatorId(id: number): boolean {
+  return id >= Allocator.PYMALLOC_FREE && id <= Allocator.MUNMAP;
+}
+
 /** memray's enum names, indexed by allocator id (index 0 is unused). */
 export const ALLOCATOR_NAMES: readonly string[] = [
   "",
