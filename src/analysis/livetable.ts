@@ -5,8 +5,10 @@
  * 2^53.
  *
  * One table, two widths: the collector keeps four numbers per entry (LIVE_STRIDE), `stats`'
- * peak tracker only address and size (PEAK_STRIDE): four numbers per entry measured ~15% slower
- * for `stats` on the 20M-record bench capture, the wider slots costing cache lines.
+ * peak tracker only address and size (PEAK_STRIDE). Four numbers per entry cost `stats` ~15%
+ * on the 26M-record bench capture when measured with two separate tables, and still ~5% more
+ * CPU with this one (median of 4 interleaved runs, loaded machine): the wider slots cost cache
+ * lines, and the width is one constructor argument.
  */
 
 /** Numbers per collector slot: address (−1 when empty), size, seq, location id. */
