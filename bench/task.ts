@@ -6,7 +6,7 @@
 import { openSync, readSync } from "node:fs";
 import { Lz4FrameDecoder } from "../src/reader/lz4.ts";
 import { readCaptureFile } from "../src/reader/index.ts";
-import { computeStats } from "../src/cli/stats.ts";
+import { collectStats } from "../src/analysis/collect.ts";
 
 const [task, path] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();
@@ -22,7 +22,7 @@ if (task === "decode") {
 } else if (task === "read") {
   records = readCaptureFile(path, {}).summary.nRecords;
 } else if (task === "stats") {
-  records = computeStats(path).read.nRecords;
+  records = collectStats(path).read.nRecords;
 } else if (task === "analyze") {
   const { analyzeCapture } = await import("../src/analysis/analyze.ts");
   records = (await analyzeCapture(path)).read.nRecords;

@@ -1,5 +1,5 @@
 /**
- * Aggregated captures (§4): each record already carries its location's share of the
+ * Aggregated captures (docs/capture-format.md §4): each record already carries its location's share of the
  * high-water mark and of the leaks. memray regroups them by (stack id, native id, tid or 0)
  * and, when two records meet, adds their bytes but adds 1 (not the second count) to
  * n_allocations. We copy that quirk so the numbers equal memray's.

@@ -10,7 +10,6 @@ import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type Fla
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
 import type { CaptureStats, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
-import { StatsCollector } from "./stats.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -126,13 +125,16 @@ export function temporalData(
 ): TemporalData {
   const inputs: FlameInput[] = records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
   const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
-  const { order } = preorder(builder);
+  const { order, parents } = preorder(builder);
+  const created = builder.nodes;
+  const nodes = new Array<FlameNode>(created.length);
+  created.forEach((node, i) => (nodes[order[i]!] = node));
   const intervals: TemporalData["intervals"] = [];
   records.forEach((r, i) => {
     const node = order[leaves[i]!]!;
     for (const [a, d, n, bytes] of r.intervals) intervals.push([a, d, node, n, bytes]);
   });
-  return { tree: builder.root, intervals, highWaterMarkBySnapshot };
+  return { tree: builder.root, nodes, parents, intervals, highWaterMarkBySnapshot };
 }
 
 /** Read `path` once and build every view. */
@@ -146,16 +148,13 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunA
   // once more with it. Only the temporal data differs between the two reads.
   const stride = memoryStride(capture.snapshots?.memoryTimeMs.length ?? 0, opts.maxMemoryRecords);
   if (stride > 1) capture = collect(stride);
-  return analyzeCollected(capture, opts, capture.stats);
+  return analyzeCollected(capture, opts);
 }
 
-export function analyzeCollected(
-  capture: CollectedCapture,
-  options: AnalyzeOptions = {},
-  statsCollector: StatsCollector | null = null,
-): RunAnalysis {
+/** Every view of a collected capture; stats when it was collected with `stats: true`. */
+export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  const { header, tables, summary, snapshots, aggregated } = capture;
+  const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
   const symbolize = opts.symbolize;
   const builder = (view: FlameView) => flameBuilder(capture, view, { mergeThreads: true, symbolize });
   const merged = { peak: builder("peak"), leaks: builder("leaks"), temporary: builder("temporary") };

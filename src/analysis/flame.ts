@@ -1,5 +1,5 @@
 /**
- * Flame trees as memray builds them (§5.6): node identity is (parent, frame, thread label),
+ * Flame trees as memray builds them (docs/capture-format.md §5.6): node identity is (parent, frame, thread label),
  * CPython-internal frames never become nodes, the import system is inherited downwards (normal
  * trees only), and stacks deeper than MAX_STACKS end in a `<STACK TOO DEEP>` node.
  */
@@ -13,6 +13,9 @@ export const MAX_STACKS = 399;
 
 /** The thread label of every node of a merged-threads tree. */
 export const MERGED_THREAD = "merged";
+
+/** Node 0 of every flame tree, as memray names it. */
+export const FLAME_ROOT: FrameKey = { function: "<tracker>", filename: "<b>memray</b>", lineno: 0 };
 
 /** A node that replaced a too-deep stack's last frame: memray's location ["...", "...", 0]. */
 export const STACK_TOO_DEEP: FrameKey = { function: "...", filename: "...", lineno: 0 };
@@ -98,10 +101,8 @@ export class FrameCatalog {
     if (options.symbolize !== undefined && nativeId !== 0) {
       return recordFrames(tables, stackId, nativeId, generation, options).map((f) => this.numberOf(f));
     }
-    const ids = tables.stackFrameIds(stackId);
-    const keep = options.trimTid === tables.mainTid ? Math.max(0, ids.length - tables.skippedFramesOnMainTid) : ids.length;
-    ids.length = keep;
-    for (let i = 0; i < keep; i++) ids[i] = this.numberOfFrameId(ids[i]!);
+    const ids = tables.pythonStackIds(stackId, options.trimTid);
+    for (let i = 0; i < ids.length; i++) ids[i] = this.numberOfFrameId(ids[i]!);
     return ids;
   }
 }
@@ -215,39 +216,14 @@ export class FlameTreeBuilder {
     sizeBytes: number,
     nAllocations: number,
   ): number {
-    const catalog = this.catalog;
+    const threadNumber = this.threadNumberOf(thread);
     let cur = 0;
-    let skipped = 0;
-    let imp = false;
-    let threadNumber = this.threadNumbers.get(thread);
-    if (threadNumber === undefined) {
-      threadNumber = this.threads.length;
-      this.threadNumbers.set(thread, threadNumber);
-      this.threads.push(thread);
-    }
     const length = end - start;
     for (let i = 0; i < length; i++) {
-      const frame = numbers[backwards ? end - 1 - i : start + i]!;
-      const slot = this.slotOf(cur, frame, threadNumber);
-      let id = this.slots[slot + 3]! - 1;
-      if (id < 0) {
-        if (catalog.isInternal(frame)) {
-          skipped++;
-          continue;
-        }
-        const importSystem = catalog.isImport(frame);
-        if (!this.inverted && !imp) imp = importSystem;
-        const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
-        id = this.newNode(cur, frame, threadNumber, flags);
-        this.claim(slot, cur, frame, threadNumber, id);
-      }
+      const id = this.child(cur, numbers[backwards ? end - 1 - i : start + i]!, threadNumber);
+      if (id < 0) continue;
       cur = id;
-      imp = (this.flags[cur]! & NODE_IMPORT) !== 0;
-      if (i - skipped > MAX_STACKS) {
-        this.flags[cur] = this.flags[cur]! | NODE_TOO_DEEP;
-        this.tooDeep.add(cur);
-        break;
-      }
+      if (this.isTooDeep(cur)) break; // the record ends at the `<STACK TOO DEEP>` node
     }
     this.ownBytes[cur] = this.ownBytes[cur]! + sizeBytes;
     this.ownCount[cur] = this.ownCount[cur]! + nAllocations;
@@ -256,19 +232,20 @@ export class FlameTreeBuilder {
 
   /**
    * Add one record by its Python stack (normal trees only): what `addNumbers` does with the
-   * record's frames outermost first, main-thread frames trimmed when `trimmed`. Every record of
+   * record's frames outermost first, main-thread frames trimmed for `trimTid`. Every record of
    * the tree must have the same `thread` label (memoized paths do not look at it).
    */
-  addStack(stackId: number, trimmed: boolean, thread: string, sizeBytes: number, nAllocations: number): number {
+  addStack(stackId: number, trimTid: number, thread: string, sizeBytes: number, nAllocations: number): number {
     const tables = this.catalog.tables!;
-    const end = stackId > 0 && stackId < tables.stackCount ? this.stackEnd(tables, stackId, trimmed, thread) : 0;
+    const end = stackId > 0 && stackId < tables.stackCount ? this.stackEnd(tables, stackId, tables.trimmedFrames(trimTid), thread) : 0;
     this.ownBytes[end] = this.ownBytes[end]! + sizeBytes;
     this.ownCount[end] = this.ownCount[end]! + nAllocations;
     return end;
   }
 
-  private stackEnd(tables: CaptureTables, stackId: number, trimmed: boolean, thread: string): number {
-    const mode = trimmed ? 1 : 0;
+  /** `skip`: outermost frames trimmed (tables.trimmedFrames), the same for every record of a memo. */
+  private stackEnd(tables: CaptureTables, stackId: number, skip: number, thread: string): number {
+    const mode = skip > 0 ? 1 : 0;
     let memo = this.stackMemo[mode];
     if (memo === undefined || memo.end.length < tables.stackCount) {
       const grown = { end: new Int32Array(tables.stackCount), depth: new Int32Array(tables.stackCount) };
@@ -280,12 +257,7 @@ export class FlameTreeBuilder {
     }
     const known = memo.end[stackId]!;
     if (known > 0) return known - 1;
-    let threadNumber = this.threadNumbers.get(thread);
-    if (threadNumber === undefined) {
-      threadNumber = this.threads.length;
-      this.threadNumbers.set(thread, threadNumber);
-      this.threads.push(thread);
-    }
+    const threadNumber = this.threadNumberOf(thread);
     // Walk up to a known stack node (or the empty stack), then back down.
     const path: number[] = [];
     let node = stackId;
@@ -295,35 +267,58 @@ export class FlameTreeBuilder {
     }
     let cur = node > 0 ? memo.end[node]! - 1 : 0;
     let depth = node > 0 ? memo.depth[node]! : 0;
-    const skip = trimmed ? tables.skippedFramesOnMainTid : 0;
     const catalog = this.catalog;
     for (let k = path.length - 1; k >= 0; k--) {
       const s = path[k]!;
       depth++;
       memo.depth[s] = depth;
       // Trimmed frames and frames below a too-deep node leave the record where it is.
-      if (depth > skip && this.depth[cur]! <= MAX_STACKS + 1) {
-        const frame = catalog.numberOfFrameId(tables.stackFrame[s]!);
-        const slot = this.slotOf(cur, frame, threadNumber);
-        let id = this.slots[slot + 3]! - 1;
-        if (id < 0 && !catalog.isInternal(frame)) {
-          const importSystem = catalog.isImport(frame);
-          const imp = (this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem;
-          const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
-          id = this.newNode(cur, frame, threadNumber, flags);
-          this.claim(slot, cur, frame, threadNumber, id);
-        }
-        if (id >= 0) {
-          cur = id;
-          if (this.depth[cur]! > MAX_STACKS + 1) {
-            this.flags[cur] = this.flags[cur]! | NODE_TOO_DEEP;
-            this.tooDeep.add(cur);
-          }
-        }
+      if (depth > skip && !this.isTooDeep(cur)) {
+        const id = this.child(cur, catalog.numberOfFrameId(tables.stackFrame[s]!), threadNumber);
+        if (id >= 0) cur = id;
       }
       memo.end[s] = cur + 1;
     }
     return cur;
+  }
+
+  /**
+   * memray's node rules, in one place: the child of `cur` for `frame`, made on first use, or −1
+   * when the frame never becomes a node (CPython-internal). The import system is inherited
+   * downwards in normal trees only; an import-system frame is never interesting; a node deeper
+   * than MAX_STACKS + 1 becomes `<STACK TOO DEEP>` (see isTooDeep).
+   */
+  private child(cur: number, frame: number, threadNumber: number): number {
+    const slot = this.slotOf(cur, frame, threadNumber);
+    let id = this.slots[slot + 3]! - 1;
+    if (id >= 0) return id;
+    const catalog = this.catalog;
+    if (catalog.isInternal(frame)) return -1;
+    const importSystem = catalog.isImport(frame);
+    const imp = !this.inverted && ((this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem);
+    const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
+    id = this.newNode(cur, frame, threadNumber, flags);
+    this.claim(slot, cur, frame, threadNumber, id);
+    if (this.depth[id]! > MAX_STACKS + 1) {
+      this.flags[id] = this.flags[id]! | NODE_TOO_DEEP;
+      this.tooDeep.add(id);
+    }
+    return id;
+  }
+
+  /** A `<STACK TOO DEEP>` node: records reaching it end there. */
+  private isTooDeep(node: number): boolean {
+    return (this.flags[node]! & NODE_TOO_DEEP) !== 0;
+  }
+
+  private threadNumberOf(thread: string): number {
+    let threadNumber = this.threadNumbers.get(thread);
+    if (threadNumber === undefined) {
+      threadNumber = this.threads.length;
+      this.threadNumbers.set(thread, threadNumber);
+      this.threads.push(thread);
+    }
+    return threadNumber;
   }
 
   private newNode(parent: number, frame: number, thread: number, flags: number): number {
@@ -368,9 +363,7 @@ export class FlameTreeBuilder {
     const nodes = new Array<FlameNode>(n);
     const filled = new Int32Array(n);
     const root: FlameNode = {
-      function: "<tracker>",
-      filename: "<b>memray</b>",
-      lineno: 0,
+      ...FLAME_ROOT,
       thread: "0x0",
       valueBytes: bytes[0]!,
       nAllocations: count[0]!,
@@ -531,7 +524,7 @@ export function buildFlameTree(
     const trimTid = options.tidOverride ?? input.tid;
     // Python stacks under one label: memoized per stack node (see addStack).
     if (options.mergeThreads && (options.symbolize === undefined || input.nativeId === 0)) {
-      return builder.addStack(input.stackId, trimTid === tables.mainTid, MERGED_THREAD, input.sizeBytes, input.nAllocations);
+      return builder.addStack(input.stackId, trimTid, MERGED_THREAD, input.sizeBytes, input.nAllocations);
     }
     const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
       trimTid,

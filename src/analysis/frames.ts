@@ -1,8 +1,7 @@
 /**
- * memray's frame predicates (§5.6): which frames are CPython internals, which belong to the
+ * memray's frame predicates (docs/capture-format.md §5.6): which frames are CPython internals, which belong to the
  * import system, which are "interesting". Pure string tests, shared by every tree builder.
  */
-import type { FrameKey } from "./model.ts";
 
 const CPYTHON_CALLS = new Set([
   "PyObject_Call",
@@ -58,9 +57,4 @@ export function isInterestingFrame(fn: string, filename: string): boolean {
 export function threadLabel(tid: number, name: string | null | undefined): string {
   const hex = `0x${tid.toString(16)}`;
   return name ? `${hex} (${name})` : hex;
-}
-
-/** The label memray uses when source lines are unavailable. */
-export function frameLabel(frame: FrameKey): string {
-  return `${frame.function} at ${frame.filename}:${frame.lineno}`;
 }

@@ -1,4 +1,4 @@
-/** The memory timeline memray shows (§5.4): capped at `maxMemoryRecords` by keeping every stride-th sample. */
+/** The memory timeline memray shows (docs/capture-format.md §5.4): capped at `maxMemoryRecords` by keeping every stride-th sample. */
 import type { MemorySample } from "./model.ts";
 
 /** `stride = ceil(count / max)` when there are more than `max` samples; index multiples of it are kept. */

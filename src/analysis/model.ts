@@ -11,7 +11,20 @@ export interface FrameKey {
   lineno: number;
 }
 
-/** One node of a flame tree (memray's `flamegraph` tree, §5.6). Node 0 of a tree is `<root>`. */
+/*
+ * A tree has five shapes, each for a reason:
+ * - FlameTreeBuilder's columns (flame.ts): building per record must allocate nothing;
+ * - FlameNode (here; TreeSummaryNode adds one flag): the analysis' model, what the CLI and the
+ *   content stage read;
+ * - ColumnarTree (content/shapes.ts): the versioned JSON on disk, no per-node objects on the wire;
+ * - TreeData (content/columnar.ts): that JSON decoded to typed columns, so the browser sums time
+ *   ranges and filters without making objects;
+ * - FlameDatum (site/flame.ts): the nested objects d3-flame-graph requires, made for the drawn
+ *   part only.
+ * TreeSummaryNode is no longer a shape of its own.
+ */
+
+/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). Node 0 of a tree is `<root>`. */
 export interface FlameNode extends FrameKey {
   /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */
   thread: string;
@@ -41,6 +54,10 @@ export interface MemorySample {
  */
 export interface TemporalData {
   tree: FlameNode;
+  /** The tree's nodes in preorder: interval node ids index this list (consumers never renumber). */
+  nodes: FlameNode[];
+  /** Preorder index of each node's parent, −1 for the root. */
+  parents: number[];
   /** [allocatedBefore, deallocatedBefore | null, nodeIndex, nAllocations, nBytes]. */
   intervals: Array<[number, number | null, number, number, number]>;
   /** Heap high-water mark per snapshot (HWM mode), null in leaks mode. */
@@ -64,13 +81,11 @@ export interface CaptureStats {
   topModulesByCount: Array<{ module: string; count: number }> | null;
 }
 
-/** A `memray tree`-like summary node (§5.7). */
-export interface TreeSummaryNode extends FrameKey {
-  thread: string;
-  valueBytes: number;
-  nAllocations: number;
-  interesting: boolean;
-  importSystem: boolean;
+/**
+ * A `memray tree`-like summary node (§5.7): a flame node plus one flag, so every tree consumer
+ * (the columnar encoder, the CLI) takes both.
+ */
+export interface TreeSummaryNode extends FlameNode {
   /** True for the "N allocations from K locations below the configured threshold" leaf. */
   elided: boolean;
   children: TreeSummaryNode[];

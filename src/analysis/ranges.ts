@@ -1,5 +1,5 @@
 /**
- * memray's mmap range list (§5 "Removing a range"): half-open [start, end) ranges, each tagged
+ * memray's mmap range list (docs/capture-format.md §5 "Removing a range"): half-open [start, end) ranges, each tagged
  * with the mmap that made it. Ranges are immutable objects, so a copy of the list is a cheap
  * snapshot (used to keep the range list as it was at the high-water mark).
  */

@@ -1,23 +1,21 @@
 /**
- * `memray stats` (§5.5): totals, size histogram, allocator distribution, top locations and
+ * `memray stats` (docs/capture-format.md §5.5): totals, size histogram, allocator distribution, top locations and
  * (header 13) top modules, gathered per record with no per-record allocation; locations are
  * resolved once per distinct stack at the end.
  */
-import { ALLOCATOR_KIND, ALLOCATOR_NAMES, type CaptureHeader, type CaptureTables } from "../reader/index.ts";
+import { ALLOCATOR_KIND, AllocatorKind, ALLOCATOR_NAMES, type CaptureHeader, type CaptureTables } from "../reader/index.ts";
 import type { CaptureStats } from "./model.ts";
-import { PeakTracker } from "./peak.ts";
 
 export interface StatsOptions {
   /** How many top locations and modules to keep (`memray stats -n`). Default 5. */
   topN?: number;
-  /** The peak, when another collector tracked it (see `trackPeak`). */
-  peakMemoryBytes?: number;
+  /** The peak, found beside these counters (PeakTracker, or the collector's own). */
+  peakMemoryBytes: number;
 }
 
 const SMALL_SIZES = 1 << 16;
 
 export class StatsCollector {
-  readonly peak = new PeakTracker();
   private readonly header: CaptureHeader;
   private totalNum = 0;
   private totalBytes = 0;
@@ -31,37 +29,22 @@ export class StatsCollector {
   private stackFirstSeq = new Float64Array(1024);
   private seq = 0;
 
-  private readonly trackPeak: boolean;
-
-  /**
-   * `trackPeak` (default true) keeps a live-heap table to find the peak; a caller that already
-   * tracks the heap (the one-pass analysis) turns it off and passes the peak to `result`.
-   */
-  constructor(header: CaptureHeader, options: { trackPeak?: boolean } = {}) {
+  constructor(header: CaptureHeader) {
     this.header = header;
-    this.trackPeak = options.trackPeak ?? true;
   }
 
-  allocation(
-    _tid: number,
-    address: number,
-    sizeBytes: number,
-    allocator: number,
-    stackId: number,
-    _nativeId: number,
-    _generation: number,
-  ): void {
-    if (this.trackPeak) this.peak.allocation(address, sizeBytes, allocator);
+  /** Any allocation record, frees included (they are not counted but advance the record index). */
+  allocation(sizeBytes: number, allocator: number, stackId: number): void {
     const seq = this.seq++;
     const kind = ALLOCATOR_KIND[allocator];
-    if (kind === 1 || kind === 3) return;
+    if (kind === AllocatorKind.FREE || kind === AllocatorKind.MUNMAP) return;
     this.countAllocation(sizeBytes, allocator, stackId, seq);
   }
 
   /**
    * One allocation (not a deallocation) at record `seq`. The one-pass analysis calls this
-   * directly from its own per-record switch instead of `allocation` (and then `trackPeak` is off
-   * and `seq` is the caller's record index).
+   * directly from its own per-record switch instead of `allocation` (and `seq` is the caller's
+   * record index).
    */
   countAllocation(sizeBytes: number, allocator: number, stackId: number, seq: number): void {
     this.totalNum++;
@@ -93,7 +76,7 @@ export class StatsCollector {
     }
   }
 
-  result(tables: CaptureTables, options: StatsOptions = {}): CaptureStats {
+  result(tables: CaptureTables, options: StatsOptions): CaptureStats {
     const topN = options.topN ?? 5;
     const locations = this.locations(tables);
     const bySize = [...locations].sort((a, b) => b.sizeBytes - a.sizeBytes || b.order - a.order);
@@ -107,7 +90,7 @@ export class StatsCollector {
     return {
       totalNumAllocations: this.totalNum,
       totalBytesAllocated: this.totalBytes,
-      peakMemoryBytes: options.peakMemoryBytes ?? this.peak.peakBytes,
+      peakMemoryBytes: options.peakMemoryBytes,
       allocationSizeHistogram: sizeHistogram(this.countBySize()),
       allocatorTypeDistribution: allocators,
       topAllocationsBySize: bySize.slice(0, topN).map((l) => ({ location: l.label, sizeBytes: l.sizeBytes })),
@@ -188,15 +171,8 @@ class ModuleResolver {
   private readonly cache = new Map<string, { name: string; kind: string }>();
   private readonly header: CaptureHeader;
 
-  private readonly trackPeak: boolean;
-
-  /**
-   * `trackPeak` (default true) keeps a live-heap table to find the peak; a caller that already
-   * tracks the heap (the one-pass analysis) turns it off and passes the peak to `result`.
-   */
-  constructor(header: CaptureHeader, options: { trackPeak?: boolean } = {}) {
+  constructor(header: CaptureHeader) {
     this.header = header;
-    this.trackPeak = options.trackPeak ?? true;
   }
 
   classify(filename: string): { name: string; kind: string } {

@@ -1,5 +1,5 @@
 /**
- * What memray's temporal flame graph shows for a selected time range (§5.4, browser side):
+ * What memray's temporal flame graph shows for a selected time range (docs/capture-format.md §5.4, browser side):
  * per-node bytes and allocation counts at the range's high-water mark, or of the allocations
  * made in the range and never freed within it. Pure and dependency-free: the site runs it.
  */

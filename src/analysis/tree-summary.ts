@@ -1,5 +1,5 @@
 /**
- * `memray tree` (§5.7): the biggest N snapshot groups as a call tree keyed by frame only (not
+ * `memray tree` (docs/capture-format.md §5.7): the biggest N snapshot groups as a call tree keyed by frame only (not
  * thread), the rest summed into one elided leaf. Unlike the flame graph, `importSystem` is the
  * frame's own property, not inherited.
  */

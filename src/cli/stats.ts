@@ -2,50 +2,15 @@
  * `heaptrail stats [--json] [-n N] [-o FILE] CAPTURE`: memray's `stats`, for every header
  * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
  */
-import { PYTHON_ALLOCATOR_NAMES, readCaptureFile, type CaptureHeader, type ReadOptions, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
-import type { CaptureStats } from "../analysis/model.ts";
-import { AggregatedCollector } from "../analysis/aggregated.ts";
-import { StatsCollector } from "../analysis/stats.ts";
+import { FileFormat, PYTHON_ALLOCATOR_NAMES, type ReadOptions } from "../reader/index.ts";
+import { collectStats, type StatsRun } from "../analysis/collect.ts";
 import { formatBytes } from "../site/format.ts";
 import { oneCapture, parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
-export interface StatsRun {
-  header: CaptureHeader;
-  read: ReadSummary;
-  /** null for aggregated captures, which memray cannot compute stats from. */
-  stats: CaptureStats | null;
-  peakMemoryBytes: number;
-  /** Aggregated captures: bytes still live at the end, summed from their records. */
-  leakedBytes: number | null;
-}
-
-/** Read a capture once and compute its stats (or what an aggregated file supports). */
+/** Read a capture once and compute its stats: the analysis' stats path (collect.ts). */
 export function computeStats(path: string, topN = 5, readOptions: ReadOptions = {}): StatsRun {
-  let collector: StatsCollector | null = null;
-  const aggregated = new AggregatedCollector(); // --aggregate captures: memray's peak and leak rules
-  const visitor: CaptureVisitor = {
-    header(header) {
-      if (header.fileFormat === 0) {
-        const c = new StatsCollector(header);
-        collector = c;
-        // An arrow, not a bound method: V8 inlines it into the decoder's loop.
-        visitor.allocation = (tid, address, size, allocator, stackId, nativeId, generation) =>
-          c.allocation(tid, address, size, allocator, stackId, nativeId, generation);
-      }
-    },
-    aggregatedAllocation: (record) => aggregated.aggregatedAllocation(record),
-  };
-  const { header, tables, summary } = readCaptureFile(path, visitor, readOptions);
-  const c = collector as StatsCollector | null;
-  const stats = c ? c.result(tables, { topN }) : null;
-  return {
-    header,
-    read: summary,
-    stats,
-    peakMemoryBytes: stats ? stats.peakMemoryBytes : aggregated.peakMemoryBytes,
-    leakedBytes: c ? null : aggregated.leakedBytes,
-  };
+  return collectStats(path, { topN, read: readOptions });
 }
 
 /** Python's `str(datetime)` of a UTC timestamp, as memray writes it. */
@@ -85,7 +50,7 @@ function metadataJson(run: StatsRun): Record<string, unknown> {
     start_time: pythonDatetime(header.startTimeMs),
     end_time: pythonDatetime(header.endTimeMs),
     // memray trusts the records it decoded, not the (possibly provisional) header count.
-    total_allocations: header.fileFormat === 0 ? read.nAllocationRecords : header.nAllocations,
+    total_allocations: header.fileFormat === FileFormat.ALL_ALLOCATIONS ? read.nAllocationRecords : header.nAllocations,
     total_frames: header.nFrames,
     peak_memory: run.peakMemoryBytes,
     command_line: header.commandLine,
@@ -102,7 +67,7 @@ function metadataJson(run: StatsRun): Record<string, unknown> {
 export function statsText(path: string, run: StatsRun): string {
   const { header, read, stats } = run;
   const lines: string[] = [];
-  lines.push(`📏 ${path}: memray header version ${header.version}, ${header.fileFormat === 1 ? "aggregated" : "all allocations"}${read.compressed ? ", LZ4" : ""}`);
+  lines.push(`📏 ${path}: memray header version ${header.version}, ${header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS ? "aggregated" : "all allocations"}${read.compressed ? ", LZ4" : ""}`);
   lines.push(`   command line: ${header.commandLine}`);
   lines.push(`   peak memory: ${formatBytes(run.peakMemoryBytes)}`);
   if (!read.complete) lines.push(`   ⚠ incomplete capture: ${read.warning}`);

@@ -2,10 +2,11 @@
  * Columnar tree encoding (with pruning) and decoding. Browser-safe: no Node imports, so the
  * page decodes with the same module that wrote the files.
  */
-import type { FlameNode, TemporalData, TreeSummaryNode } from "../analysis/model.ts";
+import type { FlameNode, TemporalData } from "../analysis/model.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile } from "./shapes.ts";
 
-type AnyNode = FlameNode | TreeSummaryNode;
+/** Flame and tree-summary nodes alike (a summary node is a flame node with `elided`). */
+type AnyNode = FlameNode;
 
 class StringTable {
   readonly strings: string[] = [];
@@ -169,18 +170,6 @@ export function encodeTree(root: AnyNode, options: EncodeOptions): ColumnarTree 
   return out;
 }
 
-/** Preorder list of a tree's nodes (the numbering temporal intervals use). */
-function preorder(root: AnyNode): AnyNode[] {
-  const out: AnyNode[] = [];
-  const stack: AnyNode[] = [root];
-  while (stack.length > 0) {
-    const cur = stack.pop()!;
-    out.push(cur);
-    for (let i = cur.children.length - 1; i >= 0; i--) stack.push(cur.children[i]!);
-  }
-  return out;
-}
-
 /** memray's command line and the runpy module that starts the script (`bin/memray`, `.../memray/commands/run.py`). */
 const RUNNER_FILE = /(^|[\\/])memray([\\/]|$)|(^|[\\/])runpy\.py$|^<frozen runpy>$/;
 
@@ -209,7 +198,8 @@ export function runnerFrames(root: AnyNode, skippedFrames: number): Set<AnyNode>
  * and identical intervals are summed.
  */
 export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number, skippedFrames = 0): TemporalFile {
-  const nodes = preorder(data.tree);
+  // Interval node ids index the analysis' own node list (children after their parents).
+  const nodes: readonly AnyNode[] = data.nodes;
   const ownBound = new Float64Array(nodes.length);
   let peakBytes = 0;
   for (const [, , node, , nBytes] of data.intervals) ownBound[node] = (ownBound[node] ?? 0) + Math.abs(nBytes);
@@ -267,7 +257,7 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
 
 // ---- Decoding (browser) ---------------------------------------------------------------------
 
-/** A decoded tree: columns plus child lists, addressed by node index. */
+/** A decoded tree: columns plus child lists, addressed by node index (the browser's shape: no per-node objects). */
 export interface TreeData {
   size: number;
   parent: Int32Array;

@@ -152,5 +152,4 @@ export const runEntrySchema = z.discriminatedUnion("status", [okRunSchema, faile
 export type RunEntry = z.infer<typeof runEntrySchema>;
 export type OkRunEntry = z.infer<typeof okRunSchema>;
 export type FailedRunEntry = z.infer<typeof failedRunSchema>;
-export type DataKey = keyof OkRunEntry["data"];
 

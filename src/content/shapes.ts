@@ -59,7 +59,7 @@ export interface ColumnarTree {
   totalNodes: number;
 }
 
-/** Temporal data: the tree plus the interval columns (§5.4); node ids index the tree. */
+/** Temporal data: the tree plus the interval columns (docs/capture-format.md §5.4); node ids index the tree. */
 export interface TemporalFile {
   schemaVersion: number;
   mode: "highWaterMark" | "leaks";

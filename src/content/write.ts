@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
 import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
-import type { FlameNode, RunAnalysis, TreeSummaryNode } from "../analysis/model.ts";
-import { PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
+import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
+import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
@@ -170,7 +170,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     writeFileAtomic(join(dataDir, name), text);
     return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
   };
-  const writeTree = (name: string, root: FlameNode | TreeSummaryNode | null, prune = true): DataRef | null => {
+  const writeTree = (name: string, root: FlameNode | null, prune = true): DataRef | null => {
     if (root === null) return null;
     const tree: ColumnarTree = encodeTree(root, { minFrameFraction: prune ? minFrameFraction : 0 });
     for (let i = 0; i < tree.parent.length; i++) {
@@ -220,7 +220,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
       version: header.version,
       pythonVersion: pythonVersionString(header.pythonVersion),
       nativeTraces: header.nativeTraces,
-      aggregated: header.fileFormat === 1,
+      aggregated: header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS,
       commandLine: header.commandLine,
       pid: header.pid,
       pythonAllocator: PYTHON_ALLOCATOR_NAMES[header.pythonAllocator] ?? `unknown (${header.pythonAllocator})`,

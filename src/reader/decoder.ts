@@ -4,11 +4,15 @@
  * Data is copied into a work buffer followed by zero padding, and each record is decoded
  * without bounds checks; a record that ran into the padding is rolled back and decoded again
  * when more bytes arrive. Registers change only once a record is complete, so a rollback
- * needs no undo. See ../../shared/docs/memray-capture-format.md §2–§4 for the format.
+ * needs no undo. See docs/capture-format.md §2–§4 for the format.
  */
 import { CaptureError } from "./errors.ts";
 import {
   ALLOCATOR_KIND,
+  AllocatorKind,
+  CAPTURE_MAGIC,
+  FileFormat,
+  isAllocatorId,
   type CaptureHeader,
   type CaptureVisitor,
   type Frame,
@@ -21,11 +25,25 @@ import { addDelta, readSvar, readUvar, varint } from "./varint.ts";
 const PAD = 64;
 /** One record larger than this is taken as corruption rather than buffered forever. */
 const MAX_RECORD_BYTES = 64 << 20;
-const MAGIC = [0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00];
 export const SUPPORTED_VERSIONS = [11, 12, 13] as const;
 
 const utf8 = new TextDecoder("utf-8");
 const noop = (): void => {};
+
+/**
+ * The 15-entry address cache (§3.3), kept as a ring so a miss is one store: logical slot i is
+ * `cache[(head + i) % 15]`; slot 15 in a record means "not cached, a pointer delta follows".
+ */
+const CACHE_MISS = 15;
+function cachedAddress(cache: Float64Array, head: number, slot: number): number {
+  return cache[head + slot < 15 ? head + slot : head + slot - 15]!;
+}
+/** A miss shifts the cache down by one (move the ring's head back); returns the new head. */
+function cacheMiss(cache: Float64Array, head: number, address: number): number {
+  const next = head === 0 ? 14 : head - 1;
+  cache[next] = address;
+  return next;
+}
 
 /** Thrown inside decoding when a record needs bytes that have not arrived yet. */
 const NEED_MORE = Symbol("need more");
@@ -58,7 +76,7 @@ export class CaptureDecoder {
   private frameIdReg = 0;
   private linenoReg = 0;
   private firstLineReg = 0;
-  /** The 15-entry address cache (§3.3) as a ring: logical slot i is `addrCache[(cacheHead + i) % 15]`. */
+  /** The address cache (§3.3, see cachedAddress) and its ring head. */
   private readonly addrCache = new Float64Array(15);
   private cacheHead = 0;
   private generation = 0;
@@ -141,7 +159,7 @@ export class CaptureDecoder {
       this.visitor.header?.(header);
     }
     const header = this.header;
-    if (header.fileFormat === 1) this.decodeAggregated();
+    if (header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS) this.decodeAggregated();
     else if (header.version === 11) this.decodeV11();
     else this.decodeV12();
   }
@@ -152,8 +170,8 @@ export class CaptureDecoder {
     const buf = this.buf;
     const s = this.start;
     const available = this.end - s;
-    for (let i = 0; i < MAGIC.length && i < available; i++) {
-      if (buf[s + i] !== MAGIC[i]) {
+    for (let i = 0; i < CAPTURE_MAGIC.length && i < available; i++) {
+      if (buf[s + i] !== CAPTURE_MAGIC[i]) {
         this.fail(`not a memray capture: expected the magic "memray\\0", found ${hexBytes(buf.subarray(s, s + Math.min(7, available)))}`, s);
       }
     }
@@ -344,7 +362,7 @@ export class CaptureDecoder {
 
   private threadRecordAt(p: number, recordStart: number): number {
     const name = this.str(p);
-    if (!this.sawContextSwitch && this.header!.version >= 12 && this.header!.fileFormat === 0) {
+    if (!this.sawContextSwitch && this.header!.version >= 12 && this.header!.fileFormat === FileFormat.ALL_ALLOCATIONS) {
       this.fail("THREAD_RECORD before any CONTEXT_SWITCH", recordStart);
     }
     this.threadName(name);
@@ -398,16 +416,16 @@ export class CaptureDecoder {
           const slot = (t >> 3) & 15;
           let ptr = dataPtr;
           let address: number;
-          if (slot === 15) {
+          if (slot === CACHE_MISS) {
             p = readSvar(buf, p);
             ptr = addDelta(dataPtr, varint.value);
             address = ptr * 8;
           } else {
-            address = cache[head + slot < 15 ? head + slot : head + slot - 15]!;
+            address = cachedAddress(cache, head, slot);
           }
           let allocator = t & 7;
           if (allocator === 0) allocator = buf[p++]!;
-          const isFree = allocator === 5 || allocator === 1;
+          const isFree = ALLOCATOR_KIND[allocator] === AllocatorKind.FREE;
           let nid = nativeId;
           let size = 0;
           if (!isFree) {
@@ -422,34 +440,16 @@ export class CaptureDecoder {
             whole = false;
             break;
           }
-          if (allocator === 0 || allocator > 15 || size !== size) {
-            this.stopAt(pos, allocator === 0 || allocator > 15 ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
+          if (!isAllocatorId(allocator) || size !== size) {
+            this.stopAt(pos, !isAllocatorId(allocator) ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
             return;
           }
           if (!this.sawContextSwitch) this.fail("ALLOCATION before any CONTEXT_SWITCH", pos);
           dataPtr = ptr;
           nativeId = nid;
-          if (slot === 15) {
-            // A miss shifts the cache down by one (a ring: move the head back); a hit leaves it.
-            head = head === 0 ? 14 : head - 1;
-            cache[head] = address;
-          }
+          if (slot === CACHE_MISS) head = cacheMiss(cache, head, address);
           pos = p;
-          const kind = ALLOCATOR_KIND[allocator]!;
-          if (kind === 1 || kind === 3) {
-            onAllocation(this.curTid, address, size, allocator, 0, 0, 0);
-          } else {
-            const stack = this.cur;
-            onAllocation(
-              this.curTid,
-              address,
-              size,
-              allocator,
-              stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0,
-              native ? nid : 0,
-              this.generation,
-            );
-          }
+          this.emitAllocation(onAllocation, address, size, allocator, native ? nid : 0);
           seq++;
           this.nAllocationRecords = seq;
           continue;
@@ -474,12 +474,12 @@ export class CaptureDecoder {
           const slot = (t >> 1) & 15;
           let ptr = dataPtr;
           let address: number;
-          if (slot === 15) {
+          if (slot === CACHE_MISS) {
             p = readSvar(buf, p);
             ptr = addDelta(dataPtr, varint.value);
             address = ptr * 8;
           } else {
-            address = cache[head + slot < 15 ? head + slot : head + slot - 15]!;
+            address = cachedAddress(cache, head, slot);
           }
           let nid = nativeId;
           if (native && created) {
@@ -492,11 +492,7 @@ export class CaptureDecoder {
           }
           dataPtr = ptr;
           nativeId = nid;
-          if (slot === 15) {
-            // A miss shifts the cache down by one (a ring: move the head back); a hit leaves it.
-            head = head === 0 ? 14 : head - 1;
-            cache[head] = address;
-          }
+          if (slot === CACHE_MISS) head = cacheMiss(cache, head, address);
           pos = p;
           const stack = this.cur;
           this.visitor.objectRecord?.(
@@ -564,6 +560,26 @@ export class CaptureDecoder {
     }
   }
 
+  /**
+   * One ALLOCATION to the visitor, for both token formats: deallocators carry no stack, native
+   * id or generation (§3.5), the rest the top of the thread's stack and the map generation.
+   */
+  private emitAllocation(
+    onAllocation: NonNullable<CaptureVisitor["allocation"]>,
+    address: number,
+    size: number,
+    allocator: number,
+    nativeId: number,
+  ): void {
+    const kind = ALLOCATOR_KIND[allocator]!;
+    if (kind === AllocatorKind.FREE || kind === AllocatorKind.MUNMAP) {
+      onAllocation(this.curTid, address, size, allocator, 0, 0, 0);
+    } else {
+      const stack = this.cur;
+      onAllocation(this.curTid, address, size, allocator, stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0, nativeId, this.generation);
+    }
+  }
+
   private stopAt(pos: number, what: string): void {
     this.start = pos;
     this.stop(what);
@@ -598,7 +614,7 @@ export class CaptureDecoder {
             const kind = ALLOCATOR_KIND[allocator]!;
             let size = 0;
             let nid = nativeId;
-            if (type === 2 || kind !== 1) {
+            if (type === 2 || kind !== AllocatorKind.FREE) {
               p = readUvar(buf, p);
               size = varint.value;
             }
@@ -607,27 +623,14 @@ export class CaptureDecoder {
               nid = addDelta(nativeId, varint.value);
             }
             if (p > end) break;
-            if (allocator === 0 || size !== size) {
-              this.stopAt(pos, allocator === 0 ? "invalid allocator id 0" : "a varint longer than 64 bits");
+            if (!isAllocatorId(allocator) || size !== size) {
+              this.stopAt(pos, !isAllocatorId(allocator) ? `invalid allocator id ${allocator}` : "a varint longer than 64 bits");
               return;
             }
             dataPtr = ptr;
             nativeId = nid;
             pos = p;
-            if (kind === 1 || kind === 3) {
-              onAllocation(this.curTid, ptr, size, allocator, 0, 0, 0);
-            } else {
-              const stack = this.cur;
-              onAllocation(
-                this.curTid,
-                ptr,
-                size,
-                allocator,
-                stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0,
-                type === 2 ? nid : 0,
-                this.generation,
-              );
-            }
+            this.emitAllocation(onAllocation, ptr, size, allocator, type === 2 ? nid : 0);
             this.nAllocationRecords++;
             continue;
           }
@@ -808,7 +811,7 @@ export class CaptureDecoder {
           case 2: {
             if (p + 72 > end) throw NEED_MORE;
             const allocator = buf[p + 8]!;
-            if (allocator === 0 || allocator > 15) {
+            if (!isAllocatorId(allocator)) {
               this.stopAt(pos, `invalid allocator id ${allocator}`);
               return;
             }

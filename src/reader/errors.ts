@@ -6,9 +6,12 @@
 export class CaptureError extends Error {
   readonly offset: number;
   readonly where: "file" | "decompressed";
+  /** What was expected, without the location (the decode worker sends it across as is). */
+  readonly detail: string;
 
   constructor(message: string, offset: number, where: "file" | "decompressed" = "file") {
     super(`${message} (at byte ${offset}${where === "decompressed" ? " of the decompressed stream" : ""})`);
+    this.detail = message;
     this.name = "CaptureError";
     this.offset = offset;
     this.where = where;

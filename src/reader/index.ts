@@ -11,7 +11,7 @@ import { CaptureDecoder } from "./decoder.ts";
 import { CaptureError } from "./errors.ts";
 import { Lz4FrameDecoder } from "./lz4.ts";
 import { readInWorker } from "./parallel.ts";
-import type { CaptureHeader, CaptureVisitor, ReadSummary } from "./records.ts";
+import { CAPTURE_MAGIC, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "./records.ts";
 import type { CaptureTables } from "./tables.ts";
 
 export { CaptureError } from "./errors.ts";
@@ -37,7 +37,6 @@ export interface CaptureRead {
 }
 
 const LZ4_MAGIC = [0x04, 0x22, 0x4d, 0x18];
-const RAW_MAGIC = [0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00];
 
 /**
  * A push-based capture reader: feed it the file's bytes in order, in chunks of any size,
@@ -127,7 +126,7 @@ export class CaptureReader {
       this.lz4 = new Lz4FrameDecoder((bytes) => decoder.push(bytes));
       return;
     }
-    if (!startsWith(first, RAW_MAGIC.slice(0, Math.min(first.length, RAW_MAGIC.length)))) {
+    if (!startsWith(first, CAPTURE_MAGIC.slice(0, Math.min(first.length, CAPTURE_MAGIC.length)))) {
       const found = Array.from(first.subarray(0, 7), (b) => b.toString(16).padStart(2, "0")).join(" ");
       throw new CaptureError(
         `does not look like a memray capture: expected "memray\\0" (raw) or 04 22 4d 18 (LZ4), found ${found}`,

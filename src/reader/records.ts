@@ -22,6 +22,11 @@ export const Allocator = {
 } as const;
 export type Allocator = (typeof Allocator)[keyof typeof Allocator];
 
+/** Allocator ids are 1 to 15; anything else in a record is corruption. */
+export function isAllocatorId(id: number): boolean {
+  return id >= Allocator.PYMALLOC_FREE && id <= Allocator.MUNMAP;
+}
+
 /** memray's enum names, indexed by allocator id (index 0 is unused). */
 export const ALLOCATOR_NAMES: readonly string[] = [
   "",
@@ -42,10 +47,13 @@ export const ALLOCATOR_NAMES: readonly string[] = [
   "MUNMAP",
 ];
 
+/** Every capture file starts with these bytes ("memray\0"); LZ4-compressed ones only once inflated. */
+export const CAPTURE_MAGIC: readonly number[] = [0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00];
+
 /** Header 11 allocator ids → current ids. */
 export const V11_ALLOCATORS: readonly number[] = [0, 6, 5, 8, 7, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4, 1];
 
-/** The kind of each allocator id: 0 simple allocator, 1 simple deallocator, 2 mmap, 3 munmap. */
+/** What an allocator id does; ALLOCATOR_KIND maps every id to one of these. */
 export const AllocatorKind = { ALLOC: 0, FREE: 1, MMAP: 2, MUNMAP: 3 } as const;
 export const ALLOCATOR_KIND: Uint8Array = Uint8Array.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3]);
 
@@ -130,8 +138,9 @@ export interface AggregatedAllocation {
 export interface CaptureVisitor {
   header?(header: CaptureHeader): void;
   /**
-   * One ALLOCATION record (allocations and frees alike), in file order; `seq` counts them.
-   * For deallocators memray captures no stack: `stackId`, `nativeId`, `generation` are 0.
+   * One ALLOCATION record (allocations and frees alike), in file order: the analysis numbers
+   * the calls from 0 (its record `seq`). For deallocators memray captures no stack: `stackId`,
+   * `nativeId`, `generation` are 0.
    */
   allocation?(
     tid: number,

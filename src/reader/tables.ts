@@ -196,15 +196,23 @@ export class CaptureTables {
   }
 
   /**
-   * The Python stack of a record, innermost first, as memray reports it: for the main thread
-   * the `skippedFramesOnMainTid` outermost frames (memray's own CLI) are dropped.
+   * How many outermost frames memray drops from a stack of thread `tid`: on the main thread the
+   * `skippedFramesOnMainTid` frames of memray's own CLI, elsewhere none. The one place of this rule.
    */
-  pythonStack(stackId: number, tid: number): Frame[] {
+  trimmedFrames(tid: number): number {
+    return tid === this.mainTid ? this.skippedFramesOnMainTid : 0;
+  }
+
+  /** The frame ids of a record's Python stack, innermost first, trimmed for `tid` (see trimmedFrames). */
+  pythonStackIds(stackId: number, tid: number): number[] {
     const ids = this.stackFrameIds(stackId);
-    const keep = tid === this.mainTid ? Math.max(0, ids.length - this.skippedFramesOnMainTid) : ids.length;
-    const frames: Frame[] = new Array(keep);
-    for (let i = 0; i < keep; i++) frames[i] = this.frame(ids[i]!);
-    return frames;
+    ids.length = Math.max(0, ids.length - this.trimmedFrames(tid));
+    return ids;
+  }
+
+  /** The Python stack of a record, innermost first, as memray reports it (see trimmedFrames). */
+  pythonStack(stackId: number, tid: number): Frame[] {
+    return this.pythonStackIds(stackId, tid).map((id) => this.frame(id));
   }
 
   /** Instruction pointers of a native stack, innermost first. */

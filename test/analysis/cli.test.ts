@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runFlamegraph } from "../../src/cli/flamegraph.ts";
 import { main } from "../../src/cli/main.ts";
 import { runTree } from "../../src/cli/tree.ts";
-import { MEMRAY_DIR } from "./fixtures.ts";
+import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
 async function capture(run: (argv: string[], out: NodeJS.WritableStream) => Promise<number>, argv: string[]) {
   const out = new PassThrough();

@@ -6,7 +6,7 @@ import { collectCapture } from "../../src/analysis/collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "../../src/analysis/collector.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import { V11_ALLOCATORS } from "../../src/reader/index.ts";
-import { DETAILED_DIR, readJson } from "./fixtures.ts";
+import { DETAILED_DIR, readJson } from "../helpers/fixtures.ts";
 
 interface ExpectedGroup {
   tid: number;

@@ -5,7 +5,7 @@ import { flameTree, invertedFlameTrees, temporalData } from "../../src/analysis/
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
-import { readJson } from "./fixtures.ts";
+import { readJson } from "../helpers/fixtures.ts";
 
 export const FLAME_VARIANTS = [
   "default",

@@ -1,7 +1,7 @@
 // Every flame graph memray made for the fixture captures, all three memray versions.
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { MEMRAY_DIR, MEMRAY_VERSIONS } from "./fixtures.ts";
+import { MEMRAY_DIR, MEMRAY_VERSIONS } from "../helpers/fixtures.ts";
 import { checkFlameGolden, FLAME_VARIANTS } from "./golden.ts";
 
 for (const version of MEMRAY_VERSIONS) {

@@ -7,7 +7,7 @@ import { isImportSystem } from "../../src/analysis/frames.ts";
 import type { FlameNode, TreeSummaryNode } from "../../src/analysis/model.ts";
 import { temporalNodeTotals } from "../../src/analysis/temporal-range.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
-import { MEMRAY_DIR } from "./fixtures.ts";
+import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
 const capture = (name: string) => `${MEMRAY_DIR}/1.20.0/${name}.bin`;
 
@@ -132,6 +132,17 @@ describe("temporal range (browser)", () => {
     walk(tree, -1);
     return parents;
   };
+
+  it("the analysis emits its node numbering: the tree's preorder, with parents", () => {
+    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
+      expect(data.parents).toEqual(parentsOf(data.tree));
+      const flat: FlameNode[] = [];
+      const walk = (n: FlameNode) => (flat.push(n), n.children.forEach(walk));
+      walk(data.tree);
+      expect(data.nodes.length).toBe(flat.length);
+      data.nodes.forEach((node, i) => expect(node).toBe(flat[i]));
+    }
+  });
 
   it("HWM mode over the whole run gives the peak, leaks mode the bytes left", () => {
     const hwm = run.temporal!.highWaterMark;

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { FLAME_ROOT } from "../../src/analysis/flame.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { NodeFlag, runEntrySchema, SCHEMA_VERSION } from "../../src/content/schema.ts";
 import { collectSource, isUpToDate, writeFailedRun, writeRun } from "../../src/content/write.ts";
@@ -17,7 +18,7 @@ describe("encodeTree", () => {
   test("without pruning, every node is kept in preorder", () => {
     const tree = decodeTree(encodeTree(root, { minFrameFraction: 0 }));
     expect(tree.size).toBe(tree.totalNodes);
-    expect(tree.function[0]).toBe("<root>");
+    expect(tree.function[0]).toBe(FLAME_ROOT.function);
     for (let i = 1; i < tree.size; i++) expect(tree.parent[i]).toBeLessThan(i);
   });
 

@@ -2,14 +2,11 @@
  * Hand-built RunAnalysis objects for site tests (not a capture reader): a small two-thread run
  * with every view, and an option to put hostile strings in every capture-controlled field.
  */
+import { FLAME_ROOT } from "../../src/analysis/flame.ts";
 import type { FlameNode, RunAnalysis, TemporalData, TreeSummaryNode } from "../../src/analysis/model.ts";
+import { HOSTILE } from "../helpers/hostile.ts";
 
-export const HOSTILE = {
-  function: `<img src=x onerror="window.__pwned=1">evil_fn`,
-  filename: `</script><script>window.__pwned=2</script>.py`,
-  thread: `<b onmouseover="window.__pwned=3">thr</b>`,
-  commandLine: `python -c "<script>window.__pwned=4</script>" & echo '"`,
-};
+export { HOSTILE };
 
 interface Spec {
   fn: string;
@@ -42,9 +39,8 @@ function build(spec: Spec, thread: string, importSystem = false): FlameNode {
 
 function root(children: FlameNode[]): FlameNode {
   return {
-    function: "<root>",
-    filename: "<tracker>",
-    lineno: 0,
+    // The root as the analysis emits it.
+    ...FLAME_ROOT,
     thread: "0x0",
     valueBytes: children.reduce((s, c) => s + c.valueBytes, 0),
     nAllocations: children.reduce((s, c) => s + c.nAllocations, 0),
@@ -96,7 +92,8 @@ function temporal(tree: FlameNode, leaks: boolean): TemporalData {
     k++;
     intervals.push([start, leaks || k % 2 === 0 ? null : start + 3, i, node.nAllocations, node.valueBytes]);
   });
-  return { tree, intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
+  const parents = nodes.map((node) => nodes.findIndex((p) => p.children.includes(node)));
+  return { tree, nodes, parents, intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
 }
 
 function toSummary(node: FlameNode): TreeSummaryNode {

@@ -4,6 +4,8 @@
  * `lz4()` wraps the raw bytes in an LZ4 frame of stored blocks, which exercises the LZ4 path.
  * Every test that uses it should read the capture back to check the writer too.
  */
+import { HOSTILE } from "./hostile.ts";
+
 export interface WriterHeader {
   commandLine?: string;
   pid?: number;
@@ -183,13 +185,7 @@ function pushU64(out: number[], v: number): void {
   pushU32(out, Math.floor(v / 2 ** 32));
 }
 
-/** Strings a hostile capture carries in every field that reports show. */
-export const HOSTILE = {
-  function: `<img src=x onerror="window.__pwned=1">fn</script>`,
-  filename: `"><script>window.__pwned=2</script>.py`,
-  thread: `<svg onload=window.__pwned=3>`,
-  commandLine: `python run.py '<script>window.__pwned=4</script>' && echo "&amp;"`,
-};
+export { HOSTILE };
 
 /** A small capture whose every string is hostile: two threads, a peak, a leak. */
 export function hostileCapture(): CaptureWriter {

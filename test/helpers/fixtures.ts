@@ -8,6 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data");
+export const DETAILED_DIR = join(DATA_DIR, "detailed");
+export const MEMRAY_DIR = join(DATA_DIR, "memray");
 
 export interface MemrayFixture {
   /** e.g. "1.20.0/threads.native" */
@@ -23,11 +25,13 @@ export interface MemrayFixture {
 }
 
 const VERSIONS: Record<string, number> = { "1.18.0": 11, "1.19.3": 12, "1.20.0": 13 };
+/** The memray versions whose captures and outputs are in test/data/memray. */
+export const MEMRAY_VERSIONS = Object.keys(VERSIONS);
 
 export function memrayFixtures(): MemrayFixture[] {
   const fixtures: MemrayFixture[] = [];
   for (const memrayVersion of Object.keys(VERSIONS)) {
-    const dir = join(DATA_DIR, "memray", memrayVersion);
+    const dir = join(MEMRAY_DIR, memrayVersion);
     for (const file of readdirSync(dir).sort()) {
       if (!file.endsWith(".bin")) continue;
       const stem = file.slice(0, -4);
@@ -60,7 +64,7 @@ export interface DetailedFixture {
 }
 
 export function detailedFixtures(): DetailedFixture[] {
-  const dir = join(DATA_DIR, "detailed");
+  const dir = DETAILED_DIR;
   return readdirSync(dir)
     .filter((f) => f.endsWith(".expected.json"))
     .sort()

@@ -170,6 +170,24 @@ describe("the parallel LZ4 path (worker thread) reads exactly what the serial pa
     });
   }
 
+  it("an error in the worker crosses as the same CaptureError, offset and all", () => {
+    const dir = mkdtempSync(join(tmpdir(), "heaptrail-"));
+    const bad = join(dir, "bad.bin");
+    writeFileSync(bad, Uint8Array.from([0x6d, 0x65, 0x6d, 0x72, 0x61, 0x79, 0x00, 99, 0, 0, 0, 1, 2, 3]));
+    const error = (parallelFromBytes: number) => {
+      try {
+        readCaptureFile(bad, {}, { parallelFromBytes });
+      } catch (e) {
+        return { name: (e as Error).name, message: (e as Error).message, offset: (e as { offset?: number }).offset };
+      }
+      return null;
+    };
+    const serial = error(Infinity);
+    expect(serial?.message).toMatch(/unsupported memray header version 99:.*\(at byte 7\)$/);
+    expect(error(0)).toEqual(serial);
+    rmSync(dir, { recursive: true });
+  });
+
   it("a cut LZ4 file keeps what decompressed, with the reason", () => {
     const fixture = memrayFixtures().find((f) => f.id === "1.20.0/leaks.pyalloc")!;
     const bytes = readFileSync(fixture.capturePath);

@@ -1,0 +1,199 @@
+/**
+ * Temporal snapshots (docs/capture-format.md §5.4): the snapshot clock, and the temporal
+ * high-water mark, per merged location as columns so the per-record path allocates nothing.
+ */
+import { growF64, growI32, type Locations } from "./locations.ts";
+import { sortTemporal, type TemporalInterval, type TemporalRecord } from "./snapshots.ts";
+
+/**
+ * Snapshot boundaries. Memory records mark them, but they are applied lazily, at the next
+ * allocation, because memray ignores memory records after the last allocation.
+ */
+export class SnapshotClock {
+  /** Boundaries applied: the current snapshot generation. */
+  boundaries = 0;
+  /** Boundaries seen and not yet applied. */
+  pending = 0;
+  /** Seq of the first record after the last boundary (0 before any). */
+  genStartSeq = 0;
+  /** Seq of the first record after boundary g (index g − 1). */
+  private readonly boundarySeq: number[] = [];
+
+  /** Boundary applied before record `seq`. */
+  applied(seq: number): void {
+    this.boundaries++;
+    this.boundarySeq.push(seq);
+    this.genStartSeq = seq;
+  }
+
+  /** The snapshot generation record `seq` was made in: boundaries applied before it. */
+  generationOf(seq: number): number {
+    const starts = this.boundarySeq;
+    // The last g with starts[g − 1] ≤ seq (several boundaries can share a seq).
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Temporal high-water mark bookkeeping of one location (§5.4 b). */
+interface PeakHistory {
+  snap: number;
+  peak: number;
+  contribCount: number;
+  contribBytes: number;
+  sinceCount: number;
+  sinceBytes: number;
+  /** Flat triples (asOfSnapshot, count, bytes). */
+  runs: number[];
+}
+
+export class TemporalPeaks {
+  private readonly clock: SnapshotClock;
+  private heapBytes = 0;
+  private lastPeakBytes = 0;
+  private peakCount = 0;
+  private readonly hwmIndex: number[] = [];
+  private readonly hwmBytes: number[] = [];
+  // Per merged location, its PeakHistory as columns; `runs` is created on first use, which also
+  // marks the location as having a history.
+  private snap = new Int32Array(256);
+  private peak = new Float64Array(256);
+  private contribCount = new Float64Array(256);
+  private contribBytes = new Float64Array(256);
+  private sinceCount = new Float64Array(256);
+  private sinceBytes = new Float64Array(256);
+  private readonly runs: Array<number[] | undefined> = [];
+
+  constructor(clock: SnapshotClock) {
+    this.clock = clock;
+  }
+
+  /** A snapshot boundary (before the clock counts it). */
+  boundary(): void {
+    if (this.heapBytes >= this.lastPeakBytes) {
+      this.hwmIndex.push(this.peakCount + 1);
+      this.hwmBytes.push(this.heapBytes);
+    } else {
+      this.hwmIndex.push(this.peakCount);
+      this.hwmBytes.push(this.lastPeakBytes);
+    }
+    this.peakCount++;
+    this.lastPeakBytes = this.heapBytes;
+  }
+
+  /** `count` allocations and `sizeBytes` (negative when going away) at merged location `merged`. */
+  delta(merged: number, count: number, sizeBytes: number): void {
+    const heap = this.heapBytes;
+    const next = heap + sizeBytes;
+    if (heap >= this.lastPeakBytes && next < heap) {
+      this.peakCount++;
+      this.lastPeakBytes = heap;
+    }
+    this.heapBytes = next;
+    if (merged >= this.snap.length) this.grow(merged);
+    if (this.runs[merged] === undefined) this.runs[merged] = [];
+    if (this.snap[merged]! < this.clock.boundaries) this.catchUpColumns(merged);
+    const p = this.peakCount;
+    if (this.peak[merged] !== p) {
+      // rebase(p), on the columns
+      this.contribCount[merged]! += this.sinceCount[merged]!;
+      this.contribBytes[merged]! += this.sinceBytes[merged]!;
+      this.sinceCount[merged] = 0;
+      this.sinceBytes[merged] = 0;
+      this.peak[merged] = p;
+    }
+    this.sinceCount[merged]! += count;
+    this.sinceBytes[merged]! += sizeBytes;
+  }
+
+  private history(merged: number): PeakHistory {
+    return {
+      snap: this.snap[merged]!,
+      peak: this.peak[merged]!,
+      contribCount: this.contribCount[merged]!,
+      contribBytes: this.contribBytes[merged]!,
+      sinceCount: this.sinceCount[merged]!,
+      sinceBytes: this.sinceBytes[merged]!,
+      runs: this.runs[merged]!,
+    };
+  }
+
+  /** catchUp for real (once per location and boundary at most, so an object is fine here). */
+  private catchUpColumns(merged: number): void {
+    const h = this.history(merged);
+    this.catchUp(h);
+    this.snap[merged] = h.snap;
+    this.peak[merged] = h.peak;
+    this.contribCount[merged] = h.contribCount;
+    this.contribBytes[merged] = h.contribBytes;
+    this.sinceCount[merged] = h.sinceCount;
+    this.sinceBytes[merged] = h.sinceBytes;
+  }
+
+  private grow(merged: number): void {
+    let n = this.snap.length;
+    while (n <= merged) n *= 2;
+    this.snap = growI32(this.snap, n);
+    this.peak = growF64(this.peak, n);
+    this.contribCount = growF64(this.contribCount, n);
+    this.contribBytes = growF64(this.contribBytes, n);
+    this.sinceCount = growF64(this.sinceCount, n);
+    this.sinceBytes = growF64(this.sinceBytes, n);
+  }
+
+  private catchUp(h: PeakHistory): void {
+    const now = this.clock.boundaries;
+    while (h.snap !== now) {
+      rebase(h, this.hwmIndex[h.snap]!);
+      pushRun(h.runs, h.snap, h.contribCount, h.contribBytes);
+      if (h.sinceCount !== 0) h.snap++;
+      else h.snap = now;
+    }
+  }
+
+  finish(locs: Locations): { records: TemporalRecord[]; highWaterMarkBySnapshot: number[] } {
+    const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
+    const S = this.clock.boundaries;
+    const byLoc = new Map<number, TemporalInterval[]>();
+    this.runs.forEach((liveRuns, merged) => {
+      if (liveRuns === undefined) return;
+      const h: PeakHistory = { ...this.history(merged), runs: liveRuns.slice() };
+      this.catchUp(h);
+      rebase(h, final);
+      const runs = h.runs;
+      // Unlike catching up, the final run is kept even when it is zero and nothing preceded it.
+      if (runs.length === 0) runs.push(S, h.contribCount, h.contribBytes);
+      else pushRun(runs, S, h.contribCount, h.contribBytes);
+      pushRun(runs, S + 1, h.contribCount + h.sinceCount, h.contribBytes + h.sinceBytes);
+      const intervals: TemporalInterval[] = [];
+      for (let i = 0; i < runs.length; i += 3) {
+        const next = i + 3 < runs.length ? runs[i + 3]! : null;
+        intervals.push([runs[i]!, next, runs[i + 1]!, runs[i + 2]!]);
+      }
+      if (intervals.length > 0) byLoc.set(merged, intervals);
+    });
+    return { records: sortTemporal(locs, byLoc), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
+  }
+}
+
+function rebase(h: PeakHistory, p: number): void {
+  if (p === h.peak) return;
+  h.contribCount += h.sinceCount;
+  h.contribBytes += h.sinceBytes;
+  h.sinceCount = 0;
+  h.sinceBytes = 0;
+  h.peak = p;
+}
+
+/** Append (asOf, count, bytes) unless it repeats the last run (or is zero with no runs yet). */
+function pushRun(runs: number[], asOf: number, count: number, sizeBytes: number): void {
+  const n = runs.length;
+  if (n === 0 ? count === 0 && sizeBytes === 0 : runs[n - 2] === count && runs[n - 1] === sizeBytes) return;
+  runs.push(asOf, count, sizeBytes);
+}
