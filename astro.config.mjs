@@ -1,6 +1,6 @@
-// Site build settings. `heaptrail build` (runAstroBuild in src/content/build.ts) passes outDir,
-// site, base and publicDir (the content folder's data files) inline and names the content folder
-// in HEAPTRAIL_CONTENT_DIR; the values here are what `astro dev` uses on its own.
+// Site build settings. `heaptrail build` (src/cli/site.ts) starts from these and sets root, srcDir,
+// outDir, site, base, publicDir and the caches inline (all under --content and --out); as they
+// stand here they serve `astro dev` and `astro sync` in a checkout.
 import react from "@astrojs/react";
 import { defineConfig } from "astro/config";
 

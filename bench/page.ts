@@ -7,14 +7,17 @@
  *
  * BENCH_MIN_FRAME_FRACTION sets the build's --min-frame-fraction (default: the build's own).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { buildSite } from "../src/content/build.ts";
+import { buildSite } from "../src/cli/site.ts";
+import { generatedBenchDir } from "./generate.ts";
 import { launch } from "../test/e2e/browser.ts";
 import { serveStatic } from "../test/e2e/server.ts";
 
-const capture = process.argv[2] ?? join(import.meta.dirname, "..", "..", "shared", "bench", "wide_tree.default.bin");
+const shared = join(import.meta.dirname, "..", "..", "shared", "bench", "wide_tree.default.bin");
+// A fresh clone has no ../shared: the generated wide tree stands in (bench/generate.ts).
+const capture = process.argv[2] ?? (existsSync(shared) ? shared : join(generatedBenchDir(), "generated_wide_tree.bin"));
 const MEMRAY_HTML_BYTES = 3_806_268;
 const RUNS = 5;
 

@@ -21,7 +21,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { analyzeCapture } from "../src/analysis/analyze.ts";
 import type { RunAnalysis } from "../src/analysis/model.ts";
-import { buildSite } from "../src/content/build.ts";
+import { buildContent } from "../src/content/build.ts";
+import { buildSite } from "../src/cli/site.ts";
 import { ingestAnalysis } from "../src/content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns } from "../src/content/retention.ts";
 
@@ -85,7 +86,9 @@ try {
   const empty = join(root, "no-captures");
   mkdirSync(empty);
   t = performance.now();
-  const full = await buildSite({ capturesDir: empty, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, contentOnly: CONTENT_ONLY });
+  const full = CONTENT_ONLY
+    ? await buildContent({ capturesDir: empty, contentDir, env: {}, cwd: root, keepFull: KEEP_FULL })
+    : await buildSite({ capturesDir: empty, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL });
   const fullMs = performance.now() - t;
   if (full.status !== 0) throw new Error("full build failed");
 
@@ -99,7 +102,9 @@ try {
     writeFileSync(join(next, `${name}.meta.json`), JSON.stringify(meta(b, COMMITS)));
   }
   t = performance.now();
-  const more = await buildSite({ capturesDir: next, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, noSource: true, contentOnly: CONTENT_ONLY });
+  const more = CONTENT_ONLY
+    ? await buildContent({ capturesDir: next, contentDir, env: {}, cwd: root, keepFull: KEEP_FULL, noSource: true })
+    : await buildSite({ capturesDir: next, contentDir, outDir, env: {}, cwd: root, log: quiet, keepFull: KEEP_FULL, noSource: true });
   const moreMs = performance.now() - t;
   if (more.status !== 0) throw new Error("incremental build failed");
 

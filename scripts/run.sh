@@ -2,7 +2,7 @@
 # The README's set-up commands, for a fresh machine:
 #   bash scripts/run.sh build   # build the site from captures/ into dist/
 #   bash scripts/run.sh test    # run every test (units, goldens, browser end-to-end)
-#   bash scripts/run.sh bench   # the benchmarks (npm run bench), on ../shared/bench's captures
+#   bash scripts/run.sh bench   # the benchmarks (npm run bench): ../shared/bench, else generated captures
 # It brings what is missing: Node >= 22.12 (npm registry's `node` package, into .tools/),
 # the project's npm packages, and, for the browser tests, Debian's chromium.
 set -euo pipefail
@@ -23,9 +23,8 @@ if ! node_ok; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: this npm writes lock files without other platforms' optional
-  # packages, which `npm ci` rejects; `npm install` still takes every version from the lock.
-  npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly the lock's versions, and it never rewrites a tracked file.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 case "${1:-}" in
@@ -45,6 +44,9 @@ case "${1:-}" in
     status=0
     npx astro sync >/dev/null || status=$? # generates the astro:content types tsc needs
     npx tsc --noEmit -p . || status=$?
+    # The one-way pipeline (no stage imports a later one) and the project's lint rules.
+    npx depcruise src --config .dependency-cruiser.cjs || status=$?
+    npx eslint . || status=$?
     npx vitest run --reporter=default --reporter=json --outputFile=test/.tmp/unit.json || status=$?
     if [ -f vitest.e2e.config.ts ]; then
       npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile=test/.tmp/e2e.json || status=$?

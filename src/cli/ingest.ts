@@ -4,6 +4,9 @@
  * history ledger (the content folder). Exit 1 when any capture failed (it still gets an entry).
  */
 import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { lockContent } from "../content/lock.ts";
+import { Progress } from "./progress.ts";
 import { parseCommand, UsageError } from "./args.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { parseMetaFlag } from "../content/provenance.ts";
@@ -72,17 +75,28 @@ export async function runIngest(argv: string[], out: NodeJS.WritableStream): Pro
     }
   }
   const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
-  const runs = await ingestCaptures(positionals, {
-    contentDir: values.content,
-    benchmark: values.benchmark,
-    meta,
-    jobs: intFlag(values.jobs, "jobs", availableParallelism(), 1, USAGE),
-    noSource: values["no-source"],
-    minFrameFraction: fractionFlag(values["min-frame-fraction"], USAGE),
-    force: values.force,
-    log: (line) => process.stderr.write(`${line}\n`),
+  const progress = new Progress(process.stderr);
+  // One writer per ledger: a build or another ingest into the same folder waits for this one.
+  const release = await lockContent(resolve(values.content), {
+    onWait: (holder) => progress.line(`waiting for the process that holds ${join(values.content, ".lock")} (${holder})`),
   });
-  const { pruned } = applyRetention(values.content, keepFull);
+  let runs, pruned;
+  try {
+    runs = await ingestCaptures(positionals, {
+      contentDir: values.content,
+      benchmark: values.benchmark,
+      meta,
+      jobs: intFlag(values.jobs, "jobs", availableParallelism(), 1, USAGE),
+      noSource: values["no-source"],
+      minFrameFraction: fractionFlag(values["min-frame-fraction"], USAGE),
+      force: values.force,
+      onEvent: progress.onEvent,
+    });
+    progress.done();
+    ({ pruned } = applyRetention(values.content, keepFull));
+  } finally {
+    release();
+  }
   const failed = runs.filter((r) => r.outcome === "failed");
   for (const run of runs) out.write(`${run.outcome.padEnd(9)} ${run.runId}  ${run.fileName}${run.error ? `: ${run.error}` : ""}\n`);
   out.write(`heaptrail ingest: ${runs.length} captures (${failed.length} failed) → ${values.content}` +

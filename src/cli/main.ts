@@ -1,9 +1,10 @@
 /**
  * heaptrail's command line: memray-style subcommands, each a thin wrapper over the library.
- * Exit codes: 0 success, 1 a capture could not be read (or a build had failures), 2 usage.
+ * Exit codes: 0 success, 1 an error (a capture could not be read, a missing file, a build had
+ * failures), 2 usage. Errors are one line; `--debug` adds the stack trace.
  */
 import { CaptureError } from "../reader/index.ts";
-import { HelpRequest, UsageError } from "./args.ts";
+import { errnoMessage, HelpRequest, UsageError, UserError } from "./args.ts";
 import { runStats } from "./stats.ts";
 
 type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
@@ -26,7 +27,8 @@ usage: heaptrail <command> [options]
 
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join("\n")}
 
-Run "heaptrail <command> --help" for a command's options.
+Run "heaptrail <command> --help" for a command's options and their defaults.
+Every command takes --debug: on an error, print its stack trace too.
 `;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -44,13 +46,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     err.write(`heaptrail: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
+  const debug = rest.includes("--debug");
   try {
     return await (await command.load())(rest, out);
   } catch (e) {
-    if (e instanceof CaptureError) {
-      err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
-      return 1;
-    }
     if (e instanceof HelpRequest) {
       out.write(e.usage);
       return 0;
@@ -59,10 +58,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       err.write(`heaptrail ${name}: ${e.message}\n${e.usage}`);
       return 2;
     }
-    if ((e as { code?: string }).code === "ENOENT") {
-      err.write(`heaptrail ${name}: ${(e as Error).message}\n`);
-      return 1;
+    // Every other error is one line (file and what is wrong); the stack only with --debug.
+    if (debug) err.write(`${(e as Error).stack ?? String(e)}\n`);
+    if (e instanceof CaptureError) {
+      err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
+    } else if (e instanceof UserError) {
+      err.write(`heaptrail ${name}: ${e.message}\n`);
+    } else if (typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).syscall !== undefined) {
+      err.write(`heaptrail ${name}: ${errnoMessage(e)}\n`);
+    } else {
+      const message = e instanceof Error ? e.message : String(e);
+      err.write(`heaptrail ${name}: ${message.split("\n")[0]}${debug ? "" : " (run with --debug for details)"}\n`);
     }
-    throw e;
+    return 1;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { FileFormat, PYTHON_ALLOCATOR_NAMES, type ReadOptions } from "../reader/index.ts";
 import { collectStats, type StatsRun } from "../analysis/collect.ts";
-import { formatBytes } from "../site/format.ts";
+import { formatBytes } from "../shared/format.ts";
 import { oneCapture, parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
@@ -22,7 +22,7 @@ export function pythonDatetime(ms: number): string {
 
 /** The object `memray stats --json` writes (memray 1.20 keys; modules only for header 13). */
 export function memrayStatsJson(run: StatsRun): Record<string, unknown> {
-  const { header, stats } = run;
+  const { stats } = run;
   if (stats === null) throw new Error("aggregated captures have no stats");
   const json: Record<string, unknown> = {
     total_num_allocations: stats.totalNumAllocations,
@@ -105,11 +105,13 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
     {
       args: argv,
       allowPositionals: true,
+      description: "memray stats: allocation totals, the size histogram, allocator kinds and the top allocating locations and modules.",
+      operands: [["CAPTURE", "a memray capture file (.bin), raw or LZ4, any header version"]],
       options: {
-        json: { type: "boolean", default: false },
-        "num-largest": { type: "string", short: "n", default: "5" },
-        output: { type: "string", short: "o" },
-        force: { type: "boolean", short: "f", default: false },
+        json: { type: "boolean", default: false, help: "print memray stats --json's keys and values instead of a summary" },
+        "num-largest": { type: "string", short: "n", default: "5", metavar: "N", help: "how many top locations and modules to list" },
+        output: { type: "string", short: "o", metavar: "FILE", help: "write to FILE (atomically) instead of standard output", defaultText: "standard output" },
+        force: { type: "boolean", short: "f", default: false, help: "overwrite FILE when it exists (memray's flag; heaptrail always replaces it atomically)" },
       },
     },
     USAGE,

@@ -7,7 +7,7 @@ import { viewGroups, viewThreadName } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
-import { formatBytes, treeShareColour } from "../site/format.ts";
+import { formatBytes, treeShareColour } from "../shared/format.ts";
 import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
 const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
@@ -52,8 +52,10 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
     {
       args: argv,
       allowPositionals: true,
+      description: "memray tree: the biggest allocation paths live at the peak (or among temporary allocations), callers 📂 above allocating frames 📄, coloured by share on a terminal.",
+      operands: [["CAPTURE", "a memray capture file (.bin), raw or LZ4, any header version"]],
       options: {
-        "biggest-allocs": { type: "string", short: "b", default: "200" },
+        "biggest-allocs": { type: "string", short: "b", default: "200", metavar: "N", help: "show the N biggest allocation paths" },
         ...TEMPORARY_OPTIONS,
       },
     },

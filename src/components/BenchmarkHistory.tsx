@@ -4,6 +4,7 @@
  * call-site trend; the paginated runs table. Every untrusted string is set as text (tooltips are
  * DOM nodes built with textContent, never HTML strings).
  */
+import type * as EChartsCore from "echarts/core";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { urls } from "../content/urls.ts";
 import { formatBytes, formatCount } from "../site/format.ts";
@@ -19,7 +20,7 @@ import {
   type SeriesPoint,
 } from "../site/history.ts";
 
-type ECharts = typeof import("echarts/core");
+type ECharts = typeof EChartsCore;
 let echartsPromise: Promise<ECharts> | null = null;
 const loadECharts = () => (echartsPromise ??= import("../site/echarts-history.ts").then((m) => m.echarts));
 

@@ -1,13 +1,13 @@
 /** memray stats: allocator distribution, size histogram and top locations. */
 import { BarChart } from "echarts/charts";
 import { GridComponent, TooltipComponent } from "echarts/components";
-import { use } from "echarts/core";
+import { use as registerChartParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import type { OkRunEntry } from "../content/schema.ts";
 import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
 import { useEChart } from "./useEChart.ts";
 
-use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+registerChartParts([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
 type Stats = NonNullable<OkRunEntry["stats"]>;
 

@@ -4,7 +4,7 @@
  */
 import { LineChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from "echarts/components";
-import { use } from "echarts/core";
+import { use as registerChartParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useMemo } from "react";
 import type { OkRunEntry, SourceFile } from "../content/schema.ts";
@@ -17,7 +17,7 @@ import FlameGraph from "./FlameGraph.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 import { useEChart } from "./useEChart.ts";
 
-use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, MarkAreaComponent, LegendComponent, CanvasRenderer]);
+registerChartParts([LineChart, GridComponent, TooltipComponent, DataZoomComponent, MarkAreaComponent, LegendComponent, CanvasRenderer]);
 
 interface Props {
   entry: OkRunEntry;

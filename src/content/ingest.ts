@@ -46,9 +46,16 @@ export interface IngestOptions {
   keepRecordedMeta?: boolean;
   /** The analysis (tests inject fixtures); analyses inline, on this thread. */
   analyze?: Analyze;
-  /** Progress lines. Default: none. */
-  log?: (line: string) => void;
+  /** Progress events; the command decides how to show them. Default: none. */
+  onEvent?: (event: ContentEvent) => void;
 }
+
+/** What the content stage reports as it goes (ingest and build). */
+export type ContentEvent =
+  | { kind: "start"; total: number }
+  | { kind: "run"; fileName: string; runId: string; outcome: "written" | "unchanged" | "failed"; timeMs?: number; error?: string }
+  | { kind: "warning"; message: string }
+  | { kind: "note"; message: string };
 
 export interface IngestedRun {
   runId: string;
@@ -75,11 +82,12 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   const contentDir = resolve(options.contentDir ?? "content");
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
-  const log = options.log ?? (() => {});
+  const emit = options.onEvent ?? (() => {});
   const ci = githubActionsMeta(env);
   const git = options.git === false ? null : gitInfo(cwd);
   const recorded = options.keepRecordedMeta ? recordedRuns(contentDir) : new Map<string, LedgerRun[]>();
 
+  emit({ kind: "start", total: paths.length });
   const results: IngestedRun[] = [];
   const planned = new Map<number, Planned>();
   const seen = new Map<string, number>();
@@ -88,7 +96,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     const path = resolve(given);
     const fileName = basename(path);
     const captureHash = await hashFile(path);
-    const file = readMetaFile(path, (s) => log(`warning: ${s}`));
+    const file = readMetaFile(path, (message) => emit({ kind: "warning", message }));
     const previous = recorded.get(`${captureHash}\0${fileName}`) ?? [];
     const stored = previous.length > 0 ? readEntry(contentDir, previous[0]!.id) : null;
     const meta = stored
@@ -107,7 +115,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     if (existing && existing.captureHash !== captureHash) {
       const error = `run id ${runId} is taken by another capture (${existing.fileName}): not ingested`;
       results[i] = { runId, fileName, outcome: "failed", error };
-      log(`${fileName}: FAILED: ${error}`);
+      emit({ kind: "run", fileName, runId, outcome: "failed", error });
       continue;
     }
     const write: WriteRunOptions = {
@@ -127,7 +135,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     const replaces = previous.length === 1 && previous[0]!.id !== runId ? [previous[0]!.id] : [];
     if (!options.force && isUpToDate(contentDir, write)) {
       if (replaces.length > 0) removeRuns(contentDir, { ids: replaces });
-      log(`${fileName}: unchanged (${runId})`);
+      emit({ kind: "run", fileName, runId, outcome: "unchanged" });
       continue;
     }
     planned.set(i, { path, write, replaces });
@@ -137,10 +145,9 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     results[i] = { runId: job.write.runId, fileName: job.write.fileName!, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
     if (job.replaces.length > 0) removeRuns(contentDir, { ids: job.replaces });
     // A killed process leaves a capture without its trailer: say so even on a terminal.
-    if (r.incomplete !== undefined) log(`${job.write.fileName}: warning: incomplete capture (${r.incomplete})`);
-    log(r.outcome === "written"
-      ? `${job.write.fileName}: analysed in ${Math.round(r.ms)} ms (${job.write.runId})`
-      : `${job.write.fileName}: FAILED: ${r.error}`);
+    const fileName = job.write.fileName!;
+    if (r.incomplete !== undefined) emit({ kind: "warning", message: `${fileName}: incomplete capture (${r.incomplete})` });
+    emit({ kind: "run", fileName, runId: job.write.runId, outcome: r.outcome, timeMs: r.ms, ...(r.error !== undefined ? { error: r.error } : {}) });
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), planned.size));
   if (options.analyze || jobs <= 1) {

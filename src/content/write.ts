@@ -100,7 +100,12 @@ export function buildDigest(options: WriteRunOptions): string {
 /** True when the run's entry was written by this schema from these same inputs. */
 export function isUpToDate(contentDir: string, options: WriteRunOptions): boolean {
   const entry = readEntry(contentDir, options.runId);
-  return entry !== null && entry.status === "ok" && entry.schemaVersion === SCHEMA_VERSION && entry.buildDigest === buildDigest(options);
+  if (entry === null || entry.status !== "ok" || entry.schemaVersion !== SCHEMA_VERSION || entry.buildDigest !== buildDigest(options)) {
+    return false;
+  }
+  // An entry without its data files (a build killed or raced between the two) is not up to date.
+  const contentRoot = options.contentDir ?? "content";
+  return Object.values(entry.data).every((ref) => ref === null || existsSync(join(publicDir(contentRoot), ref.path)));
 }
 
 /**

@@ -51,7 +51,7 @@ export class Lz4FrameDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    let src = chunk;
+    const src = chunk;
     let pos = 0;
     // Fast path: nothing buffered, so whole units can be decoded straight from `chunk`.
     while (true) {

@@ -20,7 +20,9 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
   const shared = new SharedArrayBuffer(ringBytes(SLOTS, SLOT_BYTES));
   const { control, lengths, numbers, slotNumbers } = ringLayout(shared, SLOTS, SLOT_BYTES);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(new URL("./decode-worker.ts", import.meta.url), {
+  // The sources run as .ts in a checkout, as .js compiled into an installed package's lib/.
+  const workerFile = import.meta.url.endsWith(".ts") ? "./decode-worker.ts" : "./decode-worker.js";
+  const worker = new Worker(new URL(workerFile, import.meta.url), {
     workerData: { path, shared, slots: SLOTS, slotBytes: SLOT_BYTES, port: port2 },
     transferList: [port2],
   });

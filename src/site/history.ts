@@ -4,7 +4,7 @@
  * comparability breaks; the index rows; the per-benchmark data file the benchmark page fetches;
  * and the browser-side series made from that file. Pure: no I/O, no Astro, no DOM.
  */
-import { change, isRegression, type RegressionRule } from "../analysis/regression.ts";
+import { change, isRegression, type RegressionRule } from "../shared/regression.ts";
 import type { CallSite, OkRunEntry, RunEntry } from "../content/schema.ts";
 
 /** The branch key of runs with no known branch (git refuses spaces, so no real branch has it). */

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { buildSite } from "../../src/content/build.ts";
+import { Progress } from "../../src/cli/progress.ts";
+import { buildContent } from "../../src/content/build.ts";
 import { CaptureWriter } from "../helpers/capture-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-build-log-"));
@@ -27,9 +28,10 @@ for (const isTTY of [false, true]) {
     writeFileSync(join(captures, "whole.bin"), capture(true));
     let log = "";
     const out = { isTTY, write: (s: string) => ((log += s), true) } as never;
-    const result = await buildSite({ capturesDir: captures, contentDir: join(dir, `content-${isTTY}`), contentOnly: true, log: out });
+    const progress = new Progress(out);
+    const result = await buildContent({ capturesDir: captures, contentDir: join(dir, `content-${isTTY}`), env: {}, cwd: captures, onEvent: progress.onEvent });
     expect(result.runs.map((r) => r.outcome)).toEqual(["written", "written"]);
-    expect(log).toMatch(/killed\.bin: warning: incomplete capture \(.*TRAILER.*\)/);
-    expect(log).not.toMatch(/whole\.bin: warning/);
+    expect(log).toMatch(/warning: killed\.bin: incomplete capture \(.*TRAILER.*\)/);
+    expect(log).not.toMatch(/whole\.bin: incomplete/);
   });
 }

@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { analyzeCapture } from "../../src/analysis/analyze.ts";
 import type { RunAnalysis } from "../../src/analysis/model.ts";
-import { buildSite } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/build.ts";
 import { ingestCaptures, type IngestOptions } from "../../src/content/ingest.ts";
 import { applyRetention, listRuns, removeRuns } from "../../src/content/retention.ts";
 import { runEntrySchema, type OkRunEntry } from "../../src/content/schema.ts";
@@ -86,7 +86,7 @@ describe("ingest", () => {
       copyFileSync(join(REPO, "captures", `${name}.meta.json`), join(captures, `${name}.meta.json`));
     }
     // Through the real worker pool (no injected analysis), as `heaptrail build` runs it.
-    const first = await buildSite({ capturesDir: captures, contentDir: content, contentOnly: true, env: {}, cwd: captures, jobs: 2, log: { write: () => true } as never });
+    const first = await buildContent({ capturesDir: captures, contentDir: content, env: {}, cwd: captures, jobs: 2 });
     expect(first.runs.map((r) => r.outcome)).toEqual(["written", "written", "written"]);
     const run = entry(content, first.runs.find((r) => r.fileName === "import_orders--5e38e97.bin")!.runId);
     expect(run).toMatchObject({
@@ -103,7 +103,7 @@ describe("ingest", () => {
 
     rmSync(captures, { recursive: true });
     mkdirSync(captures);
-    const second = await buildSite({ capturesDir: captures, contentDir: content, contentOnly: true, env: {}, cwd: captures, log: { write: () => true } as never });
+    const second = await buildContent({ capturesDir: captures, contentDir: content, env: {}, cwd: captures });
     expect(second.runs).toEqual([]);
     // Every run stays, byte for byte, though its capture is gone.
     expect(snapshot(content)).toEqual(before);
@@ -207,15 +207,15 @@ describe("build's captures/ scan", () => {
     mkdirSync(captures);
     writeCapture(captures, "bench.bin", 50);
     const content = join(repo, "content");
-    const options = { capturesDir: captures, contentDir: content, contentOnly: true, env: {}, cwd: repo, analyze, noSource: true, log: { write: () => true } as never };
-    const [first] = (await buildSite(options)).runs;
+    const options = { capturesDir: captures, contentDir: content, env: {}, cwd: repo, analyze, noSource: true };
+    const [first] = (await buildContent(options)).runs;
     expect(entry(content, first!.runId)).toMatchObject({ commit: head, branch: "main", meta: { author: "Ada", message: "First" } });
     commit("Second");
-    const [again] = (await buildSite(options)).runs;
+    const [again] = (await buildContent(options)).runs;
     expect(again).toEqual({ ...first, outcome: "unchanged" });
     // Its meta file still overrides what was recorded; the corrected run replaces the old one.
     writeFileSync(join(captures, "bench.meta.json"), JSON.stringify({ benchmark: "renamed" }));
-    const [renamed] = (await buildSite(options)).runs;
+    const [renamed] = (await buildContent(options)).runs;
     expect(renamed!.runId).not.toBe(first!.runId);
     expect(listRuns(content).map((r) => [r.benchmark, r.id])).toEqual([["renamed", renamed!.runId]]);
     expect(entry(content, renamed!.runId).commit).toBe(head);
@@ -287,7 +287,7 @@ describe("ledgers merge by copying", () => {
 
     const empty = folder("no-captures");
     for (const content of [union, one]) {
-      await buildSite({ capturesDir: empty, contentDir: content, contentOnly: true, keepFull, env: {}, log: { write: () => true } as never });
+      await buildContent({ capturesDir: empty, contentDir: content, keepFull, env: {} });
     }
     expect(snapshot(union)).toEqual(snapshot(one));
     expect(listRuns(one)).toHaveLength(7);

@@ -7,15 +7,16 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildSite, runAstroBuild } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/build.ts";
+import { runAstroBuild } from "../../src/cli/site.ts";
 import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
 import { pruneRun } from "./call-sites.ts";
 import { serveStatic, type StaticServer } from "./server.ts";
 
-const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), "../../captures");
+// The repository's own demo captures (a fresh clone has nothing beside it).
+const DEMO = join(import.meta.dirname, "..", "..", "captures");
 const DEMO_FILE = /^(import_orders|render_report)--.*\.(bin|meta\.json)$/;
 
 declare module "vitest" {
@@ -80,7 +81,7 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
   writeFileSync(join(captures, "killed.bin"), killedCapture());
   const contentDir = join(root, "content");
-  const result = await buildSite({ capturesDir: captures, contentDir, contentOnly: true, log: { write: () => true } as never });
+  const result = await buildContent({ capturesDir: captures, contentDir, env: {}, cwd: captures });
   const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.fileName);
   if (failed.join() !== "broken.bin") throw new Error(`unexpected failures: ${JSON.stringify(result.runs)}`);
   // The oldest main run of import_orders as retention leaves it: summary and call sites only.

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { formatBytes, treeShareColour } from "../../src/site/format.ts";
+import { formatBytes, treeShareColour } from "../../src/shared/format.ts";
 
 it("memray tree's gradient: stops, interpolation, and int(percentage) truncation", () => {
   expect(treeShareColour(0, 100)).toEqual([97, 193, 44]);

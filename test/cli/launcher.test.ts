@@ -1,0 +1,54 @@
+// Issue 12 item 1: after the README's set-up, `npx heaptrail` runs even when the Node first on
+// PATH is older than 22.12: bin/heaptrail.mjs re-runs itself with the Node the set-up put into
+// .tools/. Simulated with a copy of bin/ whose .tools/ links to this test's own Node.
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const REPO = join(import.meta.dirname, "..", "..");
+
+/** A Node older than 22.12 on this machine (the system's, on CI), or null. */
+function oldNode(): string | null {
+  for (const candidate of ["/usr/bin/node", "/usr/local/bin/node", "/bin/node"]) {
+    try {
+      const version = execFileSync(candidate, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+      const [major, minor] = version.split(".").map(Number) as [number, number];
+      if (major < 22 || (major === 22 && minor < 12)) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return null;
+}
+
+const old = oldNode();
+const root = mkdtempSync(join(tmpdir(), "heaptrail-launcher-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe.skipIf(old === null)("bin/heaptrail.mjs under an old Node", () => {
+  it("says what it needs when no newer Node is at hand", () => {
+    const bare = join(root, "bare");
+    mkdirSync(join(bare, "bin"), { recursive: true });
+    copyFileSync(join(REPO, "bin", "heaptrail.mjs"), join(bare, "bin", "heaptrail.mjs"));
+    const result = spawnSync(old!, [join(bare, "bin", "heaptrail.mjs"), "--version"], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^heaptrail needs Node >= 22\.12 \(this is \d+\.\d+\.\d+\)/);
+  });
+
+  it("re-runs itself with the set-up's .tools/ Node", () => {
+    const pkg = join(root, "pkg");
+    mkdirSync(join(pkg, "bin"), { recursive: true });
+    copyFileSync(join(REPO, "bin", "heaptrail.mjs"), join(pkg, "bin", "heaptrail.mjs"));
+    symlinkSync(join(REPO, "src"), join(pkg, "src"));
+    mkdirSync(join(pkg, ".tools", "node", "node_modules", ".bin"), { recursive: true });
+    symlinkSync(process.execPath, join(pkg, ".tools", "node", "node_modules", ".bin", "node"));
+    const result = spawnSync(old!, [join(pkg, "bin", "heaptrail.mjs"), "stats", "--json", join(REPO, "captures", "examples--threads.bin")], {
+      encoding: "utf8",
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).metadata.file_format).toBe(0);
+  });
+});
