@@ -63,3 +63,26 @@ export function oneCapture(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new UsageError("expected one capture file", usage);
   return positionals[0]!;
 }
+
+/** `--strict`: an incomplete capture (cut, killed, corrupt) is an error, not a warning. */
+export const STRICT_OPTION = { strict: { type: "boolean", default: false } } as const;
+
+/** An incomplete capture under `--strict`: `main` prints it and exits 1. */
+export class IncompleteCapture extends Error {}
+
+/**
+ * Say on stderr that `path` is incomplete and where its data stopped (every command does), or,
+ * under `--strict`, fail. The warning names the byte offset; `endOffset` is where good data ended.
+ */
+export function checkComplete(
+  path: string,
+  read: { complete: boolean; warning: string | null; endOffset: number; compressed: boolean },
+  strict: boolean,
+  err: NodeJS.WritableStream,
+): void {
+  if (read.complete) return;
+  const where = `data stops at byte ${read.endOffset}${read.compressed ? " of the decompressed stream" : ""}`;
+  const text = `${path}: incomplete capture (${where}): ${read.warning ?? "no TRAILER"}`;
+  if (strict) throw new IncompleteCapture(`${text} (--strict)`);
+  err.write(`warning: ${text}\n`);
+}

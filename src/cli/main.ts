@@ -3,10 +3,10 @@
  * Exit codes: 0 success, 1 a capture could not be read (or a build had failures), 2 usage.
  */
 import { CaptureError } from "../reader/index.ts";
-import { HelpRequest, UsageError } from "./args.ts";
+import { HelpRequest, IncompleteCapture, UsageError } from "./args.ts";
 import { runStats } from "./stats.ts";
 
-type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
+type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   stats: { summary: "memray stats: totals, histogram, allocators, top locations", load: async () => runStats },
@@ -43,10 +43,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     return 2;
   }
   try {
-    return await (await command.load())(rest, out);
+    return await (await command.load())(rest, out, err);
   } catch (e) {
     if (e instanceof CaptureError) {
       err.write(`heaptrail ${name}: cannot read capture: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof IncompleteCapture) {
+      err.write(`heaptrail ${name}: ${e.message}\n`);
       return 1;
     }
     if (e instanceof HelpRequest) {

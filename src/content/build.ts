@@ -4,7 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyzeCapture } from "../analysis/analyze.ts";
 import type { RunAnalysis } from "../analysis/model.ts";
@@ -54,6 +55,20 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export function runIdFor(fileName: string): string {
   const stem = basename(fileName).replace(/\.bin$/i, "");
   return stem.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "") || "run";
+}
+
+/**
+ * An error message fit to publish: the site must not show the builder's own paths, so the
+ * captures folder's path becomes relative (`run.bin`, not `/home/ci/…/captures/run.bin`), and
+ * any other mention of the working directory or the home folder is shortened too.
+ */
+export function publicMessage(message: string, capturesDir: string): string {
+  let text = message;
+  for (const [dir, shown] of [[resolve(capturesDir), ""], [process.cwd(), ""], [homedir(), "~"]] as const) {
+    if (dir.length <= 1) continue; // never rewrite "/" itself
+    text = text.split(dir + sep).join(shown === "" ? "" : shown + sep).split(dir).join(shown || ".");
+  }
+  return text;
 }
 
 async function hashFile(path: string): Promise<string> {
@@ -145,8 +160,8 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       runs.push({ runId, fileName, outcome: "written" });
       if (!out.isTTY) progress.line(`${fileName}: analysed in ${Math.round(performance.now() - t0)} ms`);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      writeFailedRun(e, writeOptions);
+      const message = publicMessage(e instanceof Error ? e.message : String(e), capturesDir);
+      writeFailedRun(message, writeOptions);
       runs.push({ runId, fileName, outcome: "failed", error: message });
       progress.line(`${fileName}: FAILED: ${message}`);
     }
