@@ -26,11 +26,12 @@ export interface NativeFrame {
 const EMPTY_LINE_TABLE = new Uint8Array(0);
 
 /**
- * The deepest Python stack read (65,536 frames; CPython's default recursion limit is 1,000).
- * Every report walks whole stacks, so a hostile capture with millions of nested frames would
- * make them quadratic: the decoder stops there instead (see CaptureDecoder).
+ * The deepest Python stack read: 4,096 frames (CPython's default recursion limit is 1,000;
+ * memray's flame graphs stop at 400). Reports walk whole stacks per location, so deeper ones
+ * make them quadratic (65,536 frames took minutes, measured): the decoder stops there instead,
+ * flagged like a cut capture (see CaptureDecoder).
  */
-export const MAX_STACK_DEPTH = 1 << 16;
+export const MAX_STACK_DEPTH = 1 << 12;
 
 export class CaptureTables {
   /** `PY_VERSION_HEX` for line tables (header 12+). */
