@@ -91,7 +91,7 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
     }
     const last = nextMessage();
     if (last.error) {
-      if (!last.error.capture) throw new Error(last.error.message);
+      if (!last.error.capture) throw new Error(`the decode worker for ${path} failed: ${last.error.message}`);
       // Rebuild the worker's CaptureError; readCaptureFile adds the path back.
       const message = String(last.error.message).replace(`${path}: `, "").replace(/ \(at byte \d+.*\)$/, "");
       throw new CaptureError(message, last.error.offset, last.error.where);
