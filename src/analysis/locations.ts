@@ -5,10 +5,12 @@
  */
 
 export class Locations {
+  // Numbers, not Int32: ids are 64-bit in the file, and one past 2^31 stored wrapped would never
+  // compare equal again (a new location per record, every one in the same probe chain).
   tid = new Float64Array(256);
-  stackId = new Int32Array(256);
-  nativeId = new Int32Array(256);
-  generation = new Int32Array(256);
+  stackId = new Float64Array(256);
+  nativeId = new Float64Array(256);
+  generation = new Float64Array(256);
   allocator = new Uint8Array(256);
   /** The id of the same location with tid 0 (memray's merged-threads key). */
   merged = new Int32Array(256);
@@ -87,9 +89,9 @@ export class Locations {
     if (id >= this.stackId.length) {
       const n = this.stackId.length * 2;
       this.tid = growF64(this.tid, n);
-      this.stackId = growI32(this.stackId, n);
-      this.nativeId = growI32(this.nativeId, n);
-      this.generation = growI32(this.generation, n);
+      this.stackId = growF64(this.stackId, n);
+      this.nativeId = growF64(this.nativeId, n);
+      this.generation = growF64(this.generation, n);
       this.merged = growI32(this.merged, n);
       const a = new Uint8Array(n);
       a.set(this.allocator);
@@ -117,8 +119,8 @@ export class Locations {
 
 function hash(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
   let h = Math.imul(tid >>> 0, 0x9e3779b1);
-  h = Math.imul(h ^ stackId, 0x85ebca6b);
-  h = Math.imul(h ^ nativeId, 0xc2b2ae35);
+  h = Math.imul(h ^ stackId ^ ((stackId / 2 ** 32) | 0), 0x85ebca6b);
+  h = Math.imul(h ^ nativeId ^ ((nativeId / 2 ** 32) | 0), 0xc2b2ae35);
   h = Math.imul(h ^ (generation * 16 + allocator), 0x27d4eb2f);
   return (h ^ (h >>> 15)) >>> 0;
 }

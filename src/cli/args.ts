@@ -159,3 +159,28 @@ export function errnoMessage(e: unknown, path?: string): string {
   const what = err.code && ERRNO_TEXT[err.code] ? `${ERRNO_TEXT[err.code]} (${err.code})` : (err.message ?? String(e));
   return where ? `${where}: ${what}` : what;
 }
+
+/** `--strict`: an incomplete capture (cut, killed, corrupt) is an error, not a warning. */
+export const STRICT_OPTION = {
+  strict: { type: "boolean", default: false, help: "fail (exit 1) on an incomplete capture (a killed process) instead of warning" },
+} as const;
+
+/** An incomplete capture under `--strict`: `main` prints it and exits 1. */
+export class IncompleteCapture extends UserError {}
+
+/**
+ * Say on stderr that `path` is incomplete and where its data stopped (every command does), or,
+ * under `--strict`, fail. The warning names the byte offset; `endOffset` is where good data ended.
+ */
+export function checkComplete(
+  path: string,
+  read: { complete: boolean; warning: string | null; endOffset: number; compressed: boolean },
+  strict: boolean,
+  err: NodeJS.WritableStream,
+): void {
+  if (read.complete) return;
+  const where = `data stops at byte ${read.endOffset}${read.compressed ? " of the decompressed stream" : ""}`;
+  const text = `${path}: incomplete capture (${where}): ${read.warning ?? "no TRAILER"}`;
+  if (strict) throw new IncompleteCapture(`${text} (--strict)`);
+  err.write(`warning: ${text}\n`);
+}

@@ -7,14 +7,14 @@ import { invertedFlameTrees, flameTree, viewGroups, viewThreadName } from "../an
 import { collectCapture } from "../analysis/collect.ts";
 import { foldedStacks } from "../analysis/folded.ts";
 import type { FlameView } from "../analysis/model.ts";
-import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
 const USAGE =
   "usage: heaptrail flamegraph CAPTURE [--leaks | --temporary-allocations | --temporary-allocation-threshold N] " +
-  "[--inverted] [--split-threads] [--format folded|json] [-o FILE]\n";
+  "[--inverted] [--split-threads] [--format folded|json] [-o FILE] [--strict]\n";
 
-export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseCommand(
     {
       args: argv,
@@ -28,6 +28,7 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream):
         "split-threads": { type: "boolean", help: "one tree per thread instead of all threads merged" },
         format: { type: "string", default: "folded", metavar: "folded|json", help: "folded stacks (\"f (file:line);g (file:line) BYTES\") or the flame tree as JSON" },
         output: { type: "string", short: "o", metavar: "FILE", help: "write to FILE (atomically) instead of standard output", defaultText: "standard output" },
+        ...STRICT_OPTION,
       },
     },
     USAGE,
@@ -40,6 +41,7 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream):
   const threshold = thresholdOrNull ?? 1;
 
   const capture = collectCapture(path, { temporaryAllocationThreshold: threshold });
+  checkComplete(path, capture.summary, values.strict, err);
   const view: FlameView = values.leaks ? "leaks" : temporary ? "temporary" : "peak";
   const mergeThreads = !values["split-threads"];
   const groups = viewGroups(capture, view, mergeThreads);

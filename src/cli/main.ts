@@ -7,7 +7,7 @@ import { CaptureError } from "../reader/index.ts";
 import { errnoMessage, HelpRequest, UsageError, UserError } from "./args.ts";
 import { runStats } from "./stats.ts";
 
-type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
+type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   stats: { summary: "memray stats: totals, histogram, allocators, top locations", load: async () => runStats },
@@ -48,7 +48,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
   const debug = rest.includes("--debug");
   try {
-    return await (await command.load())(rest, out);
+    return await (await command.load())(rest, out, err);
   } catch (e) {
     if (e instanceof HelpRequest) {
       out.write(e.usage);

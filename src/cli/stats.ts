@@ -2,10 +2,10 @@
  * `heaptrail stats [--json] [-n N] [-o FILE] CAPTURE`: memray's `stats`, for every header
  * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
  */
-import { FileFormat, PYTHON_ALLOCATOR_NAMES, type ReadOptions } from "../reader/index.ts";
+import { FileFormat, PYTHON_ALLOCATOR_NAMES, type CaptureHeader, type ReadOptions } from "../reader/index.ts";
 import { collectStats, type StatsRun } from "../analysis/collect.ts";
 import { formatBytes } from "../shared/format.ts";
-import { oneCapture, parseCommand, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
 /** Read a capture once and compute its stats: the analysis' stats path (collect.ts). */
@@ -13,9 +13,14 @@ export function computeStats(path: string, topN = 5, readOptions: ReadOptions = 
   return collectStats(path, { topN, read: readOptions });
 }
 
-/** Python's `str(datetime)` of a UTC timestamp, as memray writes it. */
-export function pythonDatetime(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2026-11-22T03:56:01.441Z
+/**
+ * Python's `str(datetime)` of a UTC timestamp, as memray writes it; null for a time no date
+ * can hold (a corrupt header: Python's datetime stops at year 9999, JavaScript's at ±275760).
+ */
+export function pythonDatetime(ms: number): string | null {
+  const date = new Date(ms);
+  if (!Number.isFinite(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return null;
+  const iso = date.toISOString(); // 2026-11-22T03:56:01.441Z
   const micro = ms % 1000 === 0 ? "" : `.${String(((ms % 1000) + 1000) % 1000).padStart(3, "0")}000`;
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${micro}+00:00`;
 }
@@ -47,6 +52,7 @@ export function memrayStatsJson(run: StatsRun): Record<string, unknown> {
 function metadataJson(run: StatsRun): Record<string, unknown> {
   const { header, read } = run;
   return {
+    // null when the header holds no valid date (see pythonDatetime)
     start_time: pythonDatetime(header.startTimeMs),
     end_time: pythonDatetime(header.endTimeMs),
     // memray trusts the records it decoded, not the (possibly provisional) header count.
@@ -98,9 +104,18 @@ export function statsText(path: string, run: StatsRun): string {
   return `${lines.join("\n")}\n`;
 }
 
-const USAGE = "usage: heaptrail stats [--json] [-n N] [-o FILE] CAPTURE\n";
+const USAGE = "usage: heaptrail stats [--json] [-n N] [-o FILE] [--strict] CAPTURE\n";
 
-export async function runStats(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+/** Header times no date can show: a warning each (the JSON then has null there). */
+function badTimes(header: CaptureHeader): string[] {
+  const bad: string[] = [];
+  for (const [name, ms] of [["start", header.startTimeMs], ["end", header.endTimeMs]] as const) {
+    if (pythonDatetime(ms) === null) bad.push(`the header's ${name} time (${ms} ms since 1970) is not a valid date`);
+  }
+  return bad;
+}
+
+export async function runStats(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseCommand(
     {
       args: argv,
@@ -112,6 +127,7 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
         "num-largest": { type: "string", short: "n", default: "5", metavar: "N", help: "how many top locations and modules to list" },
         output: { type: "string", short: "o", metavar: "FILE", help: "write to FILE (atomically) instead of standard output", defaultText: "standard output" },
         force: { type: "boolean", short: "f", default: false, help: "overwrite FILE when it exists (memray's flag; heaptrail always replaces it atomically)" },
+        ...STRICT_OPTION,
       },
     },
     USAGE,
@@ -120,7 +136,9 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
   const topN = Number(values["num-largest"]);
   if (!Number.isInteger(topN) || topN < 1) throw new UsageError("-n/--num-largest takes a whole number ≥ 1", USAGE);
   const run = computeStats(path, topN);
+  checkComplete(path, run.read, values.strict, err);
   if (values.json) {
+    for (const warning of badTimes(run.header)) err.write(`warning: ${path}: ${warning}\n`);
     if (run.stats === null) {
       // memray refuses; we say what the file has and what it lacks.
       const json = {

@@ -8,9 +8,9 @@ import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
 import { formatBytes, treeShareColour } from "../shared/format.ts";
-import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
-const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
+const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N] [--strict]\n";
 
 /** Children with uninteresting nodes replaced by their own (visible) children, biggest first. */
 function visibleChildren(node: TreeSummaryNode): TreeSummaryNode[] {
@@ -47,7 +47,7 @@ export function renderTree(root: TreeSummaryNode, colour: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function runTree(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function runTree(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseCommand(
     {
       args: argv,
@@ -57,6 +57,7 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
       options: {
         "biggest-allocs": { type: "string", short: "b", default: "200", metavar: "N", help: "show the N biggest allocation paths" },
         ...TEMPORARY_OPTIONS,
+        ...STRICT_OPTION,
       },
     },
     USAGE,
@@ -69,6 +70,7 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
   const threshold = thresholdOrNull ?? 1;
 
   const capture = collectCapture(path, { temporaryAllocationThreshold: threshold });
+  checkComplete(path, capture.summary, values.strict, err);
   const view = temporary ? "temporary" : "peak";
   const groups = viewGroups(capture, view, false);
   if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");

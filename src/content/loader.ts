@@ -1,10 +1,12 @@
 /**
  * The content loader for runs (Starlight style: a small named factory). Reads the small entries
- * `<contentDir>/runs/*.json`; large data stays in static files the page fetches.
+ * `<contentDir>/runs/*.json`; large data stays in static files the page fetches. Text fields reach
+ * the pages capped (display.ts); the entry files keep them whole.
  */
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Loader } from "astro/loaders";
+import { capEntryText } from "./display.ts";
 import { runsDir } from "./write.ts";
 
 export interface RunsLoaderOptions {
@@ -26,7 +28,7 @@ export function runsLoader(options: RunsLoaderOptions = {}): Loader {
           const raw = readFileSync(join(dir, file), "utf8");
           const digest = generateDigest(raw);
           if (store.get(id)?.digest === digest) continue;
-          const data = await parseData({ id, data: JSON.parse(raw) as Record<string, unknown>, filePath: join(dir, file) });
+          const data = await parseData({ id, data: capEntryText(JSON.parse(raw)) as Record<string, unknown>, filePath: join(dir, file) });
           store.set({ id, data, digest });
         } catch (e) {
           // One bad entry must not take the site down with it.

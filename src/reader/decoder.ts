@@ -19,8 +19,8 @@ import {
   type ImageSegments,
   V11_ALLOCATORS,
 } from "./records.ts";
-import { CaptureTables } from "./tables.ts";
-import { addDelta, readSvar, readUvar, varint } from "./varint.ts";
+import { CaptureTables, MAX_STACK_DEPTH } from "./tables.ts";
+import { addDelta, OVERLONG_VARINT, readSvar, readUvar, varint } from "./varint.ts";
 
 const PAD = 64;
 /** One record larger than this is taken as corruption rather than buffered forever. */
@@ -47,6 +47,8 @@ function cacheMiss(cache: Float64Array, head: number, address: number): number {
 
 /** Thrown inside decoding when a record needs bytes that have not arrived yet. */
 const NEED_MORE = Symbol("need more");
+/** Thrown by pushFrame past MAX_STACK_DEPTH: reading stops there with a warning. */
+const TOO_DEEP = Symbol("stack too deep");
 
 export class CaptureDecoder {
   readonly tables = new CaptureTables();
@@ -131,10 +133,11 @@ export class CaptureDecoder {
     }
     if (!this.done) {
       this.done = true;
+      const at = `byte ${this.offset}${this.where === "decompressed" ? " of the decompressed stream" : ""}`;
       if (this.end > this.start) {
-        this.warning = `the data ends inside a record (${this.end - this.start} bytes left over): the capture was cut short`;
+        this.warning = `the data ends inside a record at ${at} (${this.end - this.start} bytes left over): the capture was cut short`;
       } else {
-        this.warning = "the data ends without a TRAILER: the process was probably killed";
+        this.warning = `the data ends at ${at} without a TRAILER: the process was probably killed`;
       }
     }
   }
@@ -285,6 +288,7 @@ export class CaptureDecoder {
 
   private pushFrame(frameId: number): void {
     const stack = this.cur;
+    if (stack.depth >= MAX_STACK_DEPTH) throw TOO_DEEP;
     const parent = stack.depth > 0 ? stack.nodes[stack.depth - 1]! : 0;
     const node = this.tables.stackChildOf(parent, frameId);
     if (stack.depth === stack.nodes.length) {
@@ -549,6 +553,8 @@ export class CaptureDecoder {
         break;
       }
     } catch (e) {
+      if (e === OVERLONG_VARINT) this.fail("a varint longer than 64 bits (still continued after 10 bytes)", varint.overlongAt);
+      if (e === TOO_DEEP) return this.stopAt(pos, `a Python stack deeper than ${MAX_STACK_DEPTH} frames`);
       if (e !== NEED_MORE) throw e;
       whole = false;
     } finally {
@@ -699,6 +705,8 @@ export class CaptureDecoder {
         break;
       }
     } catch (e) {
+      if (e === OVERLONG_VARINT) this.fail("a varint longer than 64 bits (still continued after 10 bytes)", varint.overlongAt);
+      if (e === TOO_DEEP) return this.stopAt(pos, `a Python stack deeper than ${MAX_STACK_DEPTH} frames`);
       if (e !== NEED_MORE) throw e;
       whole = false;
     } finally {
@@ -771,6 +779,9 @@ export class CaptureDecoder {
               p = readSvar(buf, p);
               const offset = varint.value;
               if (p + 1 > end) throw NEED_MORE;
+              if (frameId > tables.framesDefined) {
+                this.fail(`PYTHON_FRAME_INDEX with frame id ${frameId}, expected ${tables.framesDefined} (ids go 0, 1, 2 … in order)`, pos);
+              }
               tables.setFrame(frameId, codeId, offset, buf[p] !== 0);
               pos = p + 1;
             }
@@ -790,6 +801,13 @@ export class CaptureDecoder {
               p = readUvar(buf, p);
               parent = varint.value;
               if (p > end) throw NEED_MORE;
+            }
+            // Nodes are listed in index order, each after its parent: anything else is a cycle.
+            if (parent >= tables.stackCount) {
+              this.fail(`PYTHON_TRACE_INDEX with parent ${parent}, but only nodes 0 to ${tables.stackCount - 1} exist yet (a cycle or a forward reference)`, pos);
+            }
+            if (tables.stackDepth[parent]! >= MAX_STACK_DEPTH) {
+              this.fail(`PYTHON_TRACE_INDEX deeper than ${MAX_STACK_DEPTH} frames`, pos);
             }
             tables.stackChildOf(parent, frameId);
             pos = p;
@@ -841,6 +859,7 @@ export class CaptureDecoder {
         }
       }
     } catch (e) {
+      if (e === OVERLONG_VARINT) this.fail("a varint longer than 64 bits (still continued after 10 bytes)", varint.overlongAt);
       if (e !== NEED_MORE) throw e;
       whole = false;
     } finally {

@@ -79,6 +79,7 @@ export class Lz4FrameDecoder {
 
   /** Call once after the last chunk: hands on what is left and checks the frame ended. */
   end(): void {
+    if (this.state === "block" && this.pendingLen > 0) this.partialBlock();
     this.flush(true);
     if (this.state !== "magic" || this.pendingLen !== 0 || this.framesDone === 0) {
       throw new CaptureError(
@@ -189,6 +190,22 @@ export class Lz4FrameDecoder {
     }
   }
 
+  /**
+   * A file cut inside a block (a killed process's only block, often): hand on what the block's
+   * complete sequences decode to, so the records before the cut are kept, as for a raw capture.
+   */
+  private partialBlock(): void {
+    this.makeRoom();
+    const n = Math.min(this.pendingLen, this.blockSize);
+    if (this.blockRaw) {
+      this.out.set(this.pending.subarray(0, n), this.fill);
+      this.fill += n;
+    } else {
+      const end = decodeBlock(this.pending, 0, n, this.out, this.fill);
+      this.fill = end >= 0 ? end : lastSequenceEnd;
+    }
+  }
+
   private ensureWindow(blockMax: number): void {
     const size = HISTORY_BYTES + Math.max(FLUSH_BYTES, blockMax) + blockMax;
     if (this.out.length < size) {
@@ -225,13 +242,18 @@ function hex32(n: number): string {
   return [0, 8, 16, 24].map((s) => ((n >>> s) & 0xff).toString(16).padStart(2, "0").toUpperCase()).join(" ");
 }
 
+/** Where the output stood after the last complete sequence of the last decodeBlock call. */
+let lastSequenceEnd = 0;
+
 /**
  * Decode one LZ4 block `src[pos..end)` into `out` at `op`, with earlier output as history.
  * Returns the new end of output, or `~failingInputPosition` when the block is corrupt.
  */
 export function decodeBlock(src: Uint8Array, pos: number, end: number, out: Uint8Array, op: number): number {
   const outLimit = out.length;
+  lastSequenceEnd = op;
   while (pos < end) {
+    lastSequenceEnd = op;
     const token = src[pos++]!;
     // Literals.
     let litLen = token >>> 4;

@@ -72,7 +72,7 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
       const error = last.error as WorkerError;
       // readCaptureFile adds the path back.
       if (error.capture) throw new CaptureError(error.detail, error.offset, error.where);
-      throw new Error(error.message);
+      throw new Error(`the decode worker for ${path} failed: ${error.message}`);
     }
     if (header === null) throw new Error("internal: the decode worker sent no header");
     // The tables crossed as plain data: give them their methods back.

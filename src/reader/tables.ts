@@ -25,6 +25,14 @@ export interface NativeFrame {
 
 const EMPTY_LINE_TABLE = new Uint8Array(0);
 
+/**
+ * The deepest Python stack read: 4,096 frames (CPython's default recursion limit is 1,000;
+ * memray's flame graphs stop at 400). Reports walk whole stacks per location, so deeper ones
+ * make them quadratic (65,536 frames took minutes, measured): the decoder stops there instead,
+ * flagged like a cut capture (see CaptureDecoder).
+ */
+export const MAX_STACK_DEPTH = 1 << 12;
+
 export class CaptureTables {
   /** `PY_VERSION_HEX` for line tables (header 12+). */
   pythonVersion = 0;
@@ -44,6 +52,8 @@ export class CaptureTables {
   // Python stack table: node 0 is the empty stack.
   stackParent = new Int32Array(1024);
   stackFrame = new Int32Array(1024);
+  /** Frames from each node to the root (node 0: 0). */
+  stackDepth = new Int32Array(1024);
   stackCount = 1;
   private readonly stackChild = new IntPairTable();
   private readonly stackChildWide = new Map<string, number>();
@@ -93,9 +103,16 @@ export class CaptureTables {
     return id;
   }
 
-  /** Aggregated files (header 12+) list their frames with explicit ids 0, 1, 2 … */
+  /** Frames numbered so far: an aggregated file's next FRAME record must have this id (or less). */
+  get framesDefined(): number {
+    return this.frameCount;
+  }
+
+  /** Aggregated files (header 12+) list their frames with explicit ids 0, 1, 2 … in order. */
   setFrame(id: number, codeId: number, offset: number, isEntry: boolean): void {
-    while (this.frameCount <= id) this.newFrame(0, -1, true);
+    // Never size the table by an untrusted id: the decoder rejects ids past the next one.
+    if (id > this.frameCount) throw new RangeError(`frame id ${id} out of order (next is ${this.frameCount})`);
+    if (id === this.frameCount) this.newFrame(0, -1, true);
     this.frameCode[id] = codeId;
     this.frameOffset[id] = offset;
     this.frameEntry[id] = isEntry ? 1 : 0;
@@ -139,7 +156,9 @@ export class CaptureTables {
     if (node >= this.stackParent.length) {
       this.stackParent = grow32(this.stackParent);
       this.stackFrame = grow32(this.stackFrame);
+      this.stackDepth = grow32(this.stackDepth);
     }
+    this.stackDepth[node] = parent < node ? this.stackDepth[parent]! + 1 : 0;
     this.stackParent[node] = parent;
     this.stackFrame[node] = frameId;
     return node;
@@ -188,7 +207,9 @@ export class CaptureTables {
   stackFrameIds(stackId: number): number[] {
     const ids: number[] = [];
     let node = stackId;
-    while (node > 0 && node < this.stackCount) {
+    // Parents precede their children (the decoder checks it), so this ends; the guard is belt and braces.
+    let guard = this.stackCount;
+    while (node > 0 && node < this.stackCount && guard-- > 0) {
       ids.push(this.stackFrame[node]!);
       node = this.stackParent[node]!;
     }

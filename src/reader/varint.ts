@@ -5,8 +5,13 @@
  * The readers return the new position and leave the value in `varint.value`, so that the
  * hot loop allocates nothing. Reading past the buffer reads the zero padding that the
  * decoder keeps after its data; the decoder then notices that the record ran past the end.
+ * So a varint still continued after 10 bytes is really in the data: it throws OVERLONG_VARINT,
+ * its start left in `varint.overlongAt`, and the decoder reports a CaptureError there.
  */
-export const varint = { value: 0 };
+export const varint = { value: 0, overlongAt: 0 };
+
+/** Not an Error: the decoder turns it into a CaptureError with the offset. */
+export const OVERLONG_VARINT = Symbol("varint longer than 64 bits");
 
 export function readUvar(buf: Uint8Array, pos: number): number {
   let b = buf[pos++]!;
@@ -37,9 +42,9 @@ export function readUvar(buf: Uint8Array, pos: number): number {
     }
     scale *= 128;
   }
-  // memray stops once the shift reaches 64; so do we, with a value that fails validation.
-  varint.value = Number.NaN;
-  return pos;
+  // memray stops once the shift reaches 64: the record is corrupt.
+  varint.overlongAt = pos - 10;
+  throw OVERLONG_VARINT;
 }
 
 /** Zig-zag signed varint. */
@@ -54,5 +59,6 @@ export function readSvar(buf: Uint8Array, pos: number): number {
 export function addDelta(register: number, delta: number): number {
   const sum = register + delta;
   if (sum >= 0 && sum <= Number.MAX_SAFE_INTEGER) return sum;
+  if (sum !== sum) return sum; // NaN: BigInt() would throw
   return Number(BigInt.asUintN(64, BigInt(Math.trunc(register)) + BigInt(Math.trunc(delta))));
 }

@@ -28,8 +28,18 @@ export function formatDuration(timeMs: number): string {
   return timeMs >= 1000 ? `${(timeMs / 1000).toFixed(2)} s` : `${Math.round(timeMs)} ms`;
 }
 
+/** `2026-11-22 12:00:00 UTC`; a time no date can hold (a corrupt header) says so instead of throwing. */
 export function formatTime(timeMs: number): string {
-  return new Date(timeMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  const date = new Date(timeMs);
+  if (!Number.isFinite(date.getTime())) return `invalid time (${timeMs} ms)`;
+  return date.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+/** `2026-11-22 12:00` for tables; like formatTime, never throws. */
+export function formatMinute(timeMs: number): string {
+  const date = new Date(timeMs);
+  if (!Number.isFinite(date.getTime())) return "invalid date";
+  return date.toISOString().slice(0, 16).replace("T", " ");
 }
 
 /** memray `tree`'s gradient stops: share of the root → colour. */

@@ -115,13 +115,28 @@ export class CaptureWriter {
     return this;
   }
 
+  /** Bytes as they are: hostile or corrupt records the writer has no method for. */
+  raw(bytes: readonly number[]): this {
+    this.out.push(...bytes);
+    return this;
+  }
+
+  /** An unsigned LEB128 varint (for use after `raw`). */
+  varint(value: number): this {
+    this.uvar(value);
+    return this;
+  }
+
+  /** The file format byte of the header: 0 all allocations, 1 aggregated. */
+  protected fileFormat = 0;
+
   /** The raw capture file. */
   bytes(): Uint8Array {
     const h: number[] = [];
     h.push(...enc.encode("memray\0"));
     pushI32(h, 13);
     pushI32(h, 0x030b02f0);
-    h.push(this.header.nativeTraces ? 1 : 0, 0);
+    h.push(this.header.nativeTraces ? 1 : 0, this.fileFormat);
     pushU64(h, this.nAllocations);
     pushU64(h, 0);
     pushU64(h, this.header.startTimeMs);
@@ -150,11 +165,11 @@ export class CaptureWriter {
     return Uint8Array.from(out);
   }
 
-  private cstr(text: string): void {
+  protected cstr(text: string): void {
     this.out.push(...enc.encode(text), 0);
   }
 
-  private uvar(value: number): void {
+  protected uvar(value: number): void {
     let v = value;
     while (v >= 0x80) {
       this.out.push((v % 128) | 0x80);
@@ -163,13 +178,91 @@ export class CaptureWriter {
     this.out.push(v);
   }
 
-  private svar(value: number): void {
+  protected svar(value: number): void {
     this.uvar(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
-  private u64(value: number): void {
+  protected u64(value: number): void {
     pushU64(this.out, value);
   }
+
+  protected byte(value: number): void {
+    this.out.push(value);
+  }
+}
+
+/**
+ * An aggregated (`memray run --aggregate`) capture, header 13 (§4): code objects, frames with
+ * explicit ids, stack nodes by (frame, parent), then one 72-byte record per location.
+ */
+export class AggregatedCaptureWriter extends CaptureWriter {
+  private codeFirstLine = 0;
+
+  constructor(header: WriterHeader = {}) {
+    super(header);
+    this.fileFormat = 1;
+  }
+
+  override codeObject(id: number, fn: string, filename: string, firstLine: number): this {
+    this.byte(14);
+    this.uvar(id);
+    this.cstr(fn);
+    this.cstr(filename);
+    this.svar(firstLine - this.codeFirstLine);
+    this.codeFirstLine = firstLine;
+    this.uvar(2);
+    this.raw([0x80 | (13 << 3) | 7, 0x00]);
+    return this;
+  }
+
+  /** PYTHON_FRAME_INDEX: frame `id` (0, 1, 2 … in order) is code object `codeId` at `offset`. */
+  frame(id: number, codeId: number, offset = 0, isEntry = true): this {
+    this.byte(4);
+    this.uvar(id);
+    this.uvar(codeId);
+    this.svar(offset);
+    this.byte(isEntry ? 1 : 0);
+    return this;
+  }
+
+  /** PYTHON_TRACE_INDEX: the next stack node is `frameId` called from node `parent` (0: none). */
+  stack(frameId: number, parent: number): this {
+    this.byte(3);
+    this.uvar(frameId);
+    this.uvar(parent);
+    return this;
+  }
+
+  /** AGGREGATED_ALLOCATION: one location's share of the peak and of the leaks. */
+  location(r: { tid?: number; allocator?: number; nativeId?: number; stackId: number; generation?: number; nPeak?: number; nLeaked?: number; bytesPeak?: number; bytesLeaked?: number }): this {
+    this.byte(2);
+    this.u64(r.tid ?? 1);
+    this.raw([r.allocator ?? 6, 0, 0, 0, 0, 0, 0, 0]);
+    for (const v of [r.nativeId ?? 0, r.stackId, r.generation ?? 0, r.nPeak ?? 1, r.nLeaked ?? 0, r.bytesPeak ?? 1024, r.bytesLeaked ?? 0]) this.u64(v);
+    return this;
+  }
+
+  memorySnapshot(timeMs: number, rssBytes: number, heapBytes: number): this {
+    this.byte(1);
+    for (const v of [timeMs, rssBytes, heapBytes]) this.u64(v);
+    return this;
+  }
+
+  override trailer(): this {
+    this.byte(15);
+    return this;
+  }
+}
+
+/** A small aggregated capture: two frames, a two-deep stack, one location at the peak. */
+export function aggregatedCapture(): AggregatedCaptureWriter {
+  const w = new AggregatedCaptureWriter();
+  w.memorySnapshot(Date.UTC(2026, 10, 22, 12, 0, 0), 10_000_000, 4096);
+  w.codeObject(1, "main", "run.py", 1).codeObject(2, "work", "run.py", 5);
+  w.frame(0, 1).frame(1, 2);
+  w.stack(0, 0).stack(1, 1);
+  w.location({ stackId: 2, bytesPeak: 4096, nPeak: 2, bytesLeaked: 1024, nLeaked: 1 });
+  return w;
 }
 
 function pushU32(out: number[], v: number): void {

@@ -71,20 +71,28 @@ describe("bad input gives a clear error or a partial result", () => {
     expect(read.summary.warning).toMatch(/LZ4 frame ends early/);
     expect(read.summary.nAllocationRecords).toBeGreaterThan(20_000);
     expect(read.summary.nAllocationRecords).toBeLessThan(30_000);
-    // A file cut inside its only block has nothing to keep: a clear error instead.
+    // A file cut inside its only block keeps what the block holds up to the cut.
     const small = hostileCapture().lz4();
-    expectCaptureError(small.subarray(0, small.length - 30), /ends inside its header|LZ4 frame ends early/);
+    const part = readCaptureBytes(small.subarray(0, small.length - 30));
+    expect(part.summary.warning).toMatch(/LZ4 frame ends early.*at byte \d+/);
+    expect(part.summary.nAllocationRecords).toBe(2); // the third allocation is among the 26 bytes cut
   });
-  it("a varint longer than 64 bits stops reading with a warning", () => {
+  it("an LZ4 capture cut inside its only compressed block: the sequences before the cut decode", () => {
+    const bytes = readFileSync(new URL("../data/detailed/v12_plain_lz4.bin", import.meta.url));
+    const full = readCaptureBytes(bytes).summary.nAllocationRecords;
+    const part = readCaptureBytes(bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    expect(part.summary.complete).toBe(false);
+    expect(part.summary.warning).toMatch(/LZ4 frame ends early/);
+    expect(part.summary.nAllocationRecords).toBeGreaterThan(0);
+    expect(part.summary.nAllocationRecords).toBeLessThan(full);
+  });
+  it("a varint longer than 64 bits is a CaptureError at the varint", () => {
     const w = new CaptureWriter();
     w.contextSwitch(1).allocation(0x1000, 10);
     const bytes = w.bytes();
     const head = bytes.subarray(0, bytes.length - 1); // drop the size varint
     const corrupt = Uint8Array.from([...head, ...new Array(11).fill(0xff), 0x01, 0x01]);
-    const read = readCaptureBytes(corrupt);
-    expect(read.summary.complete).toBe(false);
-    expect(read.summary.warning).toMatch(/varint longer than 64 bits/);
-    expect(read.summary.nAllocationRecords).toBe(0);
+    expectCaptureError(corrupt, /varint longer than 64 bits/, head.length);
   });
   it("an unknown record type stops reading, keeping what came before", () => {
     const w = new CaptureWriter().contextSwitch(1).allocation(0x1000, 10);
