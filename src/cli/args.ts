@@ -3,6 +3,9 @@
  * A command throws UsageError; `main` prints it with the command's usage and exits 2.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { NativeSymbolizer } from "../analysis/flame.ts";
+import type { CaptureHeader, CaptureTables } from "../reader/index.ts";
+import { createSymbolizer, warnOnStderr } from "../symbols/index.ts";
 
 export class UsageError extends Error {
   readonly usage: string;
@@ -62,4 +65,22 @@ export function temporaryThreshold(
 export function oneCapture(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new UsageError("expected one capture file", usage);
   return positionals[0]!;
+}
+
+/** `--no-symbols`: native captures are symbolized (memray's hybrid stacks) unless it is given. */
+export const SYMBOL_OPTIONS = {
+  "no-symbols": { type: "boolean" },
+} as const;
+
+export const SYMBOLS_HELP =
+  "  --no-symbols    native (--native) captures: do not read the ELF files for native frames\n" +
+  "                  (default: symbolize as memray does; missing images are reported once)\n";
+
+/** The symbolizer for a capture, unless it has no native traces or `--no-symbols` was given. */
+export function symbolsFor(
+  values: { "no-symbols"?: boolean },
+  capture: { header: CaptureHeader; tables: CaptureTables },
+): NativeSymbolizer | undefined {
+  if (values["no-symbols"] || !capture.header.nativeTraces) return undefined;
+  return createSymbolizer(capture.tables, { warn: warnOnStderr });
 }

@@ -9,7 +9,9 @@ import { buildSite } from "../content/build.ts";
 
 const USAGE =
   "usage: heaptrail build [--captures DIR] [--content DIR] [--out DIR] [--site URL] [--base PATH] " +
-  "[--no-source] [--min-frame-fraction F] [--force]\n";
+  "[--no-source] [--min-frame-fraction F] [--force] [--no-symbols]\n" +
+  "  --no-symbols    native captures: keep Python frames only (default: symbolize native frames\n" +
+  "                  with this machine's ELF files, as memray does)\n";
 
 export async function runBuild(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseCommand({
@@ -23,6 +25,7 @@ export async function runBuild(argv: string[], out: NodeJS.WritableStream): Prom
       "no-source": { type: "boolean", default: false },
       "min-frame-fraction": { type: "string" },
       force: { type: "boolean", default: false },
+      "no-symbols": { type: "boolean", default: false },
     },
   }, USAGE);
   const fractionText = values["min-frame-fraction"];
@@ -39,6 +42,7 @@ export async function runBuild(argv: string[], out: NodeJS.WritableStream): Prom
     noSource: values["no-source"],
     minFrameFraction: fraction,
     force: values.force,
+    symbols: !values["no-symbols"],
   });
   const failed = result.runs.filter((r) => r.outcome === "failed");
   out.write(`heaptrail build: ${result.runs.length} runs (${failed.length} failed) → ${result.outDir}\n`);

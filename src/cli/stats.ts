@@ -133,7 +133,9 @@ export function statsText(path: string, run: StatsRun): string {
   return `${lines.join("\n")}\n`;
 }
 
-const USAGE = "usage: heaptrail stats [--json] [-n N] [-o FILE] CAPTURE\n";
+const USAGE =
+  "usage: heaptrail stats [--json] [-n N] [--no-symbols] [-o FILE] CAPTURE\n" +
+  "  --no-symbols    accepted as by the other commands; stats' locations are Python frames, as memray's\n";
 
 export async function runStats(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommand(
@@ -145,6 +147,8 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream): Prom
         "num-largest": { type: "string", short: "n", default: "5" },
         output: { type: "string", short: "o" },
         force: { type: "boolean", short: "f", default: false },
+        // memray's stats key locations by Python frame even in native captures: nothing to symbolize.
+        "no-symbols": { type: "boolean" },
       },
     },
     USAGE,

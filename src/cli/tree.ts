@@ -8,9 +8,9 @@ import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
 import { formatBytes, treeShareColour } from "../site/format.ts";
-import { oneCapture, parseCommand, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { oneCapture, parseCommand, SYMBOL_OPTIONS, SYMBOLS_HELP, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
-const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N]\n";
+const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N] [--no-symbols]\n" + SYMBOLS_HELP;
 
 /** Children with uninteresting nodes replaced by their own (visible) children, biggest first. */
 function visibleChildren(node: TreeSummaryNode): TreeSummaryNode[] {
@@ -55,6 +55,7 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
       options: {
         "biggest-allocs": { type: "string", short: "b", default: "200" },
         ...TEMPORARY_OPTIONS,
+        ...SYMBOL_OPTIONS,
       },
     },
     USAGE,
@@ -70,7 +71,11 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream): Promi
   const view = temporary ? "temporary" : "peak";
   const groups = viewGroups(capture, view, false);
   if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");
-  const root = buildTreeSummary(capture.tables, groups, { biggestAllocs: biggest, threadName: viewThreadName(capture, view) });
+  const root = buildTreeSummary(capture.tables, groups, {
+    biggestAllocs: biggest,
+    threadName: viewThreadName(capture, view),
+    symbolize: symbolsFor(values, capture),
+  });
   const isTty = (out as { isTTY?: boolean }).isTTY === true;
   out.write(renderTree(root, isTty));
   return 0;

@@ -7,6 +7,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSy
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyzeCapture } from "../analysis/analyze.ts";
+import { nativeSymbols, warnOnStderr } from "../symbols/index.ts";
 import type { RunAnalysis } from "../analysis/model.ts";
 import { SCHEMA_VERSION, runMetaSchema, type RunMeta } from "./schema.ts";
 import { isUpToDate, publicDir, runsDir, writeFailedRun, writeRun } from "./write.ts";
@@ -33,6 +34,8 @@ export interface BuildSiteOptions {
   minFrameFraction?: number;
   /** Re-analyse every capture even if unchanged. */
   force?: boolean;
+  /** Native captures: symbolize native frames with this machine's ELF files. Default true. */
+  symbols?: boolean;
   /** The analysis to run; default: src/analysis's analyzeCapture. Tests inject fixtures. */
   analyze?: Analyze;
   /** Skip the Astro build (content only). */
@@ -75,8 +78,9 @@ function readMeta(capturePath: string, warn: (s: string) => void): RunMeta {
   return {};
 }
 
-function defaultAnalyze(path: string): Promise<RunAnalysis> | RunAnalysis {
-  return analyzeCapture(path, {});
+function defaultAnalyze(symbols: boolean): Analyze {
+  const symbolizerFor = symbols ? nativeSymbols({ warn: warnOnStderr }) : undefined;
+  return (path) => analyzeCapture(path, { symbolizerFor });
 }
 
 class Progress {
@@ -104,7 +108,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   const capturesDir = resolve(options.capturesDir ?? "captures");
   const contentDir = resolve(options.contentDir ?? "content");
   const outDir = resolve(options.outDir ?? "dist");
-  const analyze = options.analyze ?? defaultAnalyze;
+  const analyze = options.analyze ?? defaultAnalyze(options.symbols ?? true);
   const out = options.log ?? process.stderr;
 
   const captures = existsSync(capturesDir)

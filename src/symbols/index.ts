@@ -100,6 +100,19 @@ function sameLayout(a: Array<[number, number]>, b: Array<[number, number]>): boo
   return key(a) === key(b);
 }
 
+/**
+ * The factory `analyzeCapture`'s `symbolizerFor` option takes:
+ * `analyzeCapture(path, { symbolizerFor: nativeSymbols({ warn }) })`.
+ */
+export function nativeSymbols(options: SymbolizerOptions = {}): (tables: CaptureTables) => NativeSymbolizer {
+  return (tables) => createSymbolizer(tables, options);
+}
+
+/** Warnings on stderr, one line each (the CLI's default). */
+export const warnOnStderr = (message: string): void => {
+  process.stderr.write(message);
+};
+
 /** A symbolizer for one capture's native frames (memray's `SymbolResolver`). */
 export function createSymbolizer(tables: CaptureTables, options: SymbolizerOptions = {}): NativeSymbolizer {
   const budget = options.maxDwarfBytes ?? 2 ** 30;
