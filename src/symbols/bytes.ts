@@ -13,11 +13,10 @@ export class ByteCursor {
   pos: number;
   /** Exclusive end of the readable window. */
   end: number;
-  private readonly view: DataView;
-
+  // No DataView: cursors are made by the thousand (one per unit, range list, reference), and
+  // byte arithmetic is as fast without the allocation.
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (pos < 0 || end > bytes.length || pos > end) throw new SymbolsFormatError(`window [${pos}, ${end}) outside ${bytes.length} bytes`);
     this.pos = pos;
     this.end = end;
@@ -51,12 +50,13 @@ export class ByteCursor {
 
   i8(): number {
     this.need(1);
-    return this.view.getInt8(this.pos++);
+    return (this.bytes[this.pos++]! << 24) >> 24;
   }
 
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos, true);
+    const b = this.bytes;
+    const v = b[this.pos]! | (b[this.pos + 1]! << 8);
     this.pos += 2;
     return v;
   }
@@ -71,17 +71,22 @@ export class ByteCursor {
 
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos, true);
+    const v = this.u32At(this.pos);
     this.pos += 4;
     return v;
   }
 
   u64(): number {
     this.need(8);
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getUint32(this.pos + 4, true);
+    const lo = this.u32At(this.pos);
+    const hi = this.u32At(this.pos + 4);
     this.pos += 8;
     return hi * 0x1_0000_0000 + lo;
+  }
+
+  private u32At(p: number): number {
+    const b = this.bytes;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   /** An address of `size` bytes (4 or 8); `allOnes` is set when every bit was 1. */
@@ -136,13 +141,22 @@ export class ByteCursor {
 
   cstr(): string {
     const start = this.cstrOffset();
-    return TEXT.decode(this.bytes.subarray(start, this.pos - 1));
+    return cstringAt(this.bytes, start);
   }
 }
 
 /** The NUL-terminated string at `offset` of `bytes` (to the end when unterminated). */
 export function cstringAt(bytes: Uint8Array, offset: number): string {
   if (offset < 0 || offset >= bytes.length) throw new SymbolsFormatError(`string offset ${offset} past ${bytes.length}`);
+  // Symbol and file names are nearly always short ASCII: build those directly (TextDecoder's
+  // per-call cost dominates for thousands of names).
+  let s = "";
+  for (let i = offset; i < bytes.length && i - offset < 256; i++) {
+    const b = bytes[i]!;
+    if (b === 0) return s;
+    if (b >= 0x80) break;
+    s += String.fromCharCode(b);
+  }
   let nul = bytes.indexOf(0, offset);
   if (nul < 0) nul = bytes.length;
   return TEXT.decode(bytes.subarray(offset, nul));

@@ -51,12 +51,12 @@ const MAX_DEPTH = 512;
 /** DW_AT_specification chains followed at most this far (a cycle must not loop). */
 const MAX_REFERENCE_HOPS = 16;
 
+/** An abbreviation: its attributes are `count` (name, form, implicit value) triples of the pool at `start`. */
 interface Abbrev {
   tag: number;
   hasChildren: boolean;
-  names: number[];
-  forms: number[];
-  implicit: number[];
+  start: number;
+  count: number;
 }
 
 interface Value {
@@ -98,7 +98,7 @@ interface Unit {
   version: number;
   is64: boolean;
   addrSize: number;
-  abbrevs: Map<number, Abbrev>;
+  abbrevs: AbbrevTable;
   filename: string | null;
   compDir: string | null;
   absFilename: string | null;
@@ -121,7 +121,10 @@ export class DwarfData {
   private readonly s: DwarfSections;
   private readonly units: Unit[] = [];
   private readonly addrs: UnitAddr[] = [];
-  private readonly abbrevCache = new Map<number, Map<number, Abbrev>>();
+  private readonly abbrevCache = new Map<number, AbbrevTable>();
+  /** Every decoded abbreviation's attribute triples (name, form, implicit value). */
+  private pool = new Float64Array(4096);
+  private poolLength = 0;
   private readonly strCache = new Map<Uint8Array, Map<number, string>>();
   private readonly v: Value = { kind: V_NONE, num: 0, strBytes: null };
   /** Bytes held (sections plus a rough per-unit cost), for the image cache's budget. */
@@ -246,16 +249,16 @@ export class DwarfData {
     while (buf.left > 0) {
       const code = buf.uleb();
       if (code === 0) return true;
-      const abbrev = lookupAbbrev(u, code);
+      const abbrev = this.lookupAbbrev(u, code);
       const isUnit = abbrev.tag === T_COMPILE_UNIT || abbrev.tag === T_SKELETON;
       const pcr = newRange();
       let nameVal: string | null | undefined;
       let compDirVal: string | null | undefined;
       let pendingName: Value | null = null;
       let pendingDir: Value | null = null;
-      for (let i = 0; i < abbrev.names.length; i++) {
-        this.readAttribute(abbrev.forms[i]!, abbrev.implicit[i]!, buf, u);
-        const name = abbrev.names[i]!;
+      for (let i = 0, a = abbrev.start; i < abbrev.count; i++, a += 3) {
+        this.readAttribute(this.pool[a + 1]!, this.pool[a + 2]!, buf, u);
+        const name = this.pool[a]!;
         if (name === A_LOW_PC || name === A_HIGH_PC || name === A_RANGES) updateRange(name, v, pcr);
         else if (!isUnit) continue;
         else if (name === A_STMT_LIST && (v.kind === V_UINT || v.kind === V_REF_SECTION)) u.lineOff = v.num;
@@ -286,32 +289,90 @@ export class DwarfData {
     return true;
   }
 
-  private readAbbrevs(offset: number): Map<number, Abbrev> {
+  private readAbbrevs(offset: number): AbbrevTable {
     let table = this.abbrevCache.get(offset);
     if (table !== undefined) return table;
     if (offset >= this.s.abbrev.length) throw new SymbolsFormatError("abbrev offset out of range");
-    table = new Map();
-    const c = new ByteCursor(this.s.abbrev, offset);
-    for (;;) {
-      const code = c.uleb();
-      if (code === 0) break;
-      const tag = c.uleb();
-      const hasChildren = c.u8() !== 0;
-      const names: number[] = [];
-      const forms: number[] = [];
-      const implicit: number[] = [];
-      for (;;) {
-        const name = c.uleb();
-        const form = c.uleb();
-        if (name === 0 && form === 0) break;
-        names.push(name);
-        forms.push(form);
-        implicit.push(form === F_IMPLICIT_CONST ? c.sleb() : 0);
-      }
-      if (!table.has(code)) table.set(code, { tag, hasChildren, names, forms, implicit });
-    }
+    table = { byCode: new Map(), start: offset, full: false };
     this.abbrevCache.set(offset, table);
     return table;
+  }
+
+  /**
+   * Abbreviation `code` of the unit's table. GCC puts a unit's own abbreviation last, and the
+   * address map needs only that one from every unit: the first look-up skims the table and keeps
+   * just the entry asked for; any other look-up decodes the whole table once.
+   */
+  private lookupAbbrev(u: Unit, code: number): Abbrev {
+    const t = u.abbrevs;
+    let a = t.byCode.get(code);
+    if (a !== undefined) return a;
+    if (!t.full) {
+      const keepAll = t.byCode.size > 0;
+      this.decodeAbbrevs(t, keepAll ? -1 : code);
+      if (keepAll) t.full = true;
+      a = t.byCode.get(code);
+    }
+    if (a === undefined) throw new SymbolsFormatError(`invalid abbreviation code ${code}`);
+    return a;
+  }
+
+  /** Decodes a table from its start: every entry (only = −1) or only the first with code `only`. */
+  private decodeAbbrevs(t: AbbrevTable, only: number): void {
+    const bytes = this.s.abbrev;
+    const end = bytes.length;
+    let pos = t.start;
+    const leb = (): number => {
+      let result = 0;
+      let scale = 1;
+      for (let i = 0; ; i++) {
+        if (pos >= end) throw new SymbolsFormatError("abbreviation table past the end");
+        const b = bytes[pos++]!;
+        if (i < 10) result += (b & 0x7f) * scale;
+        scale *= 128;
+        if (b < 0x80) return result;
+      }
+    };
+    for (;;) {
+      const code = leb();
+      if (code === 0) {
+        if (only !== -1) t.full = true; // the code was not there: nothing more to find
+        return;
+      }
+      const tag = leb();
+      if (pos >= end) throw new SymbolsFormatError("abbreviation table past the end");
+      const hasChildren = bytes[pos++] !== 0;
+      const keep = (only === -1 || only === code) && !t.byCode.has(code);
+      const start = this.poolLength;
+      let count = 0;
+      for (;;) {
+        const name = leb();
+        const form = leb();
+        if (name === 0 && form === 0) break;
+        let implicit = 0;
+        if (form === F_IMPLICIT_CONST) {
+          const c = new ByteCursor(bytes, pos);
+          implicit = c.sleb();
+          pos = c.pos;
+        }
+        if (!keep) continue;
+        if (this.poolLength + 3 > this.pool.length) {
+          const grown = new Float64Array(this.pool.length * 2);
+          grown.set(this.pool);
+          this.pool = grown;
+        }
+        const pool = this.pool;
+        pool[this.poolLength] = name;
+        pool[this.poolLength + 1] = form;
+        pool[this.poolLength + 2] = implicit;
+        this.poolLength += 3;
+        count++;
+      }
+      if (keep) {
+        t.byCode.set(code, { tag, hasChildren, start, count });
+        if (only !== -1) return;
+      }
+    }
   }
 
   // ---- attributes -----------------------------------------------------------------------
@@ -627,7 +688,7 @@ export class DwarfData {
     while (buf.left > 0) {
       const code = buf.uleb();
       if (code === 0) return;
-      const abbrev = lookupAbbrev(u, code);
+      const abbrev = this.lookupAbbrev(u, code);
       const tag = abbrev.tag;
       let isFunction = tag === T_SUBPROGRAM || tag === T_ENTRY_POINT || tag === T_INLINED;
       const vec = tag === T_INLINED ? inlined : functions;
@@ -635,9 +696,10 @@ export class DwarfData {
       let hasName = false;
       let haveLinkage = false;
       const pcr = newRange();
-      for (let i = 0; i < abbrev.names.length; i++) {
-        this.readAttribute(abbrev.forms[i]!, abbrev.implicit[i]!, buf, u);
-        const name = abbrev.names[i]!;
+      for (let i = 0, a = abbrev.start; i < abbrev.count; i++, a += 3) {
+        const form = this.pool[a + 1]!;
+        this.readAttribute(form, this.pool[a + 2]!, buf, u);
+        const name = this.pool[a]!;
         if ((tag === T_COMPILE_UNIT || tag === T_SKELETON) && name === A_LOW_PC) {
           if (v.kind === V_ADDRESS) base = v.num;
           else if (v.kind === V_ADDRESS_INDEX) base = this.addrIndex(u, v.num);
@@ -656,7 +718,7 @@ export class DwarfData {
           case A_ABSTRACT_ORIGIN:
           case A_SPECIFICATION:
             if (!haveLinkage) {
-              const ref = this.referencedName(u, name, abbrev.forms[i]!, v.kind, v.num, 0);
+              const ref = this.referencedName(u, name, form, v.kind, v.num, 0);
               if (ref !== null) {
                 fn.name = ref;
                 hasName = true;
@@ -752,12 +814,13 @@ export class DwarfData {
     const c = new ByteCursor(this.s.info, u.dataStart + offset - u.dataOffset, u.dataEnd);
     const code = c.uleb();
     if (code === 0) return null;
-    const abbrev = lookupAbbrev(u, code);
+    const abbrev = this.lookupAbbrev(u, code);
     let ret: string | null = null;
     const v = this.v;
-    for (let i = 0; i < abbrev.names.length; i++) {
-      this.readAttribute(abbrev.forms[i]!, abbrev.implicit[i]!, c, u);
-      const name = abbrev.names[i]!;
+    for (let i = 0, a = abbrev.start; i < abbrev.count; i++, a += 3) {
+      const form = this.pool[a + 1]!;
+      this.readAttribute(form, this.pool[a + 2]!, c, u);
+      const name = this.pool[a]!;
       if (name === A_NAME) {
         if (ret !== null) continue;
         ret = this.resolveString(v, u) ?? null;
@@ -766,7 +829,7 @@ export class DwarfData {
         if (s !== undefined) return s;
       } else if (name === A_SPECIFICATION) {
         const pos = c.pos;
-        const s = this.referencedName(u, name, abbrev.forms[i]!, v.kind, v.num, hops + 1);
+        const s = this.referencedName(u, name, form, v.kind, v.num, hops + 1);
         c.pos = pos;
         if (s !== null) ret = s;
       }
@@ -999,10 +1062,13 @@ function updateRange(name: number, v: Value, r: PcRange): void {
   }
 }
 
-function lookupAbbrev(u: Unit, code: number): Abbrev {
-  const a = u.abbrevs.get(code);
-  if (a === undefined) throw new SymbolsFormatError(`invalid abbreviation code ${code}`);
-  return a;
+/** An abbreviation table, decoded lazily (see `lookupAbbrev`). The first of duplicate codes wins. */
+interface AbbrevTable {
+  byCode: Map<number, Abbrev>;
+  /** Offset of the table in .debug_abbrev. */
+  start: number;
+  /** Every entry decoded (or the table proved not to have the code asked for). */
+  full: boolean;
 }
 
 function initialLength(c: ByteCursor): { length: number; is64: boolean } {

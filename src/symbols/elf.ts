@@ -34,7 +34,9 @@ export interface SectionHeader {
 }
 
 export interface ElfSymbol {
-  name: string;
+  /** Offset of the name in `strtab` (decoded only for the symbol a look-up finds). */
+  nameOffset: number;
+  strtab: Uint8Array;
   address: number;
   size: number;
 }
@@ -235,17 +237,21 @@ export class ElfFile {
       const kind = info & 0xf;
       if ((kind !== STT_FUNC && kind !== STT_OBJECT) || shndx === SHN_UNDEF) continue;
       if (name >= strtab.length) throw new SymbolsFormatError("symbol string index out of range");
-      out.push({ name: cstringAt(strtab, name), address: value, size });
+      out.push({ nameOffset: name, strtab, address: value, size });
     }
     return out;
   }
 }
 
 function inflate(type: number, data: Uint8Array, size: number, what: string): Uint8Array {
+  // One output chunk of the announced size (no concatenation), seen as a plain Uint8Array so
+  // every cursor reads one array type.
+  const options = { maxOutputLength: Math.max(1, size), chunkSize: Math.max(64, Math.min(size, 1 << 30)) };
+  const plain = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
   try {
-    if (type === ELFCOMPRESS_ZLIB) return inflateSync(data, { maxOutputLength: Math.max(1, size) });
+    if (type === ELFCOMPRESS_ZLIB) return plain(inflateSync(data, options));
     const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Uint8Array, o?: object) => Buffer }).zstdDecompressSync;
-    if (type === ELFCOMPRESS_ZSTD && zstd !== undefined) return zstd(data, { maxOutputLength: Math.max(1, size) });
+    if (type === ELFCOMPRESS_ZSTD && zstd !== undefined) return plain(zstd(data, options));
   } catch (e) {
     throw new SymbolsFormatError(`${what}: cannot inflate (${(e as Error).message})`);
   }

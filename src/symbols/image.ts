@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
-import { glibcBsearch, backtraceSort, SymbolsFormatError } from "./bytes.ts";
+import { backtraceSort, cstringAt, glibcBsearch, SymbolsFormatError } from "./bytes.ts";
 import { DwarfData, type DwarfSections } from "./dwarf.ts";
 import { ElfFile, type ElfSymbol } from "./elf.ts";
 
@@ -17,6 +17,8 @@ export interface ResolvedFrame {
   filename: string;
   lineno: number;
 }
+
+const MAX_CACHED_PCS = 1 << 18;
 
 export interface ImageOptions {
   /** Where separate debug files live. Default "/usr/lib/debug" (as libbacktrace). */
@@ -78,6 +80,19 @@ export class ElfImage {
    * name (or "<unknown>"); null when the image has no symbol table either (memray drops it).
    */
   resolve(pc: number): ResolvedFrame[] | null {
+    let frames = this.resolved.get(pc);
+    if (frames === undefined) {
+      frames = this.resolveUncached(pc);
+      // Bounded: a process symbolizing many captures keeps at most this many answers per image.
+      if (this.resolved.size >= MAX_CACHED_PCS) this.resolved.clear();
+      this.resolved.set(pc, frames);
+    }
+    return frames;
+  }
+
+  private readonly resolved = new Map<number, ResolvedFrame[] | null>();
+
+  private resolveUncached(pc: number): ResolvedFrame[] | null {
     const dwarf = this.loadedDwarf();
     if (dwarf !== null) {
       try {
@@ -100,7 +115,7 @@ export class ElfImage {
   symbolName(pc: number): string | null {
     for (const table of this.symbolTables) {
       const i = glibcBsearch(table, table.length, (s) => (pc < s.address ? -1 : pc >= s.address + s.size ? 1 : 0));
-      if (i >= 0) return table[i]!.name;
+      if (i >= 0) return cstringAt(table[i]!.strtab, table[i]!.nameOffset);
     }
     return null;
   }
