@@ -396,6 +396,10 @@ export class FlameTreeBuilder {
         // Exactly sized: most nodes are leaves, and a pushed-to array reserves 17 slots.
         children: childCount[id]! > 0 ? new Array<FlameNode>(childCount[id]!) : [],
       };
+      if (f.module !== undefined && !tooDeep) {
+        node.module = f.module;
+        node.offset = f.offset;
+      }
       nodes[id] = node;
       const p = parents[id]!;
       nodes[p]!.children[filled[p]!++] = node;
