@@ -49,7 +49,7 @@ function loadImage(path: string, options: ImageOptions): Loaded {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (!(e instanceof SymbolsFormatError || e instanceof RangeError || code !== undefined)) throw e;
-    const reason = code === "ENOENT" ? "not found on this machine" : code !== undefined ? `cannot be read (${code})` : `is not a usable ELF file (${(e as Error).message})`;
+    const reason = code === "ENOENT" ? "is not on this machine" : code !== undefined ? `cannot be read (${code})` : `is not a usable ELF file (${(e as Error).message})`;
     loaded = { error: reason, macho: isMachO(path) };
   }
   images.set(key, loaded);
@@ -133,7 +133,7 @@ export function createSymbolizer(tables: CaptureTables, options: SymbolizerOptio
       if (!machoWarned) options.warn?.(`heaptrail: ${module} is a macOS (Mach-O) image: symbolizing macOS captures is out of scope, their native frames are dropped\n`);
       machoWarned = true;
     } else {
-      options.warn?.(`heaptrail: native frames in ${module} dropped: the image ${loaded.error}\n`);
+      options.warn?.(`heaptrail: native frames in ${module} dropped: the file ${loaded.error}\n`);
     }
     usable.set(module, image);
     return image;

@@ -124,7 +124,7 @@ describe("missing images and macOS captures", () => {
     const symbolize = symbolizerOver(missing, [[0, 4096]], warnings);
     expect(symbolize(missing, 16, 16)).toBeNull();
     expect(symbolize(missing, 32, 32)).toBeNull();
-    expect(warnings).toEqual([`heaptrail: native frames in ${missing} dropped: the image not found on this machine\n`]);
+    expect(warnings).toEqual([`heaptrail: native frames in ${missing} dropped: the file is not on this machine\n`]);
   });
 
   it("a Mach-O image says macOS captures are out of scope", () => {
