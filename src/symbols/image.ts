@@ -32,7 +32,9 @@ export class ElfImage {
   readonly buildId: string | null;
   /** The separate debug file used, if any. */
   readonly debugFile: string | null;
-  private readonly symbolTables: ElfSymbol[][] = [];
+  /** The image's symbol table, then its debug file's; read on the first symbol look-up. */
+  private symbolTables: ElfSymbol[][] | null = null;
+  private readonly symbolSources: string[];
   private dwarf: DwarfData | null = null;
   private dwarfError: string | null = null;
   private readonly dwarfLoader: (() => DwarfData | null) | null;
@@ -43,18 +45,10 @@ export class ElfImage {
     try {
       this.loads = elf.loads;
       this.buildId = elf.buildId();
-      const own = elf.symbols();
-      if (own !== null) this.symbolTables.push(sortSymbols(own));
       const debugPath = findDebugFile(path, elf, options.debugRoot ?? "/usr/lib/debug");
       this.debugFile = debugPath;
+      this.symbolSources = debugPath === null ? [path] : [path, debugPath];
       if (debugPath !== null) {
-        const dbg = ElfFile.open(debugPath);
-        try {
-          const syms = dbg.symbols();
-          if (syms !== null) this.symbolTables.push(sortSymbols(syms));
-        } finally {
-          dbg.close();
-        }
         this.dwarfLoader = () => loadDwarf(debugPath);
       } else {
         this.dwarfLoader = elf.section(".debug_info") || elf.section(".zdebug_info") ? () => loadDwarf(path) : null;
@@ -106,18 +100,41 @@ export class ElfImage {
         if (!(e instanceof SymbolsFormatError || e instanceof RangeError)) throw e;
       }
     }
-    if (this.symbolTables.length === 0) return null;
+    if (this.tables().length === 0) return null;
     const name = this.symbolName(pc);
     return [{ function: name === null || name === "" ? "<unknown>" : name, filename: "<unknown>", lineno: 0 }];
   }
 
   /** libbacktrace's elf_syminfo: each table in turn, glibc bsearch on [address, address+size). */
   symbolName(pc: number): string | null {
-    for (const table of this.symbolTables) {
+    for (const table of this.tables()) {
       const i = glibcBsearch(table, table.length, (s) => (pc < s.address ? -1 : pc >= s.address + s.size ? 1 : 0));
       if (i >= 0) return cstringAt(table[i]!.strtab, table[i]!.nameOffset);
     }
     return null;
+  }
+
+  private tables(): ElfSymbol[][] {
+    if (this.symbolTables === null) {
+      this.symbolTables = [];
+      for (const source of this.symbolSources) {
+        try {
+          const elf = ElfFile.open(source);
+          try {
+            const symbols = elf.symbols();
+            if (symbols !== null) this.symbolTables.push(sortSymbols(symbols));
+          } finally {
+            elf.close();
+          }
+        } catch (e) {
+          // libbacktrace gives up on the image (no symbols at all) when a table is unreadable.
+          if (!(e instanceof SymbolsFormatError || e instanceof RangeError || (e as { code?: string }).code !== undefined)) throw e;
+          this.symbolTables = [];
+          break;
+        }
+      }
+    }
+    return this.symbolTables;
   }
 
   private loadedDwarf(): DwarfData | null {
