@@ -39,6 +39,13 @@ case "${1:-}" in
       $SUDO apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
     fi
+    # libc's separate debug file (Debian's libc6-dbg): the native goldens' libc frames come from it.
+    if command -v apt-get >/dev/null 2>&1 && ! dpkg -s libc6-dbg >/dev/null 2>&1; then
+      echo "heaptrail: installing Debian's libc6-dbg for the native-symbol goldens"
+      if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+      { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libc6-dbg >/dev/null; } ||
+        echo "heaptrail: could not install libc6-dbg; the native goldens will say so and be skipped" >&2
+    fi
     [ "$1" = bench ] && exec npm run bench
     mkdir -p test/.tmp
     status=0

@@ -21,6 +21,12 @@ export interface AnalyzeOptions {
   biggestAllocs?: number;
   /** Native captures: symbols for native frames (enables memray's hybrid stacks). Default none. */
   symbolize?: NativeSymbolizer;
+  /**
+   * Native captures: makes the symbolizer once the capture's tables are read (e.g. src/symbols'
+   * `nativeSymbols()`, so `ingest` symbolizes with one option). Ignored when `symbolize` is
+   * given or the capture has no native traces. Default none.
+   */
+  symbolizerFor?: (tables: CaptureTables) => NativeSymbolizer;
   /** How the capture is read (chunk size, the worker-thread threshold): the reader's defaults. */
   read?: ReadOptions;
 }
@@ -155,7 +161,7 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunA
 export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
   const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
-  const symbolize = opts.symbolize;
+  const symbolize = opts.symbolize ?? (header.nativeTraces && opts.symbolizerFor ? opts.symbolizerFor(tables) : undefined);
   const builder = (view: FlameView) => flameBuilder(capture, view, { mergeThreads: true, symbolize });
   const merged = { peak: builder("peak"), leaks: builder("leaks"), temporary: builder("temporary") };
   const flame = { peak: merged.peak?.root ?? null, leaks: merged.leaks?.root ?? null, temporary: merged.temporary?.root ?? null };

@@ -3,7 +3,7 @@
  * CPython-internal frames never become nodes, the import system is inherited downwards (normal
  * trees only), and stacks deeper than MAX_STACKS end in a `<STACK TOO DEEP>` node.
  */
-import type { CaptureTables, Frame } from "../reader/index.ts";
+import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import { growF64, growI32 } from "./locations.ts";
 import type { FlameNode, FrameKey } from "./model.ts";
@@ -98,7 +98,7 @@ export class FrameCatalog {
    */
   recordFrameNumbers(stackId: number, nativeId: number, generation: number, options: StackOptions): number[] {
     const tables = this.tables!;
-    if (options.symbolize !== undefined && nativeId !== 0) {
+    if (options.symbolize !== undefined) {
       return recordFrames(tables, stackId, nativeId, generation, options).map((f) => this.numberOf(f));
     }
     const ids = tables.pythonStackIds(stackId, options.trimTid);
@@ -389,6 +389,10 @@ export class FlameTreeBuilder {
         // Exactly sized: most nodes are leaves, and a pushed-to array reserves 17 slots.
         children: childCount[id]! > 0 ? new Array<FlameNode>(childCount[id]!) : [],
       };
+      if (f.module !== undefined && !tooDeep) {
+        node.module = f.module;
+        node.offset = f.offset;
+      }
       nodes[id] = node;
       const p = parents[id]!;
       nodes[p]!.children[filled[p]!++] = node;
@@ -457,39 +461,55 @@ export function recordFrames(
   generation: number,
   options: StackOptions,
 ): FrameKey[] {
-  const python = tables.pythonStack(stackId, options.trimTid);
-  if (options.symbolize === undefined || nativeId === 0) return python;
-  return hybridStack(python, tables, nativeId, generation, options.symbolize);
+  if (options.symbolize === undefined) return tables.pythonStack(stackId, options.trimTid);
+  return hybridStack(tables, stackId, nativeId, generation, options.trimTid, options.symbolize);
 }
 
+/**
+ * memray's hybrid stack (`hybrid_stack_trace`): pairing from the outermost frames inwards, each
+ * eval-loop frame takes the next Python entry frame and the non-entry frames it runs; eval
+ * frames left once the Python frames are used up stay as they are. On the main thread, the
+ * frames outside the first kept Python frame are cut. If the Python frames outnumber the eval
+ * frames, memray shows the whole (untrimmed) Python stack instead.
+ */
 function hybridStack(
-  python: Frame[],
   tables: CaptureTables,
+  stackId: number,
   nativeId: number,
   generation: number,
+  tid: number,
   symbolize: NativeSymbolizer,
 ): FrameKey[] {
-  const out: FrameKey[] = [];
-  let p = 0;
-  for (const nf of tables.nativeStack(nativeId, generation)) {
-    const frames = symbolize(nf.module, nf.offset, nf.ip);
-    if (frames === null) continue;
-    for (const f of frames) {
-      if (!EVAL_FRAME.test(f.function)) {
-        out.push(f);
-        continue;
-      }
-      // One eval frame runs a Python entry frame and the non-entry frames it called.
-      if (p >= python.length) continue;
-      while (p < python.length) {
-        const pf = python[p++]!;
-        out.push(pf);
-        if (pf.isEntry) break;
-      }
+  const python = tables.stackFrameIds(stackId).map((id) => tables.frame(id));
+  const native: FrameKey[] = [];
+  if (nativeId !== 0) {
+    for (const nf of tables.nativeStack(nativeId, generation)) {
+      const frames = symbolize(nf.module, nf.offset, nf.ip);
+      if (frames !== null) for (const f of frames) native.push(f);
     }
   }
-  // Not enough eval frames for the Python stack: memray falls back to the Python stack.
-  return p < python.length ? python : out;
+  let nonEntry = 0;
+  for (const f of python) if (!f.isEntry) nonEntry++;
+  const hybrid: FrameKey[] = new Array(native.length + nonEntry);
+  let pidx = python.length - 1;
+  let hidx = hybrid.length - 1;
+  const toSkip = tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0;
+  const firstKept = pidx - toSkip;
+  for (let k = native.length - 1; k >= 0; k--) {
+    const f = native[k]!;
+    if (pidx >= 0 && EVAL_FRAME.test(f.function)) {
+      for (;;) {
+        if (toSkip !== 0 && pidx === firstKept) hybrid.length = hidx + 1;
+        if (hidx < 0) return python; // memray's assertion; cannot happen with consistent flags
+        hybrid[hidx--] = python[pidx--]!;
+        if (pidx < 0 || python[pidx]!.isEntry) break;
+      }
+    } else {
+      if (hidx < 0) return python;
+      hybrid[hidx--] = f;
+    }
+  }
+  return pidx >= 0 ? python : hybrid;
 }
 
 /** One record to draw: a snapshot group or a temporal location. */
@@ -523,7 +543,7 @@ export function buildFlameTree(
   const leaves = inputs.map((input) => {
     const trimTid = options.tidOverride ?? input.tid;
     // Python stacks under one label: memoized per stack node (see addStack).
-    if (options.mergeThreads && (options.symbolize === undefined || input.nativeId === 0)) {
+    if (options.mergeThreads && options.symbolize === undefined) {
       return builder.addStack(input.stackId, trimTid, MERGED_THREAD, input.sizeBytes, input.nAllocations);
     }
     const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {

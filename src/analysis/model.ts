@@ -9,6 +9,13 @@ export interface FrameKey {
   function: string;
   filename: string;
   lineno: number;
+  /**
+   * Symbolized native frames only: the image the ip fell in and the ip's offset in it (for a
+   * tooltip). Not part of the frame's identity: frames memray merges (same function, file,
+   * line) keep the first ip's image and offset.
+   */
+  module?: string;
+  offset?: number;
 }
 
 /*

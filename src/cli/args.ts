@@ -4,6 +4,9 @@
  */
 import { statSync, type Stats } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { NativeSymbolizer } from "../analysis/flame.ts";
+import type { CaptureHeader, CaptureTables } from "../reader/index.ts";
+import { createSymbolizer, warnOnStderr } from "../symbols/index.ts";
 
 export class UsageError extends Error {
   readonly usage: string;
@@ -183,4 +186,21 @@ export function checkComplete(
   const text = `${path}: incomplete capture (${where}): ${read.warning ?? "no TRAILER"}`;
   if (strict) throw new IncompleteCapture(`${text} (--strict)`);
   err.write(`warning: ${text}\n`);
+}
+
+/** `--no-symbols`: native captures are symbolized (memray's hybrid stacks) unless it is given. */
+export const SYMBOL_OPTIONS = {
+  "no-symbols": {
+    type: "boolean",
+    help: "native (--native) captures: keep Python frames only; by default native frames are symbolized with this machine's ELF and debug files, as memray does (a missing image is reported once)",
+  },
+} as const;
+
+/** The symbolizer for a capture, unless it has no native traces or `--no-symbols` was given. */
+export function symbolsFor(
+  values: { "no-symbols"?: boolean },
+  capture: { header: CaptureHeader; tables: CaptureTables },
+): NativeSymbolizer | undefined {
+  if (values["no-symbols"] || !capture.header.nativeTraces) return undefined;
+  return createSymbolizer(capture.tables, { warn: warnOnStderr });
 }

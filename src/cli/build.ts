@@ -6,13 +6,13 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { DEFAULT_MIN_FRAME_FRACTION } from "../content/schema.ts";
-import { errnoMessage, parseCommand, UsageError, UserError, type CommandConfig } from "./args.ts";
+import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { intFlag } from "./ingest.ts";
 import { buildSite, OutDirError } from "./site.ts";
 
 const USAGE =
   "usage: heaptrail build [--captures DIR] [--content DIR] [--out DIR] [--site URL] [--base PATH] " +
-  "[--no-source] [--min-frame-fraction F] [--force] [--jobs N] [--keep-full N]\n";
+  "[--no-source] [--min-frame-fraction F] [--force] [--jobs N] [--keep-full N] [--no-symbols]\n";
 
 const CONFIG = {
   description:
@@ -33,6 +33,7 @@ const CONFIG = {
       defaultText: `1/${Math.round(1 / DEFAULT_MIN_FRAME_FRACTION)}`,
     },
     force: { type: "boolean", default: false, help: "analyse every capture again, even unchanged ones" },
+    ...SYMBOL_OPTIONS,
     jobs: { type: "string", metavar: "N", help: "captures analysed in parallel, on worker threads", defaultText: `the number of cores (${availableParallelism()} here)` },
     "keep-full": {
       type: "string",
@@ -65,6 +66,7 @@ export async function runBuild(argv: string[], out: NodeJS.WritableStream): Prom
   let result;
   try {
     result = await buildSite({
+      symbols: !values["no-symbols"],
       capturesDir: values.captures,
       contentDir: values.content,
       outDir: values.out,

@@ -7,12 +7,12 @@ import { invertedFlameTrees, flameTree, viewGroups, viewThreadName } from "../an
 import { collectCapture } from "../analysis/collect.ts";
 import { foldedStacks } from "../analysis/folded.ts";
 import type { FlameView } from "../analysis/model.ts";
-import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
 const USAGE =
   "usage: heaptrail flamegraph CAPTURE [--leaks | --temporary-allocations | --temporary-allocation-threshold N] " +
-  "[--inverted] [--split-threads] [--format folded|json] [-o FILE] [--strict]\n";
+  "[--inverted] [--split-threads] [--format folded|json] [-o FILE] [--strict] [--no-symbols]\n";
 
 export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseCommand(
@@ -29,6 +29,7 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream, 
         format: { type: "string", default: "folded", metavar: "folded|json", help: "folded stacks (\"f (file:line);g (file:line) BYTES\") or the flame tree as JSON" },
         output: { type: "string", short: "o", metavar: "FILE", help: "write to FILE (atomically) instead of standard output", defaultText: "standard output" },
         ...STRICT_OPTION,
+        ...SYMBOL_OPTIONS,
       },
     },
     USAGE,
@@ -45,19 +46,21 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream, 
   const view: FlameView = values.leaks ? "leaks" : temporary ? "temporary" : "peak";
   const mergeThreads = !values["split-threads"];
   const groups = viewGroups(capture, view, mergeThreads);
+  const symbolize = symbolsFor(values, capture);
   if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");
 
   let text: string;
   if (values.format === "json") {
     const tree = values.inverted
-      ? invertedFlameTrees(capture, view, { mergeThreads })!.inverted
-      : flameTree(capture, view, { mergeThreads })!;
+      ? invertedFlameTrees(capture, view, { mergeThreads, symbolize })!.inverted
+      : flameTree(capture, view, { mergeThreads, symbolize })!;
     text = `${JSON.stringify(tree)}\n`;
   } else {
     text = foldedStacks(capture.tables, groups, {
       splitThreads: !mergeThreads,
       threadName: viewThreadName(capture, view),
       inverted: values.inverted ?? false,
+      symbolize,
     });
   }
   await writeOutput(text, values.output, out);

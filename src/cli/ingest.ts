@@ -32,6 +32,8 @@ afterwards. Re-ingesting a capture under the same metadata changes nothing.
   --keep-full N            keep full flame data for the newest N runs of each benchmark and
                            branch, and for runs with keep=true (default ${DEFAULT_KEEP_FULL})
   --force                  re-analyse captures already in the ledger
+  --no-symbols             native captures: keep Python frames only (default: symbolize native
+                           frames with this machine's ELF and debug files, as memray does)
 `;
 
 /** A whole number ≥ min from a flag, or the default. */
@@ -63,6 +65,7 @@ export async function runIngest(argv: string[], out: NodeJS.WritableStream): Pro
       "min-frame-fraction": { type: "string" },
       "keep-full": { type: "string" },
       force: { type: "boolean", default: false },
+      "no-symbols": { type: "boolean", default: false },
     },
   }, USAGE);
   if (positionals.length === 0) throw new UsageError("expected one or more capture files", USAGE);
@@ -83,6 +86,7 @@ export async function runIngest(argv: string[], out: NodeJS.WritableStream): Pro
   let runs, pruned;
   try {
     runs = await ingestCaptures(positionals, {
+      symbols: !values["no-symbols"],
       contentDir: values.content,
       benchmark: values.benchmark,
       meta,

@@ -34,6 +34,8 @@ export interface BuildSiteOptions {
   noSource?: boolean;
   minFrameFraction?: number;
   force?: boolean;
+  /** Symbolize native captures' frames with this machine's ELF files. Default true. */
+  symbols?: boolean;
   analyze?: Analyze;
   /** Worker threads analysing captures; default os.availableParallelism(). */
   jobs?: number;
@@ -67,6 +69,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
       noSource: options.noSource,
       minFrameFraction: options.minFrameFraction,
       force: options.force,
+      symbols: options.symbols,
       analyze: options.analyze,
       jobs: options.jobs,
       keepFull: options.keepFull,

@@ -128,6 +128,8 @@ export async function runStats(argv: string[], out: NodeJS.WritableStream, err: 
         output: { type: "string", short: "o", metavar: "FILE", help: "write to FILE (atomically) instead of standard output", defaultText: "standard output" },
         force: { type: "boolean", short: "f", default: false, help: "overwrite FILE when it exists (memray's flag; heaptrail always replaces it atomically)" },
         ...STRICT_OPTION,
+        // memray keys stats locations by Python frame even in native captures: nothing to symbolize.
+        "no-symbols": { type: "boolean", help: "accepted as by the other commands; stats' locations are Python frames, as memray's" },
       },
     },
     USAGE,

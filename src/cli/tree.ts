@@ -8,9 +8,9 @@ import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
 import { formatBytes, treeShareColour } from "../shared/format.ts";
-import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 
-const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N] [--strict]\n";
+const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N] [--strict] [--no-symbols]\n";
 
 /** Children with uninteresting nodes replaced by their own (visible) children, biggest first. */
 function visibleChildren(node: TreeSummaryNode): TreeSummaryNode[] {
@@ -58,6 +58,7 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream, err: N
         "biggest-allocs": { type: "string", short: "b", default: "200", metavar: "N", help: "show the N biggest allocation paths" },
         ...TEMPORARY_OPTIONS,
         ...STRICT_OPTION,
+        ...SYMBOL_OPTIONS,
       },
     },
     USAGE,
@@ -74,7 +75,7 @@ export async function runTree(argv: string[], out: NodeJS.WritableStream, err: N
   const view = temporary ? "temporary" : "peak";
   const groups = viewGroups(capture, view, false);
   if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");
-  const root = buildTreeSummary(capture.tables, groups, { biggestAllocs: biggest, threadName: viewThreadName(capture, view) });
+  const root = buildTreeSummary(capture.tables, groups, { biggestAllocs: biggest, threadName: viewThreadName(capture, view), symbolize: symbolsFor(values, capture) });
   const isTty = (out as { isTTY?: boolean }).isTTY === true;
   out.write(renderTree(root, isTty));
   return 0;

@@ -26,6 +26,8 @@ export interface BuildContentOptions {
   minFrameFraction?: number;
   /** Re-analyse every capture even if unchanged. */
   force?: boolean;
+  /** Symbolize native captures' frames with this machine's ELF files. Default true. */
+  symbols?: boolean;
   /** The analysis to run; default: src/analysis's analyzeCapture on a worker pool. Tests inject fixtures. */
   analyze?: Analyze;
   /** Worker threads analysing captures; default os.availableParallelism(). */
@@ -58,6 +60,7 @@ export async function buildContent(options: BuildContentOptions = {}): Promise<B
     noSource: options.noSource,
     minFrameFraction: options.minFrameFraction,
     force: options.force,
+    symbols: options.symbols,
     analyze: options.analyze,
     env: options.env,
     cwd: options.cwd,

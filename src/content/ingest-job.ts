@@ -6,11 +6,21 @@ import { homedir } from "node:os";
 import { basename, dirname, resolve, sep } from "node:path";
 import { analyzeCapture } from "../analysis/analyze.ts";
 import type { RunAnalysis } from "../analysis/model.ts";
+import { nativeSymbols, warnOnStderr } from "../symbols/index.ts";
 import { writeFailedRun, writeRun, type WriteRunOptions } from "./write.ts";
 
 export interface IngestJob {
   capturePath: string;
   write: WriteRunOptions;
+  /** Symbolize native frames with this machine's ELF files (`--no-symbols`: false). Default true. */
+  symbols?: boolean;
+}
+
+/** One per thread, so each ELF image is parsed once per worker, not once per capture. */
+const symbolizerFor = nativeSymbols({ warn: warnOnStderr });
+
+function defaultAnalyze(job: IngestJob): (path: string) => RunAnalysis {
+  return (path) => analyzeCapture(path, { symbolizerFor: job.symbols === false ? undefined : symbolizerFor });
 }
 
 export interface IngestJobResult {
@@ -21,7 +31,7 @@ export interface IngestJobResult {
   ms: number;
 }
 
-export function ingestJob(job: IngestJob, analyze: (path: string) => RunAnalysis = analyzeCapture): IngestJobResult {
+export function ingestJob(job: IngestJob, analyze: (path: string) => RunAnalysis = defaultAnalyze(job)): IngestJobResult {
   const t0 = performance.now();
   try {
     const entry = writeRun(analyze(job.capturePath), job.write);

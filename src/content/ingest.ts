@@ -32,6 +32,8 @@ export interface IngestOptions {
   minFrameFraction?: number;
   /** Re-analyse even when the run is up to date. */
   force?: boolean;
+  /** Symbolize native captures' frames with this machine's ELF files. Default true. */
+  symbols?: boolean;
   /** The CI environment read for metadata. Default process.env. */
   env?: Record<string, string | undefined>;
   /** Working directory: git is asked here, source files are looked up here. Default process.cwd(). */
@@ -75,6 +77,7 @@ interface Planned {
   write: WriteRunOptions;
   /** Older runs of the same capture file to drop once this one is written (keepRecordedMeta). */
   replaces: string[];
+  symbols: boolean;
 }
 
 /** Ingest captures into the ledger. Results are in the order of `paths`. */
@@ -138,7 +141,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
       emit({ kind: "run", fileName, runId, outcome: "unchanged" });
       continue;
     }
-    planned.set(i, { path, write, replaces });
+    planned.set(i, { path, write, replaces, symbols: options.symbols ?? true });
   }
 
   const finish = (i: number, job: Planned, r: IngestJobResult): void => {
@@ -160,7 +163,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
 }
 
 async function ingestInline(job: Planned, analyze: Analyze | undefined): Promise<IngestJobResult> {
-  const ingest = { capturePath: job.path, write: job.write };
+  const ingest = { capturePath: job.path, write: job.write, symbols: job.symbols };
   if (!analyze) return ingestJob(ingest);
   const t0 = performance.now();
   try {
@@ -195,7 +198,7 @@ async function runPool(
         }
         current = jobs[next++]!;
         t0 = performance.now();
-        const job: IngestJob = { capturePath: current[1].path, write: current[1].write };
+        const job: IngestJob = { capturePath: current[1].path, write: current[1].write, symbols: current[1].symbols };
         worker.postMessage(job);
       };
       worker.on("message", (result: IngestJobResult) => {

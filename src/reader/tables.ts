@@ -250,16 +250,38 @@ export class CaptureTables {
 
   /** A native stack with each ip placed in its image of map generation `generation`. */
   nativeStack(nativeId: number, generation: number): NativeFrame[] {
-    const images = this.mapGenerations[generation] ?? [];
+    const segments = this.sortedSegments(generation);
     return this.nativeIps(nativeId).map((ip) => {
-      for (const image of images) {
-        for (const [vaddr, memsz] of image.segments) {
-          const start = image.loadAddress + vaddr;
-          if (ip >= start && ip < start + memsz) return { ip, module: image.filename, offset: ip - image.loadAddress };
-        }
+      // memray's look-up: the first segment (by start, end, file) whose end is ≥ ip, and only if
+      // it holds ip, so an ip equal to one segment's end is in no image even when another
+      // segment starts there.
+      let lo = 0;
+      let hi = segments.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (segments[mid]!.end < ip) lo = mid + 1;
+        else hi = mid;
       }
+      const s = segments[lo];
+      if (s !== undefined && s.start <= ip && ip < s.end) return { ip, module: s.image.filename, offset: ip - s.image.loadAddress };
       return { ip, module: null, offset: ip };
     });
+  }
+
+  private readonly segmentIndex = new Map<number, Array<{ start: number; end: number; image: ImageSegments }>>();
+
+  private sortedSegments(generation: number): Array<{ start: number; end: number; image: ImageSegments }> {
+    let index = this.segmentIndex.get(generation);
+    if (index !== undefined) return index;
+    index = [];
+    for (const image of this.mapGenerations[generation] ?? []) {
+      for (const [vaddr, memsz] of image.segments) {
+        index.push({ start: image.loadAddress + vaddr, end: image.loadAddress + vaddr + memsz, image });
+      }
+    }
+    index.sort((a, b) => a.start - b.start || a.end - b.end || (a.image.filename < b.image.filename ? -1 : a.image.filename > b.image.filename ? 1 : 0));
+    this.segmentIndex.set(generation, index);
+    return index;
   }
 
   /** The thread's name as of record `seq` (the last one set before it), or null. */

@@ -5,6 +5,8 @@ import { flameTree, invertedFlameTrees, temporalData } from "../../src/analysis/
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
+import type { NativeSymbolizer } from "../../src/analysis/flame.ts";
+import { createSymbolizer } from "../../src/symbols/index.ts";
 import { readJson } from "../helpers/fixtures.ts";
 
 export const FLAME_VARIANTS = [
@@ -52,6 +54,14 @@ export function loadCapture(path: string): CollectedCapture {
     captures.set(path, c);
   }
   return c;
+}
+
+const symbolizers = new Map<string, NativeSymbolizer>();
+/** The capture's symbolizer (native captures are compared frame for frame when the machine has the binaries). */
+function symbolizerFor(path: string, capture: CollectedCapture): NativeSymbolizer {
+  let s = symbolizers.get(path);
+  if (s === undefined) symbolizers.set(path, (s = createSymbolizer(capture.tables)));
+  return s;
 }
 
 function unescapeHtml(s: string): string {
@@ -198,10 +208,12 @@ function sorted<V>(m: Map<string, V>): Array<[string, V]> {
  * compared on their Python frames only (memray's native frames need the traced machine's
  * binaries to symbolize), which still checks every value and count along Python paths.
  */
-export function checkFlameGolden(capturePath: string, goldenPath: string, variant: FlameVariant): void {
+export function checkFlameGolden(capturePath: string, goldenPath: string, variant: FlameVariant, withSymbols = false): void {
   const capture = loadCapture(capturePath);
   const golden = readJson(goldenPath) as Golden;
-  const native = capture.header.nativeTraces;
+  const symbolize = withSymbols && capture.header.nativeTraces ? symbolizerFor(capturePath, capture) : undefined;
+  // Symbolized native captures are compared whole; otherwise on their Python frames only.
+  const native = capture.header.nativeTraces && symbolize === undefined;
   const where = `${goldenPath}`;
 
   // The memory timeline shown above every graph.
@@ -214,7 +226,7 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
 
   if (variant === "temporal" || variant === "temporal-leaks") {
     const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
-    const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null);
+    const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null, symbolize);
     const ours = intervalsByPath(flatten(data.tree), data.intervals, false);
     const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);
     expect(sorted(ours), `${where}: intervals by node path`).toEqual(sorted(theirs));
@@ -232,13 +244,13 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
     expect(sorted(mine), `${where}: ${what} by path`).toEqual(sorted(theirs));
   };
   if (variant === "inverted") {
-    const trees = invertedFlameTrees(capture, "peak", { mergeThreads: true })!;
+    const trees = invertedFlameTrees(capture, "peak", { mergeThreads: true, symbolize })!;
     compare(trees.inverted, golden.packed_data.nodes, "inverted tree", -1);
     compare(trees.invertedNoImports, golden.packed_data.inverted_no_imports_nodes as PackedNodes, "inverted_no_imports tree", -1);
     return;
   }
   const view = variant === "leaks" ? "leaks" : variant === "temporary-allocations" ? "temporary" : "peak";
-  const tree = flameTree(capture, view, { mergeThreads });
+  const tree = flameTree(capture, view, { mergeThreads, symbolize });
   expect(tree, `${where}: ${view} available`).not.toBeNull();
   compare(tree!, golden.packed_data.nodes, `${view} tree`);
 }
