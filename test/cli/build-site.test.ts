@@ -32,8 +32,13 @@ function build(): Promise<{ code: number | null; stdout: string; stderr: string 
   });
 }
 
+/** The run's id (from its capture and metadata): the ledger's one entry names it. */
+function runId(): string {
+  return readdirSync(join(proj, "content", "runs")).find((f) => f.endsWith(".json"))!.replace(/\.json$/, "");
+}
+
 function sitePages(): string[] {
-  return ["index.html", `runs/${RUN}/index.html`].filter((p) => existsSync(join(top, "site", p)));
+  return ["index.html", `runs/${runId()}/index.html`].filter((p) => existsSync(join(top, "site", p)));
 }
 
 function dataFiles(dir: string): string[] {
@@ -51,7 +56,7 @@ describe("heaptrail build from another working directory", { timeout: 300_000 },
     expect(readdirSync(top).sort()).toEqual(["site", "work"]);
     expect(readdirSync(REPO).sort()).toEqual(repoBefore);
     expect(existsSync(join(REPO, ".astro")) ? statSync(join(REPO, ".astro")).mtimeMs : null).toBe(dotAstro);
-    expect(sitePages()).toEqual(["index.html", `runs/${RUN}/index.html`]);
+    expect(sitePages()).toEqual(["index.html", `runs/${runId()}/index.html`]);
     expect(readdirSync(join(top, "site"))).not.toContain(".prerender");
     expect(existsSync(join(proj, "content", ".lock"))).toBe(false);
   });
@@ -65,23 +70,23 @@ describe("heaptrail build from another working directory", { timeout: 300_000 },
     child.kill("SIGKILL");
     expect(started.some((p) => existsSync(p))).toBe(true);
     await new Promise((r) => child.on("close", r));
-    expect(sitePages()).toEqual(["index.html", `runs/${RUN}/index.html`]);
+    expect(sitePages()).toEqual(["index.html", `runs/${runId()}/index.html`]);
     expect(readdirSync(join(top, "site"))).not.toContain(".prerender");
     expect(existsSync(join(proj, "content", ".lock"))).toBe(true); // left by the killed build
   });
 
   it("after the kill: two concurrent builds serialise (the dead lock taken over), a run missing a data file is rebuilt", async () => {
-    unlinkSync(join(proj, "content", "public", "data", RUN, "peak.json"));
+    unlinkSync(join(proj, "content", "public", "data", runId(), "peak.json"));
     const [a, b] = await Promise.all([build(), build()]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(`${a.stderr}${b.stderr}`).toMatch(/waiting for the build that holds \S+\.lock/);
     expect(`${a.stderr}${b.stderr}`).toMatch(new RegExp(`${RUN}\\.bin: analysed in`));
-    const content = dataFiles(join(proj, "content", "public", "data", RUN));
+    const content = dataFiles(join(proj, "content", "public", "data", runId()));
     expect(content).toContain("peak.json");
-    expect(dataFiles(join(top, "site", "data", RUN))).toEqual(content);
+    expect(dataFiles(join(top, "site", "data", runId()))).toEqual(content);
     expect(readdirSync(proj).sort()).toEqual(["caps", "content"]);
     expect(readdirSync(top).sort()).toEqual(["site", "work"]); // the killed build's staging folder is gone
-    expect(sitePages()).toEqual(["index.html", `runs/${RUN}/index.html`]);
+    expect(sitePages()).toEqual(["index.html", `runs/${runId()}/index.html`]);
     expect(existsSync(join(proj, "content", ".lock"))).toBe(false);
   });
 

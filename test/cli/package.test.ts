@@ -69,7 +69,9 @@ describe("npm pack, npm install <tarball>, npx heaptrail", { timeout: 600_000 },
     expect(built.stderr).not.toMatch(/Error|\n\s+at /);
     expect(built.code).toBe(0);
     expect(existsSync(join(project, "public", "site", "index.html"))).toBe(true);
-    expect(readFileSync(join(project, "public", "site", "runs", RUN, "index.html"), "utf8")).toContain("import_orders");
+    // The run's id comes from its capture and metadata: the ledger's one entry names it.
+    const [entry] = readdirSync(join(project, "content", "runs"));
+    expect(readFileSync(join(project, "public", "site", "runs", entry!.replace(/\.json$/, ""), "index.html"), "utf8")).toContain("import_orders");
     expect(readdirSync(project).sort()).toEqual(["caps", "content", "node_modules", "package-lock.json", "package.json", "public"]);
     expect(existsSync(join(project, "node_modules", "heaptrail", ".astro"))).toBe(false);
   });
