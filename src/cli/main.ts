@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   tree: { summary: "memray tree: the biggest allocation paths at the peak", load: async () => (await import("./tree.ts")).runTree },
   build: { summary: "build the report site from captures/ into dist/", load: async () => (await import("./build.ts")).runBuild },
+  compare: {
+    summary: "compare two runs, commits or branches: a PR comment and a regression gate",
+    load: async () => (await import("./compare.ts")).runCompare,
+  },
 };
 
 const HELP = `heaptrail: memray captures → reports and a static site
