@@ -83,14 +83,14 @@ function siteLink(siteUrl: string | undefined, path: string): string | null {
 }
 
 /** The picker's URL for two runs (its state lives in the hash). */
-export function pickerPath(series: string, baseId: string, headId: string): string {
-  const p = new URLSearchParams({ benchmark: series, base: baseId, head: headId });
+export function pickerPath(benchmark: string, baseId: string, headId: string): string {
+  const p = new URLSearchParams({ benchmark, base: baseId, head: headId });
   return `compare/#${p.toString()}`;
 }
 
 function comparePath(c: BenchmarkComparison, options: RenderOptions): string | null {
   if (!c.base || !c.base.inLedger || !c.head.inLedger) return null;
-  return options.hasComparePage?.(c.base.id, c.head.id) ? urls.compare(c.base.id, c.head.id) : pickerPath(c.series, c.base.id, c.head.id);
+  return options.hasComparePage?.(c.base.id, c.head.id) ? urls.compare(c.base.id, c.head.id) : pickerPath(c.head.benchmark, c.base.id, c.head.id);
 }
 
 function summaryTable(report: CompareReport, options: RenderOptions): Table {

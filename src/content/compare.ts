@@ -9,7 +9,7 @@ import { change, isRegression, type RegressionRule } from "../analysis/regressio
 import type { CallSite, OkRunEntry, RunEntry } from "./schema.ts";
 
 /** The capture settings of a run, for `settingsDifferences`. */
-export function settingsOf(run: OkRunEntry): CaptureSettings {
+export function settingsOf(run: CompareRun): CaptureSettings {
   const h = run.header;
   return {
     version: h.version,
@@ -25,7 +25,7 @@ export function settingsOf(run: OkRunEntry): CaptureSettings {
  * The series a run belongs to: its benchmark, plus the capture mode when it is not the default
  * (`--native` and `--aggregate` runs measure differently and are compared among themselves).
  */
-export function seriesOf(run: OkRunEntry): string {
+export function seriesOf(run: CompareRun): string {
   const mode = run.header.aggregated ? "aggregated" : run.header.nativeTraces ? "native" : null;
   return mode ? `${run.benchmark} [${mode}]` : run.benchmark;
 }
@@ -88,6 +88,26 @@ export function comparePairs(runs: readonly RunEntry[]): ComparePair[] {
 /** Where a compare link for a pair goes: its page when the site builds one. */
 export function hasComparePage(pairs: readonly ComparePair[], baseId: string, headId: string): boolean {
   return pairs.some((p) => p.base.id === baseId && p.head.id === headId);
+}
+
+/** What a compare page needs of a run: its entry without the stats tables (kept small, inlined). */
+export type CompareRun = Omit<OkRunEntry, "stats">;
+
+export function compareRun(entry: OkRunEntry): CompareRun {
+  const { stats: _stats, ...rest } = entry;
+  return rest;
+}
+
+/** The picker's per-benchmark file: every successful run of the benchmark, oldest first. */
+export interface CompareRunsFile {
+  benchmark: string;
+  runs: CompareRun[];
+}
+
+/** A run's short name: its commit (and capture mode when not the default), else its id. */
+export function compareRunLabel(run: CompareRun): string {
+  const mode = run.header.aggregated ? " (aggregated)" : run.header.nativeTraces ? " (native)" : "";
+  return `${run.commit ? run.commit.slice(0, 7) : run.id}${mode}`;
 }
 
 /** A figure in both runs (null when a run does not have it, e.g. counts of aggregated captures). */
