@@ -1,0 +1,173 @@
+/**
+ * Compare benchmark (not a test): time to diff two runs of a large capture, and the compare
+ * page's transfer size and time to draw in headless Chromium.
+ *
+ *   node bench/compare.ts
+ *
+ * The two runs are generated with the test capture writer (a wide tree like ../shared/bench's
+ * wide_tree.py: 3,000 functions, 6,000 random walks 6-30 calls deep, one live allocation at each
+ * walk's end; the head run grows a fifth of the walks, drops some and adds new ones), so the
+ * benchmark works from a fresh clone. When ../shared/bench/wide_tree.default.bin is there, the
+ * diff of that capture's tree with itself (the same matching work) is timed too.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { analyzeCapture } from "../src/analysis/analyze.ts";
+import { diffTrees, flameNodeSource } from "../src/analysis/diff.ts";
+import type { FlameNode } from "../src/analysis/model.ts";
+import { buildSite } from "../src/content/build.ts";
+import { decodeTree, encodeTree } from "../src/content/columnar.ts";
+import { treeDataSource } from "../src/content/diff-source.ts";
+import { DEFAULT_MIN_FRAME_FRACTION } from "../src/content/shapes.ts";
+import { launch } from "../test/e2e/browser.ts";
+import { serveStatic } from "../test/e2e/server.ts";
+import { CaptureWriter } from "../test/helpers/capture-writer.ts";
+
+const RUNS = 5;
+const FUNCTIONS = 3000;
+const WALKS = 6000;
+const SHARED = join(import.meta.dirname, "..", "..", "shared", "bench", "wide_tree.default.bin");
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A wide-tree capture; `head` changes a fifth of the walks' sizes, drops 5% and adds 5% new ones. */
+function wideTree(head: boolean): Uint8Array {
+  const w = new CaptureWriter({ commandLine: `python wide_tree.py ${WALKS}` });
+  for (let f = 1; f <= FUNCTIONS; f++) w.codeObject(f, `fn_${f}`, `/src/gen/mod_${String(Math.floor(f / 10)).padStart(3, "0")}.py`, (f % 10) * 7 + 1);
+  const children: number[][] = [];
+  const shape = rng(1729);
+  for (let f = 1; f <= FUNCTIONS; f++) {
+    const n = 2 + Math.floor(shape() * 5);
+    children[f] = Array.from({ length: n }, () => 1 + Math.floor(shape() * FUNCTIONS));
+  }
+  const walks = rng(42);
+  const change = rng(7);
+  let address = 0x100000;
+  const walk = (r: () => number, scale: number) => {
+    let f = 1 + Math.floor(r() * 8);
+    const depth = 6 + Math.floor(r() * 25);
+    w.push(f);
+    for (let d = 1; d < depth; d++) {
+      f = children[f]![Math.floor(r() * children[f]!.length)]!;
+      w.push(f);
+    }
+    const size = Math.round((600 + Math.floor(r() * 3550)) * scale);
+    if (size > 0) w.allocation((address += 8192), size);
+    w.pop(depth);
+  };
+  w.contextSwitch(1);
+  for (let k = 0; k < WALKS; k++) {
+    const c = change();
+    // The walk's random numbers are drawn either way, so base and head share their other walks.
+    walk(walks, head ? (c < 0.05 ? 0 : c < 0.25 ? 2.5 : 1) : 1);
+  }
+  if (head) {
+    const fresh = rng(99);
+    for (let k = 0; k < WALKS / 20; k++) walk(fresh, 1);
+  }
+  w.memory(100_000_000, 1000);
+  return w.trailer().bytes();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeDiff(base: FlameNode, head: FlameNode): { full: number; columnar: number; fullNodes: number; columnarNodes: number } {
+  const full: number[] = [];
+  const columnar: number[] = [];
+  let fullNodes = 0;
+  let columnarNodes = 0;
+  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  for (let k = 0; k < RUNS; k++) {
+    let t = performance.now();
+    fullNodes = diffTrees(flameNodeSource(base), flameNodeSource(head)).size;
+    full.push(performance.now() - t);
+    t = performance.now();
+    columnarNodes = diffTrees(treeDataSource(b), treeDataSource(h)).size;
+    columnar.push(performance.now() - t);
+  }
+  return { full: median(full), columnar: median(columnar), fullNodes, columnarNodes };
+}
+
+const root = mkdtempSync(join(tmpdir(), "heaptrail-bench-compare-"));
+try {
+  const captures = join(root, "captures");
+  mkdirSync(captures);
+  const stamps = ["2026-11-20T09:00:00Z", "2026-11-21T09:00:00Z"];
+  for (const [k, side] of (["base", "head"] as const).entries()) {
+    writeFileSync(join(captures, `wide--${side}.bin`), wideTree(side === "head"));
+    writeFileSync(join(captures, `wide--${side}.meta.json`), JSON.stringify({ benchmark: "wide", branch: "main", commit: `${k}`.repeat(40), timestamp: stamps[k] }));
+  }
+  const base = analyzeCapture(join(captures, "wide--base.bin")).flame.peak!;
+  const head = analyzeCapture(join(captures, "wide--head.bin")).flame.peak!;
+  const d = timeDiff(base, head);
+  console.log(`generated wide tree  base ${base.valueBytes.toLocaleString("en-US")} B, head ${head.valueBytes.toLocaleString("en-US")} B at peak`);
+  console.log(`diff, full trees     ${d.full.toFixed(1)} ms for ${d.fullNodes.toLocaleString("en-US")} merged nodes (FlameNode objects, median of ${RUNS})`);
+  console.log(`diff, site data      ${d.columnar.toFixed(1)} ms for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);
+
+  if (existsSync(SHARED)) {
+    const t = analyzeCapture(SHARED).flame.peak!;
+    const s = timeDiff(t, t);
+    console.log(`wide_tree.default    ${s.full.toFixed(1)} ms for ${s.fullNodes.toLocaleString("en-US")} nodes (full, with itself); ${s.columnar.toFixed(1)} ms for ${s.columnarNodes.toLocaleString("en-US")} (site data)`);
+    copyFileSync(SHARED, join(root, "wide_tree.bin"));
+  }
+
+  const t0 = performance.now();
+  const result = await buildSite({ capturesDir: captures, contentDir: join(root, "content"), outDir: join(root, "dist"), log: { write: () => true } as never });
+  if (result.status !== 0) throw new Error(`build failed: ${JSON.stringify(result.runs)}`);
+  const buildMs = performance.now() - t0;
+  const path = "/compare/wide--base/wide--head/";
+  if (!existsSync(join(root, "dist", path, "index.html"))) throw new Error(`no compare page at ${path}`);
+
+  const browser = await launch();
+  const samples: Array<{ bytes: number; drawnMs: number; frames: number }> = [];
+  let rawBytes = 0;
+  for (const gzip of [true, false]) {
+    const server = await serveStatic(join(root, "dist"), { gzip });
+    for (let k = 0; k < (gzip ? RUNS : 1); k++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      let bytes = 0;
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Network.enable");
+      cdp.on("Network.loadingFinished", (e: { encodedDataLength: number }) => {
+        bytes += e.encodedDataLength;
+      });
+      await page.goto(`${server.url}${path}`);
+      await page.locator("[data-testid=diff-flame] svg g.frame").first().waitFor({ timeout: 60_000 });
+      const drawnMs = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const mark = performance.getEntriesByName("heaptrail:diff-drawn")[0];
+            requestAnimationFrame(() => resolve(Math.round(mark ? mark.startTime : performance.now())));
+          }),
+      );
+      await page.waitForLoadState("networkidle");
+      const frames = await page.locator("[data-testid=diff-flame] svg g.frame").count();
+      if (gzip) samples.push({ bytes, drawnMs, frames });
+      else rawBytes = bytes;
+      await context.close();
+    }
+    await server.close();
+  }
+  await browser.close();
+  console.log(`site build           ${Math.round(buildMs)} ms (two captures, analysis + content + astro)`);
+  console.log(`compare page         ${samples[0]!.bytes.toLocaleString("en-US")} bytes gzip, ${rawBytes.toLocaleString("en-US")} bytes uncompressed (both runs' peak data + page)`);
+  console.log(`diff drawn           median ${median(samples.map((s) => s.drawnMs))} ms from navigation (min ${Math.min(...samples.map((s) => s.drawnMs))}, max ${Math.max(...samples.map((s) => s.drawnMs))}, ${RUNS} loads), ${samples[0]!.frames.toLocaleString("en-US")} frames`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
