@@ -10,8 +10,8 @@
  * benchmark works from a fresh clone. When ../shared/bench/wide_tree.default.bin is there, the
  * diff of that capture's tree with itself (the same matching work) is timed too.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeCapture } from "../src/analysis/analyze.ts";
 import { diffTrees, flameNodeSource } from "../src/analysis/diff.ts";
@@ -85,22 +85,38 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeDiff(base: FlameNode, head: FlameNode): { full: number; columnar: number; fullNodes: number; columnarNodes: number } {
+interface DiffTimes {
+  /** Wall and CPU (user) time, ms, medians. */
+  full: number;
+  fullCpu: number;
+  columnar: number;
+  columnarCpu: number;
+  fullNodes: number;
+  columnarNodes: number;
+}
+
+function timeDiff(base: FlameNode, head: FlameNode): DiffTimes {
   const full: number[] = [];
   const columnar: number[] = [];
+  const fullCpu: number[] = [];
+  const columnarCpu: number[] = [];
   let fullNodes = 0;
   let columnarNodes = 0;
   const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
   const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
   for (let k = 0; k < RUNS; k++) {
     let t = performance.now();
+    let c = process.cpuUsage();
     fullNodes = diffTrees(flameNodeSource(base), flameNodeSource(head)).size;
     full.push(performance.now() - t);
+    fullCpu.push(process.cpuUsage(c).user / 1000);
     t = performance.now();
+    c = process.cpuUsage();
     columnarNodes = diffTrees(treeDataSource(b), treeDataSource(h)).size;
     columnar.push(performance.now() - t);
+    columnarCpu.push(process.cpuUsage(c).user / 1000);
   }
-  return { full: median(full), columnar: median(columnar), fullNodes, columnarNodes };
+  return { full: median(full), fullCpu: median(fullCpu), columnar: median(columnar), columnarCpu: median(columnarCpu), fullNodes, columnarNodes };
 }
 
 const root = mkdtempSync(join(tmpdir(), "heaptrail-bench-compare-"));
@@ -116,14 +132,14 @@ try {
   const head = analyzeCapture(join(captures, "wide--head.bin")).flame.peak!;
   const d = timeDiff(base, head);
   console.log(`generated wide tree  base ${base.valueBytes.toLocaleString("en-US")} B, head ${head.valueBytes.toLocaleString("en-US")} B at peak`);
-  console.log(`diff, full trees     ${d.full.toFixed(1)} ms for ${d.fullNodes.toLocaleString("en-US")} merged nodes (FlameNode objects, median of ${RUNS})`);
-  console.log(`diff, site data      ${d.columnar.toFixed(1)} ms for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);
+  console.log(`machine load         ${loadavg()[0]!.toFixed(1)} (1-minute load average on ${cpus().length} cores)`);
+  console.log(`diff, full trees     ${d.full.toFixed(1)} ms wall, ${d.fullCpu.toFixed(1)} ms CPU for ${d.fullNodes.toLocaleString("en-US")} merged nodes (FlameNode objects, median of ${RUNS})`);
+  console.log(`diff, site data      ${d.columnar.toFixed(1)} ms wall, ${d.columnarCpu.toFixed(1)} ms CPU for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);
 
   if (existsSync(SHARED)) {
     const t = analyzeCapture(SHARED).flame.peak!;
     const s = timeDiff(t, t);
-    console.log(`wide_tree.default    ${s.full.toFixed(1)} ms for ${s.fullNodes.toLocaleString("en-US")} nodes (full, with itself); ${s.columnar.toFixed(1)} ms for ${s.columnarNodes.toLocaleString("en-US")} (site data)`);
-    copyFileSync(SHARED, join(root, "wide_tree.bin"));
+    console.log(`wide_tree.default    ${s.full.toFixed(1)} ms wall, ${s.fullCpu.toFixed(1)} ms CPU for ${s.fullNodes.toLocaleString("en-US")} nodes (full, with itself); ${s.columnar.toFixed(1)} ms, ${s.columnarCpu.toFixed(1)} ms CPU for ${s.columnarNodes.toLocaleString("en-US")} (site data)`);
   }
 
   const t0 = performance.now();

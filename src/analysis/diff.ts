@@ -72,6 +72,8 @@ function flagsOf<N>(s: DiffSource<N>, n: N): number {
   return (s.interesting(n) ? DiffFlag.INTERESTING : 0) | (s.importSystem(n) ? DiffFlag.IMPORT_SYSTEM : 0) | (s.isOther(n) ? DiffFlag.OTHER : 0);
 }
 
+const NONE: readonly never[] = [];
+
 /** Merge `base` and `head` into one tree (see the module comment). */
 export function diffTrees<B, H>(base: DiffSource<B>, head: DiffSource<H>): DiffTree {
   const parent: number[] = [];
@@ -121,27 +123,41 @@ export function diffTrees<B, H>(base: DiffSource<B>, head: DiffSource<H>): DiffT
   while (work.length > 0) {
     const { b, h, p, extra } = work.pop()!;
     const i = push(p, b, h, extra);
-    const bKids = b !== null ? base.children(b) : [];
-    const hKids = h !== null ? head.children(h) : [];
+    const bKids = b !== null ? base.children(b) : NONE;
+    const hKids = h !== null ? head.children(h) : NONE;
+    // Pushed in reverse so they come off the stack in order: head's children, then vanished ones.
+    if (bKids.length === 0 || hKids.length === 0) {
+      // Nothing to match (most nodes: a leaf, or a stack only one run has).
+      for (let k = bKids.length - 1; k >= 0; k--) work.push({ b: bKids[k]!, h: null, p: i, extra: 0 });
+      for (let k = hKids.length - 1; k >= 0; k--) work.push({ b: null, h: hKids[k]!, p: i, extra: 0 });
+      continue;
+    }
     const byKey = new Map<string, B>();
     let baseHasOther = false;
     for (const c of bKids) {
       byKey.set(keyOf(base, c), c);
       if (base.isOther(c)) baseHasOther = true;
     }
-    const headHasOther = hKids.some((c) => head.isOther(c));
-    const next: typeof work = [];
-    for (const c of hKids) {
-      const k = keyOf(head, c);
-      const match = byKey.get(k) ?? null;
-      if (match !== null) byKey.delete(k);
-      const maybe = match === null && baseHasOther && !head.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0;
-      next.push({ b: match, h: c, p: i, extra: maybe });
+    let headHasOther = false;
+    const matches: Array<B | null> = new Array(hKids.length);
+    for (let k = 0; k < hKids.length; k++) {
+      const c = hKids[k]!;
+      if (head.isOther(c)) headHasOther = true;
+      const key = keyOf(head, c);
+      const match = byKey.get(key) ?? null;
+      if (match !== null) byKey.delete(key);
+      matches[k] = match;
     }
-    for (const c of byKey.values()) {
-      next.push({ b: c, h: null, p: i, extra: headHasOther && !base.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0 });
+    const vanished = [...byKey.values()];
+    for (let k = vanished.length - 1; k >= 0; k--) {
+      const c = vanished[k]!;
+      work.push({ b: c, h: null, p: i, extra: headHasOther && !base.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0 });
     }
-    for (let k = next.length - 1; k >= 0; k--) work.push(next[k]!);
+    for (let k = hKids.length - 1; k >= 0; k--) {
+      const c = hKids[k]!;
+      const maybe = matches[k] === null && baseHasOther && !head.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0;
+      work.push({ b: matches[k]!, h: c, p: i, extra: maybe });
+    }
   }
   return {
     size: parent.length,
