@@ -27,7 +27,7 @@ import { CaptureWriter } from "../test/helpers/capture-writer.ts";
 const RUNS = 5;
 const FUNCTIONS = 3000;
 const WALKS = 6000;
-const SHARED = join(import.meta.dirname, "..", "..", "shared", "bench", "wide_tree.default.bin");
+const SHARED = join(process.env.HEAPTRAIL_BENCH_DIR ?? join(import.meta.dirname, "..", "..", "shared", "bench"), "wide_tree.default.bin");
 
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -150,7 +150,9 @@ try {
   if (!existsSync(join(root, "dist", path, "index.html"))) throw new Error(`no compare page at ${path}`);
 
   const browser = await launch();
-  const samples: Array<{ bytes: number; drawnMs: number; frames: number }> = [];
+  const samples: Array<{ bytes: number; drawnMs: number; loadedMs: number; frames: number }> = [];
+  // The head's run page, loaded the same way: a reference under the same machine load.
+  const runPageMs: number[] = [];
   let rawBytes = 0;
   for (const gzip of [true, false]) {
     const server = await serveStatic(join(root, "dist"), { gzip });
@@ -165,17 +167,31 @@ try {
       });
       await page.goto(`${server.url}${path}`);
       await page.locator("[data-testid=diff-flame] svg g.frame").first().waitFor({ timeout: 60_000 });
-      const drawnMs = await page.evaluate(
+      const [drawnMs, loadedMs] = await page.evaluate(
         () =>
-          new Promise<number>((resolve) => {
+          new Promise<[number, number]>((resolve) => {
             const mark = performance.getEntriesByName("heaptrail:diff-drawn")[0];
-            requestAnimationFrame(() => resolve(Math.round(mark ? mark.startTime : performance.now())));
+            const loaded = performance.getEntriesByName("heaptrail:diff-loaded")[0];
+            requestAnimationFrame(() => resolve([Math.round(mark ? mark.startTime : performance.now()), Math.round(loaded?.startTime ?? 0)]));
           }),
       );
       await page.waitForLoadState("networkidle");
       const frames = await page.locator("[data-testid=diff-flame] svg g.frame").count();
-      if (gzip) samples.push({ bytes, drawnMs, frames });
+      if (gzip) samples.push({ bytes, drawnMs, loadedMs, frames });
       else rawBytes = bytes;
+      if (gzip) {
+        await page.goto(`${server.url}/runs/wide--head/`);
+        await page.locator(".flame svg g.frame").first().waitFor({ timeout: 60_000 });
+        runPageMs.push(
+          await page.evaluate(
+            () =>
+              new Promise<number>((resolve) => {
+                const mark = performance.getEntriesByName("heaptrail:flame-drawn")[0];
+                requestAnimationFrame(() => resolve(Math.round(mark ? mark.startTime : performance.now())));
+              }),
+          ),
+        );
+      }
       await context.close();
     }
     await server.close();
@@ -184,6 +200,9 @@ try {
   console.log(`site build           ${Math.round(buildMs)} ms (two captures, analysis + content + astro)`);
   console.log(`compare page         ${samples[0]!.bytes.toLocaleString("en-US")} bytes gzip, ${rawBytes.toLocaleString("en-US")} bytes uncompressed (both runs' peak data + page)`);
   console.log(`diff drawn           median ${median(samples.map((s) => s.drawnMs))} ms from navigation (min ${Math.min(...samples.map((s) => s.drawnMs))}, max ${Math.max(...samples.map((s) => s.drawnMs))}, ${RUNS} loads), ${samples[0]!.frames.toLocaleString("en-US")} frames`);
+  console.log(`data loaded          median ${median(samples.map((s) => s.loadedMs))} ms from navigation (both runs' peak trees fetched and decoded)`);
+  console.log(`run page drawn       median ${median(runPageMs)} ms (the head's run page, same loads: a reference)`);
+  console.log(`machine load         ${loadavg()[0]!.toFixed(1)} at the end`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -68,6 +68,13 @@ function keyOf<N>(s: DiffSource<N>, n: N): string {
   return `${s.function(n)}\u0000${s.filename(n)}\u0000${s.lineno(n)}\u0000${s.thread(n)}`;
 }
 
+/** Same identity as `keyOf`, without building strings. */
+function sameNode<B, H>(base: DiffSource<B>, b: B, head: DiffSource<H>, h: H): boolean {
+  const other = base.isOther(b);
+  if (other !== head.isOther(h) || base.thread(b) !== head.thread(h)) return false;
+  return other || (base.lineno(b) === head.lineno(h) && base.function(b) === head.function(h) && base.filename(b) === head.filename(h));
+}
+
 function flagsOf<N>(s: DiffSource<N>, n: N): number {
   return (s.interesting(n) ? DiffFlag.INTERESTING : 0) | (s.importSystem(n) ? DiffFlag.IMPORT_SYSTEM : 0) | (s.isOther(n) ? DiffFlag.OTHER : 0);
 }
@@ -132,21 +139,36 @@ export function diffTrees<B, H>(base: DiffSource<B>, head: DiffSource<H>): DiffT
       for (let k = hKids.length - 1; k >= 0; k--) work.push({ b: null, h: hKids[k]!, p: i, extra: 0 });
       continue;
     }
-    const byKey = new Map<string, B>();
+    // Both runs of one program usually list a node's children in the same order: pair them by
+    // position first, and key the rest (no key strings for the common case).
+    const matches: Array<B | null> = new Array(hKids.length).fill(null);
+    const used = new Uint8Array(bKids.length);
+    let unmatched = 0;
     let baseHasOther = false;
-    for (const c of bKids) {
-      byKey.set(keyOf(base, c), c);
-      if (base.isOther(c)) baseHasOther = true;
-    }
     let headHasOther = false;
-    const matches: Array<B | null> = new Array(hKids.length);
     for (let k = 0; k < hKids.length; k++) {
       const c = hKids[k]!;
       if (head.isOther(c)) headHasOther = true;
-      const key = keyOf(head, c);
-      const match = byKey.get(key) ?? null;
-      if (match !== null) byKey.delete(key);
-      matches[k] = match;
+      if (k < bKids.length && sameNode(base, bKids[k]!, head, c)) {
+        matches[k] = bKids[k]!;
+        used[k] = 1;
+      } else unmatched++;
+    }
+    const byKey = new Map<string, B>();
+    for (let k = 0; k < bKids.length; k++) {
+      if (base.isOther(bKids[k]!)) baseHasOther = true;
+      if (!used[k]) byKey.set(keyOf(base, bKids[k]!), bKids[k]!);
+    }
+    if (unmatched > 0 && byKey.size > 0) {
+      for (let k = 0; k < hKids.length; k++) {
+        if (matches[k] !== null) continue;
+        const key = keyOf(head, hKids[k]!);
+        const match = byKey.get(key);
+        if (match !== undefined) {
+          byKey.delete(key);
+          matches[k] = match;
+        }
+      }
     }
     const vanished = [...byKey.values()];
     for (let k = vanished.length - 1; k >= 0; k--) {

@@ -153,7 +153,11 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
     let live = true;
     setError(null);
     Promise.all([loadTree(siteBase, baseRef), loadTree(siteBase, headRef)]).then(
-      ([b, h]) => live && setTrees({ key, base: b, head: h }),
+      ([b, h]) => {
+        // For bench/compare.ts: both runs' data decoded.
+        performance.mark("heaptrail:diff-loaded");
+        if (live) setTrees({ key, base: b, head: h });
+      },
       (e: unknown) => live && setError(String(e)),
     );
     return () => {

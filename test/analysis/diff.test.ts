@@ -84,6 +84,18 @@ describe("diffTrees", () => {
     ]);
   });
 
+  test("children are matched by identity, not position", () => {
+    const a = tree({ x: [1, 1], y: [2, 1], z: [3, 1] });
+    const b = tree({ z: [30, 1], x: [10, 1], w: [5, 1] });
+    const t = diffTrees(flameNodeSource(a), flameNodeSource(b));
+    expect(t.children[0]!.map((c) => [t.function[c], t.baseBytes[c], t.headBytes[c]])).toEqual([
+      ["z", 3, 30],
+      ["x", 1, 10],
+      ["w", 0, 5],
+      ["y", 2, 0],
+    ]);
+  });
+
   test("threads are part of a node's identity", () => {
     const a = tree({ work: [100, 1] });
     const b = structuredClone(a);
