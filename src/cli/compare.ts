@@ -73,8 +73,8 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
       throw e;
     }
     const report: CompareReport = {
-      base,
-      head,
+      base: result.baseLabel,
+      head: result.headLabel,
       rule,
       gate,
       comparisons: result.comparisons,

@@ -148,6 +148,9 @@ export function loadPeakTree(contentDir: string, run: OkRunEntry): DiffSource<nu
 }
 
 export interface CompareResult {
+  /** The operands as the report names them (a capture by its file name, never its path). */
+  baseLabel: string;
+  headLabel: string;
   comparisons: BenchmarkComparison[];
   /** The site's compare pages, for links. */
   pairs: ComparePair[];
@@ -169,7 +172,7 @@ export async function compareOperands(ctx: LoadContext, baseText: string, headTe
     }),
   );
   comparisons.sort(worstFirst);
-  return { comparisons, pairs: base.inLedger || head.inLedger ? comparePairs(ledger(ctx)) : [] };
+  return { baseLabel: base.label, headLabel: head.label, comparisons, pairs: base.inLedger || head.inLedger ? comparePairs(ledger(ctx)) : [] };
 }
 
 export function closeContext(ctx: LoadContext): void {

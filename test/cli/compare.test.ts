@@ -106,10 +106,13 @@ describe("heaptrail compare on the demo history", () => {
     const r = await run(join(CAPTURES, "import_orders--a55ec1e.bin"), join(CAPTURES, "import_orders--80213f9.bin"), "--content", join(root, "nothing"), "--fail-above", "10", "--format", "text");
     expect(r.status).toBe(1);
     expect(r.out).toContain("import_orders: peak 87.2 MB +25.1 MB (+40.5%)");
+    expect(r.out).not.toContain(CAPTURES);
     expect(r.out).toContain("regression: the check fails");
     const md = await run(join(CAPTURES, "import_orders--a55ec1e.bin"), join(CAPTURES, "import_orders--80213f9.bin"), ...SITE);
-    // No ledger, so no page to link to.
+    // No ledger, so no page to link to; capture files are named, their paths are not published.
     expect(md.out).not.toContain("https://acme.example");
+    expect(md.out).toContain("memory of import_orders--80213f9.bin against import_orders--a55ec1e.bin");
+    expect(md.out).not.toContain(CAPTURES);
   });
 
   test("a run without a base, and runs with different settings, say so in a sentence", async () => {
