@@ -71,6 +71,13 @@ describe("heaptrail compare on the demo history", () => {
     expect((await run("commit:84b1b36", "commit:8f1c376", "--content", content, "--fail-above", "10")).status).toBe(0);
   });
 
+  test("--help explains every option with its default and exits 0", async () => {
+    const r = await run("--help");
+    expect(r.status).toBe(0);
+    for (const flag of ["--content", "--format", "--fail-above", "--min-bytes", "--site-url", "--output"]) expect(r.out).toContain(flag);
+    expect(r.out).toContain("default 1048576");
+  });
+
   test("usage errors exit 2", async () => {
     expect((await run("commit:a55ec1e")).status).toBe(2);
     expect((await run("no-such-run", "import_orders--80213f9", "--content", content)).status).toBe(2);
