@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   build: { summary: "build the report site from captures/ and the ledger into dist/", load: async () => (await import("./build.ts")).runBuild },
   ingest: { summary: "analyse captures into run entries of the history ledger (content/)", load: async () => (await import("./ingest.ts")).runIngest },
   remove: { summary: "remove runs from the history ledger", load: async () => (await import("./remove.ts")).runRemove },
+  compare: {
+    summary: "compare two runs, commits or branches: a PR comment and a regression gate",
+    load: async () => (await import("./compare.ts")).runCompare,
+  },
 };
 
 const HELP = `heaptrail: memray captures → reports and a static site

@@ -1,0 +1,106 @@
+/** Which comparisons the site builds, and one benchmark's comparison: rule, settings, pruned runs. */
+import { describe, expect, test } from "vitest";
+import { compareBenchmark, comparePairs, worstFirst } from "../../src/content/compare.ts";
+import { SCHEMA_VERSION, type CallSite, type OkRunEntry } from "../../src/content/schema.ts";
+
+const MB = 1_000_000;
+const noData = { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null };
+
+function run(id: string, o: { benchmark?: string; branch?: string; day: number; peak?: number; leaked?: number; pr?: number; baseBranch?: string; native?: boolean; pruned?: boolean; sites?: CallSite[] }): OkRunEntry {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    fileName: `${id}.bin`,
+    captureHash: "",
+    buildDigest: "",
+    meta: { pr: o.pr, baseBranch: o.baseBranch },
+    benchmark: o.benchmark ?? "bench",
+    branch: o.branch ?? "main",
+    commit: id.padEnd(40, "0"),
+    timeMs: Date.UTC(2026, 10, o.day),
+    status: "ok",
+    header: { version: 13, pythonVersion: "3.11.2", nativeTraces: o.native ?? false, aggregated: false, commandLine: "", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 0 },
+    durationMs: 0,
+    complete: true,
+    readWarning: null,
+    fileSizeBytes: null,
+    peakMemoryBytes: o.peak ?? 50 * MB,
+    leakedBytes: o.leaked ?? 0,
+    totalBytesAllocated: null,
+    nAllocations: 10,
+    stats: null,
+    threads: [],
+    minFrameFraction: 0,
+    temporaryAllocationThreshold: 1,
+    topCallSites: o.sites ?? [],
+    dataPruned: o.pruned ?? false,
+    data: noData,
+  };
+}
+
+describe("comparePairs", () => {
+  const runs = [
+    run("m1", { day: 1 }),
+    run("m2", { day: 2 }),
+    run("m3", { day: 4 }),
+    run("n2", { day: 2, native: true }),
+    run("n3", { day: 4, native: true }),
+    run("o1", { day: 1, benchmark: "other" }),
+    run("p1", { day: 3, branch: "feature", pr: 7 }),
+    run("p2", { day: 5, branch: "feature", pr: 7 }),
+    run("q1", { day: 3, branch: "release-fix", baseBranch: "release" }),
+    run("r1", { day: 2, branch: "release" }),
+  ];
+  const pairs = comparePairs(runs).map((p) => `${p.base.id}>${p.head.id}:${p.kind}`).sort();
+
+  test("every run against the previous run of its series on its branch; native runs among themselves", () => {
+    expect(pairs).toEqual(expect.arrayContaining(["m1>m2:previous", "m2>m3:previous", "n2>n3:previous", "p1>p2:previous"]));
+    expect(pairs.some((p) => p.startsWith("m2>n3") || p.startsWith("n2>m3"))).toBe(false);
+  });
+
+  test("pull-request runs against their base branch's newest run at or before them", () => {
+    expect(pairs).toEqual(expect.arrayContaining(["m2>p1:pr", "m3>p2:pr", "r1>q1:pr"]));
+    expect(pairs).toHaveLength(7);
+  });
+});
+
+describe("compareBenchmark", () => {
+  test("a regression by the one rule (percent and bytes), on peak or leaked bytes", () => {
+    const c = compareBenchmark({ base: run("a", { day: 1, peak: 62 * MB }), head: run("b", { day: 2, peak: 87 * MB }) });
+    expect(c.regression).toBe(true);
+    expect(c.peak.deltaPct).toBeCloseTo(40.3, 1);
+    expect(compareBenchmark({ base: run("a", { day: 1, peak: 62 * MB }), head: run("b", { day: 2, peak: 87 * MB }), rule: { failAbovePct: 50 } }).regression).toBe(false);
+    // +100% but under 1 MiB: tiny benchmarks do not flap.
+    expect(compareBenchmark({ base: run("a", { day: 1, peak: 500_000 }), head: run("b", { day: 2, peak: 1_000_000 }) }).regression).toBe(false);
+    expect(compareBenchmark({ base: run("a", { day: 1, leaked: 5 * MB }), head: run("b", { day: 2, leaked: 50 * MB }) }).regression).toBe(true);
+  });
+
+  test("different capture settings: stated, never a regression", () => {
+    const c = compareBenchmark({ base: run("a", { day: 1, peak: 10 * MB }), head: run("b", { day: 2, peak: 90 * MB, native: true }) });
+    expect(c.settingsDifferences).toEqual(["native traces: off → on"]);
+    expect(c.regression).toBe(false);
+    expect(c.notes.join()).toContain("different settings");
+  });
+
+  test("no base: a plain note, sorted after the compared rows", () => {
+    const none = compareBenchmark({ base: null, head: run("b", { day: 2 }) });
+    expect(none.notes[0]).toMatch(/^No comparable base run of bench/);
+    const worse = compareBenchmark({ base: run("a", { day: 1, peak: 10 * MB }), head: run("c", { day: 2, peak: 30 * MB }) });
+    const better = compareBenchmark({ base: run("a", { day: 1, peak: 10 * MB }), head: run("d", { day: 2, peak: 9 * MB }) });
+    expect([none, better, worse].sort(worstFirst).map((c) => c.head.id)).toEqual(["c", "d", "b"]);
+  });
+
+  test("pruned runs: the summary and the kept top call sites, said so", () => {
+    const site = (fn: string, sizeBytes: number): CallSite => ({ function: fn, filename: "a.py", lineno: 1, sizeBytes, nAllocations: 1 });
+    const c = compareBenchmark({
+      base: run("a", { day: 1, pruned: true, sites: [site("load", 10 * MB), site("parse", 5 * MB)] }),
+      head: run("b", { day: 2, sites: [site("load", 30 * MB), site("parse", 5 * MB), site("cache", 2 * MB)] }),
+    });
+    expect(c.callSitesFrom).toBe("topCallSites");
+    expect(c.callSites.map((s) => [s.function, s.deltaBytes])).toEqual([
+      ["load", 20 * MB],
+      ["cache", 2 * MB],
+    ]);
+    expect(c.notes.join()).toContain("full flame data of a was pruned");
+  });
+});

@@ -1,0 +1,117 @@
+/** Compare pages and the picker in Chromium: both colours, the tooltip's delta, the base/head toggle, URL state. */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { launch, watchedPage } from "./browser.ts";
+
+const url = inject("siteUrl");
+const PAGE = "/compare/import_orders--a55ec1e/import_orders--80213f9/";
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+async function open(path: string): Promise<void> {
+  ({ page, errors } = await watchedPage(browser));
+  await page.goto(`${url}${path}`);
+}
+
+const diffFrames = () => page.locator("[data-testid=diff-flame] svg g.frame");
+
+async function names(): Promise<string[]> {
+  await diffFrames().first().waitFor();
+  return diffFrames().evaluateAll((gs) => gs.map((g) => g.getAttribute("name") ?? ""));
+}
+
+async function fills(): Promise<string[]> {
+  await diffFrames().first().waitFor();
+  return diffFrames().locator("rect").evaluateAll((rs) => rs.map((r) => r.getAttribute("fill") ?? ""));
+}
+
+describe("compare page", () => {
+  test("the run page links its comparison", async () => {
+    await open("/runs/import_orders--80213f9/");
+    // Let the run page finish its own fetches: leaving mid-request counts as a failed request.
+    await page.waitForLoadState("networkidle");
+    await page.locator(".compare-links").getByRole("link", { name: "a55ec1e" }).click();
+    await page.waitForURL(`**${PAGE}`);
+    await diffFrames().first().waitFor();
+  });
+
+  test("draws the diff with both colours, the stats side by side and the call sites", async () => {
+    await open(PAGE);
+    const colours = await fills();
+    expect(colours.some((c) => c.startsWith("hsl(4,")), "a frame that grew").toBe(true);
+    expect(colours.some((c) => c.startsWith("hsl(214,")), "a frame that shrank").toBe(true);
+    const stats = await page.getByRole("table", { name: "Figures side by side" }).innerText();
+    expect(stats).toMatch(/Peak memory\s+62\.1 MB\s+87\.2 MB\s+\+25\.1 MB \(\+40\.5%\) regression/);
+    await expect(page.getByRole("table", { name: "Grew most" }).locator("tbody tr").count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByRole("table", { name: "Shrank most" }).locator("tbody tr").count()).resolves.toBeGreaterThan(0);
+  });
+
+  test("the tooltip shows base, head and the delta in bytes and percent", async () => {
+    await open(PAGE);
+    await diffFrames().first().waitFor();
+    await diffFrames().filter({ hasText: "import_orders.py" }).first().hover();
+    const tip = await page.getByRole("tooltip").innerText();
+    expect(tip).toMatch(/base [\d.]+ [kMG]?B → head [\d.]+ [kMG]?B/);
+    expect(tip).toMatch(/change [+-]?[\d.]+ [kMG]?B \(([+-][\d.]+%|new|0%)\)/);
+  });
+
+  test("the base/head toggle changes what is drawn and is kept in the URL", async () => {
+    await open(PAGE);
+    // Stacks new in head (json's dumps, 14.7 MB) are drawn by head width only.
+    const head = await names();
+    expect(head.some((n) => n.includes("[new]"))).toBe(true);
+    await page.getByRole("radio", { name: /base bytes/ }).check();
+    await page.waitForFunction(() => document.querySelector("[data-testid=diff-flame]")?.getAttribute("data-width") === "base");
+    const base = await names();
+    expect(base).not.toEqual(head);
+    expect(base.some((n) => n.includes("[new]"))).toBe(false);
+    expect(page.url()).toContain("width=base");
+    await page.goto("about:blank");
+    await page.goto(`${url}${PAGE}#width=base&view=leaks`);
+    await expect(page.getByRole("tab", { name: "Leaks" }).getAttribute("aria-selected")).resolves.toBe("true");
+    await expect(page.getByRole("radio", { name: /base bytes/ }).isChecked()).resolves.toBe(true);
+    expect((await names()).length).toBeGreaterThan(2);
+  });
+
+  test("the view selector switches views", async () => {
+    await open(PAGE);
+    for (const view of ["Leaks", "Temporary allocations", "Inverted", "Peak"]) {
+      await page.getByRole("tab", { name: view, exact: true }).click();
+      await expect(page.getByRole("tab", { name: view, exact: true }).getAttribute("aria-selected")).resolves.toBe("true");
+      expect((await names()).length, view).toBeGreaterThan(2);
+    }
+  });
+});
+
+describe("picker", () => {
+  test("compares two chosen runs, and the URL restores the choice", async () => {
+    await open("/compare/");
+    await page.getByRole("combobox", { name: "Benchmark" }).selectOption("import_orders");
+    const baseSelect = page.getByRole("combobox", { name: "Base run" });
+    await expect.poll(() => baseSelect.locator("option").count()).toBeGreaterThan(2);
+    await baseSelect.selectOption("import_orders--a55ec1e");
+    await page.getByRole("combobox", { name: "Head run" }).selectOption("import_orders--80213f9");
+    const colours = await fills();
+    expect(colours.some((c) => c.startsWith("hsl(4,"))).toBe(true);
+    const shared = page.url();
+    expect(shared).toContain("base=import_orders--a55ec1e");
+    expect(shared).toContain("head=import_orders--80213f9");
+    await page.goto("about:blank");
+    await page.goto(shared);
+    await expect.poll(() => page.getByRole("combobox", { name: "Head run" }).inputValue()).toBe("import_orders--80213f9");
+    await expect(page.getByRole("table", { name: "Figures side by side" }).innerText()).resolves.toContain("+40.5%");
+    expect((await names()).length).toBeGreaterThan(2);
+  });
+});

@@ -1,0 +1,46 @@
+/** The differential flame graph's data: widths by side, new/vanished labels, colours by change. */
+import { describe, expect, test } from "vitest";
+import { diffTrees, flameNodeSource } from "../../src/analysis/diff.ts";
+import type { FlameNode } from "../../src/analysis/model.ts";
+import { buildDiffData, diffColour, GREW_HUE, maxAbsDelta, SHRANK_HUE, type DiffDatum } from "../../src/site/diff.ts";
+
+function node(fn: string, valueBytes: number, children: FlameNode[] = []): FlameNode {
+  return { function: fn, filename: "app.py", lineno: 1, thread: "merged", valueBytes, nAllocations: 1, interesting: true, importSystem: false, children };
+}
+const base = node("<root>", 300, [node("main", 300, [node("grows", 100), node("shrinks", 150), node("gone", 50)])]);
+const head = node("<root>", 500, [node("main", 500, [node("grows", 400), node("shrinks", 50), node("fresh", 50)])]);
+const diff = diffTrees(flameNodeSource(base), flameNodeSource(head));
+const filter = { hideUninteresting: false, hideImports: false };
+
+function flat(d: DiffDatum): Array<[string, number]> {
+  return [[d.name.replace(/\u200E/g, ""), d.value], ...d.children.flatMap(flat)];
+}
+
+describe("buildDiffData", () => {
+  test("head width: new stacks drawn and marked, vanished ones not drawn", () => {
+    expect(flat(buildDiffData(diff, "head", filter))).toEqual([
+      ["root", 500],
+      ["main at app.py:1", 500],
+      ["grows at app.py:1", 400],
+      ["shrinks at app.py:1", 50],
+      ["[new] fresh at app.py:1", 50],
+    ]);
+  });
+  test("base width: vanished stacks drawn and marked", () => {
+    expect(flat(buildDiffData(diff, "base", filter))).toContainEqual(["[gone] gone at app.py:1", 50]);
+    expect(flat(buildDiffData(diff, "base", filter))[0]).toEqual(["root", 300]);
+  });
+});
+
+describe("diffColour", () => {
+  const scale = maxAbsDelta(diff);
+  const at = (name: string) => diff.function.indexOf(name);
+  test("grew red, shrank blue, unchanged grey; the bigger change is stronger", () => {
+    expect(diffColour(diff, at("grows"), scale)).toMatch(new RegExp(`^hsl\\(${GREW_HUE},`));
+    expect(diffColour(diff, at("shrinks"), scale)).toMatch(new RegExp(`^hsl\\(${SHRANK_HUE},`));
+    const same = diffTrees(flameNodeSource(base), flameNodeSource(base));
+    expect(diffColour(same, 1, maxAbsDelta(same))).toMatch(/^hsl\(220, 8%/);
+    const sat = (c: string) => Number(c.split(",")[1]!.replace("%", ""));
+    expect(sat(diffColour(diff, at("grows"), scale))).toBeGreaterThan(sat(diffColour(diff, at("fresh"), scale)));
+  });
+});
