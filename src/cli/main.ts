@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   build: { summary: "build the report site from captures/ and the ledger into dist/", load: async () => (await import("./build.ts")).runBuild },
   ingest: { summary: "analyse captures into run entries of the history ledger (content/)", load: async () => (await import("./ingest.ts")).runIngest },
   remove: { summary: "remove runs from the history ledger", load: async () => (await import("./remove.ts")).runRemove },
+  ci: { summary: "the CI flow: history branch, site, pull-request comment and gate", load: async () => (await import("./ci.ts")).runCi },
   compare: {
     summary: "compare two runs, commits or branches: a PR comment and a regression gate",
     load: async () => (await import("./compare.ts")).runCompare,

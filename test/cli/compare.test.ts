@@ -15,6 +15,9 @@ const CAPTURES = join(import.meta.dirname, "../../captures");
 const COMMITS = ["a55ec1e", "80213f9", "84b1b36", "8f1c376"];
 const root = mkdtempSync(join(tmpdir(), "heaptrail-compare-test-"));
 const content = join(root, "content");
+/** Run ids come from each capture and its metadata: capture file stem → id. */
+const ids = new Map<string, string>();
+const id = (stem: string): string => ids.get(stem)!;
 
 beforeAll(async () => {
   // Until `heaptrail ingest` lands, the ledger is written by the content-only build.
@@ -27,6 +30,7 @@ beforeAll(async () => {
   }
   const result = await buildContent({ capturesDir: captures, contentDir: content, env: {}, cwd: captures });
   expect(result.status).toBe(0);
+  for (const r of result.runs) ids.set(r.fileName.replace(/\.bin$/, ""), r.runId);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -42,17 +46,17 @@ const SITE = ["--site-url", "https://acme.example/etl/"];
 
 describe("heaptrail compare on the demo history", () => {
   test("the regression at the sixth commit: +40% peak, the call sites, links, the marker", async () => {
-    const r = await run("import_orders--a55ec1e", "import_orders--80213f9", "--content", content, ...SITE);
+    const r = await run(id("import_orders--a55ec1e"), id("import_orders--80213f9"), "--content", content, ...SITE);
     expect(r.status).toBe(0);
     expect(r.out.split("\n")[0]).toBe(COMMENT_MARKER);
     expect(r.out).toContain("+25.1 MB (+40.5%)");
     expect(r.out).toContain("**regression**");
-    expect(r.out).toContain("](https://acme.example/etl/compare/import_orders--a55ec1e/import_orders--80213f9/)");
+    expect(r.out).toContain(`](https://acme.example/etl/compare/${id("import_orders--a55ec1e")}/${id("import_orders--80213f9")}/)`);
     await expect(r.out).toMatchFileSnapshot("__snapshots__/compare-regression.md");
   });
 
   test("the fix two commits later", async () => {
-    const r = await run("import_orders--84b1b36", "import_orders--8f1c376", "--content", content, ...SITE);
+    const r = await run(id("import_orders--84b1b36"), id("import_orders--8f1c376"), "--content", content, ...SITE);
     expect(r.status).toBe(0);
     expect(r.out).toContain("-22.7 MB (-25.7%)");
     expect(r.out).not.toContain("**regression**");
@@ -80,7 +84,7 @@ describe("heaptrail compare on the demo history", () => {
 
   test("usage errors exit 2", async () => {
     expect((await run("commit:a55ec1e")).status).toBe(2);
-    expect((await run("no-such-run", "import_orders--80213f9", "--content", content)).status).toBe(2);
+    expect((await run("no-such-run", id("import_orders--80213f9"), "--content", content)).status).toBe(2);
     expect((await run("commit:a55ec1e", "commit:80213f9", "--content", content, "--fail-above", "ten")).status).toBe(2);
     expect((await run("commit:a55ec1e", "commit:80213f9", "--content", content, "--format", "html")).status).toBe(2);
   });
@@ -89,8 +93,8 @@ describe("heaptrail compare on the demo history", () => {
     const r = await run("commit:a55ec1e", "commit:80213f9", "--content", content, "--format", "json");
     const report = JSON.parse(r.out) as CompareReport;
     expect(report.comparisons.map((c) => [c.series, c.base?.id, c.head.id, c.regression])).toEqual([
-      ["import_orders", "import_orders--a55ec1e", "import_orders--80213f9", true],
-      ["render_report", "render_report--a55ec1e", "render_report--80213f9", false],
+      ["import_orders", id("import_orders--a55ec1e"), id("import_orders--80213f9"), true],
+      ["render_report", id("render_report--a55ec1e"), id("render_report--80213f9"), false],
     ]);
     const io = report.comparisons[0]!;
     expect(io.peak.deltaPct).toBeCloseTo(40.47, 1);
@@ -102,9 +106,9 @@ describe("heaptrail compare on the demo history", () => {
   });
 
   test("branch selectors: the newest run of each benchmark", async () => {
-    const r = await run("import_orders--a55ec1e", "branch:main", "--content", content, "--format", "json");
+    const r = await run(id("import_orders--a55ec1e"), "branch:main", "--content", content, "--format", "json");
     const report = JSON.parse(r.out) as CompareReport;
-    expect(report.comparisons.map((c) => c.head.id).sort()).toEqual(["import_orders--8f1c376", "render_report--8f1c376"]);
+    expect(report.comparisons.map((c) => c.head.id).sort()).toEqual([id("import_orders--8f1c376"), id("render_report--8f1c376")]);
     // render_report has no base in a single import_orders run.
     expect(report.comparisons.find((c) => c.series === "render_report")!.base).toBeNull();
   });

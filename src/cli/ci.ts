@@ -1,0 +1,205 @@
+/**
+ * `heaptrail ci`: the whole CI flow in one command, the same on a laptop and in GitHub Actions.
+ *
+ * - push (Actions), or `--push` elsewhere: the captures become runs of the history branch
+ *   (fetched from origin, created as an orphan branch when absent), which is committed and
+ *   pushed (a push that loses a race is retried on top of the winner); then the site is built.
+ * - pull_request, or no `--push`: the runs join a scratch copy of the history and nothing is
+ *   pushed; each benchmark is compared with the base branch's run at the merge base (or the
+ *   newest before it), the markdown comment is written, a preview site is built, and the exit
+ *   status is 1 when `--fail-above` is exceeded.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { renderMarkdown, type CompareReport } from "../content/comment.ts";
+import { closeContext, compareOperands, readLedger, type LoadContext } from "../content/compare-load.ts";
+import { ingestCaptures } from "../content/ingest.ts";
+import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
+import { publicDir, runDataDir, runsDir } from "../content/write.ts";
+import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
+import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
+import { ciContext } from "./ci-env.ts";
+import { extractTree, fetchHistory, GitError, gitMaybe, mergeBase, repositoryRoot, requireOrigin, updateHistory } from "./git.ts";
+import { intFlag } from "./ingest.ts";
+import { writeOutput } from "./output.ts";
+import { Progress } from "./progress.ts";
+import { buildSite } from "./site.ts";
+
+const USAGE =
+  "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
+  "[--comment FILE] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
+
+const CONFIG = {
+  description:
+    "The CI flow in one command. On a push (GitHub Actions' push event, or --push), the captures become runs of the history branch, " +
+    "which is committed and pushed, and the site is built from the whole history. On a pull request (or without --push), nothing is pushed: " +
+    "each benchmark is compared with the base branch's run at the merge base, the markdown comment is written and a preview site is built. " +
+    "GitHub Actions' environment (GITHUB_EVENT_NAME, GITHUB_SHA, GITHUB_REF_NAME, GITHUB_HEAD_REF, GITHUB_BASE_REF, GITHUB_REPOSITORY, …) " +
+    "is read when present; git is asked in the working directory, against its origin.",
+  options: {
+    captures: { type: "string", multiple: true, metavar: "DIR|FILE", help: "memray captures (*.bin, with their .meta.json) made by this job; repeatable" },
+    "history-branch": { type: "string", default: "heaptrail-data", metavar: "NAME", help: "the branch of origin that keeps the run history" },
+    out: { type: "string", default: "heaptrail-site", metavar: "DIR", help: "folder the site is built into (replaced whole)" },
+    site: { type: "string", metavar: "URL", help: "the deployed site's address, for links", defaultText: "https://<owner>.github.io/<repo>/ in Actions, else none" },
+    base: { type: "string", metavar: "PATH", help: "path the site is served under", defaultText: "/<repo>/ in Actions, else /" },
+    comment: { type: "string", default: "heaptrail-comment.md", metavar: "FILE", help: "where the pull-request comment (markdown) is written" },
+    "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
+    "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
+    push: { type: "boolean", default: false, help: "outside Actions: commit and push the runs to the history branch (Actions' push events always do)" },
+    "keep-full": { type: "string", metavar: "N", help: "full flame data kept for the newest N runs of each benchmark and branch", defaultText: String(DEFAULT_KEEP_FULL) },
+    jobs: { type: "string", metavar: "N", help: "captures analysed in parallel", defaultText: "the number of cores" },
+    ...SYMBOL_OPTIONS,
+  },
+} satisfies CommandConfig;
+
+/** Every capture named: files as given, folders' `*.bin` files. */
+function captureFiles(given: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const path of given) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (e) {
+      throw new UserError(`captures ${errnoMessage(e, path)}`);
+    }
+    if (!isDir) files.push(resolve(path));
+    else for (const f of readdirSync(path).sort()) if (f.toLowerCase().endsWith(".bin")) files.push(resolve(path, f));
+  }
+  return files;
+}
+
+/** Copy the staged runs (entries and data folders) into a ledger: entries are separate files. */
+function addRuns(staged: string, ids: readonly string[], ledger: string): void {
+  for (const id of ids) {
+    cpSync(join(runsDir(staged), `${id}.json`), join(runsDir(ledger), `${id}.json`));
+    const data = runDataDir(staged, id);
+    if (existsSync(data)) {
+      rmSync(runDataDir(ledger, id), { recursive: true, force: true });
+      cpSync(data, runDataDir(ledger, id), { recursive: true });
+    }
+  }
+}
+
+export async function runCi(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const { values } = parseCommand({ ...CONFIG, args: argv }, USAGE);
+  const given = values.captures ?? [];
+  if (given.length === 0) throw new UsageError("--captures is required (a folder or file of memray captures)", USAGE);
+  const failAbove = values["fail-above"] === undefined ? null : Number(values["fail-above"]);
+  if (failAbove !== null && !(failAbove >= 0)) throw new UsageError(`--fail-above takes a percentage ≥ 0, got ${values["fail-above"]}`, USAGE);
+  const minBytes = values["min-bytes"] === undefined ? DEFAULT_MIN_BYTES : Number(values["min-bytes"]);
+  if (!(minBytes >= 0)) throw new UsageError(`--min-bytes takes a number ≥ 0, got ${values["min-bytes"]}`, USAGE);
+  const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
+  const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
+  const symbols = !values["no-symbols"];
+
+  const env = process.env;
+  const ctx = ciContext(env);
+  const cwd = process.cwd();
+  const progress = new Progress(err);
+  const captures = captureFiles(given);
+  if (captures.length === 0) throw new UserError(`no memray captures (*.bin) in ${given.join(", ")}`);
+
+  const branch = values["history-branch"];
+  const push = ctx.event === "push" || (ctx.event === "local" && values.push);
+  let repo: string;
+  try {
+    repo = repositoryRoot(cwd);
+    if (push) requireOrigin(repo);
+  } catch (e) {
+    if (e instanceof GitError) throw new UserError(e.message);
+    throw e;
+  }
+  const hasOrigin = gitMaybe(["remote", "get-url", "origin"], { cwd: repo }) !== null;
+  const site = values.site ?? ctx.siteUrl ?? undefined;
+  const base = values.base ?? ctx.basePath ?? "/";
+
+  // 1. This job's runs, analysed once into a staging ledger.
+  const staged = mkdtempSync(join(tmpdir(), "heaptrail-ci-runs-"));
+  const scratch: string[] = [staged];
+  try {
+    const runs = await ingestCaptures(captures, { contentDir: staged, env, cwd, jobs, symbols, onEvent: progress.onEvent });
+    progress.done();
+    const ids = runs.map((r) => r.runId);
+    const failed = runs.filter((r) => r.outcome === "failed");
+    const shas = [...new Set(readLedger(staged).map((r) => r.commit).filter((c): c is string => !!c))];
+
+    // 2. The history, with them.
+    let ledger: string;
+    try {
+      if (push) {
+        const message = `heaptrail: ${ids.length} run${ids.length === 1 ? "" : "s"}${shas.length === 1 ? ` of ${shas[0]!.slice(0, 12)}` : ""}${ctx.branch ? ` on ${ctx.branch}` : ""}`;
+        const result = await updateHistory({
+          cwd: repo,
+          branch,
+          message,
+          push: true,
+          env,
+          log: (line) => progress.line(line),
+          apply: (dir) => {
+            addRuns(staged, ids, dir);
+            applyRetention(dir, keepFull);
+          },
+        });
+        ledger = result.dir;
+        scratch.push(ledger);
+        progress.line(result.pushed ? `${branch}: pushed ${result.commit!.slice(0, 12)} to origin (${ids.length} runs)` : `${branch}: unchanged (these runs were already there)`);
+      } else {
+        ledger = mkdtempSync(join(tmpdir(), "heaptrail-ci-history-"));
+        scratch.push(ledger);
+        const head = hasOrigin ? fetchHistory(repo, branch, env) : null;
+        if (head !== null) extractTree(repo, head, ledger);
+        else progress.line(`${branch}: no history on origin yet; comparing with nothing`);
+        addRuns(staged, ids, ledger);
+        applyRetention(ledger, keepFull);
+      }
+    } catch (e) {
+      if (e instanceof GitError) throw new UserError(e.message);
+      throw e;
+    }
+
+    // 3. The comparison (pull requests, and local runs that push nothing).
+    let status = failed.length > 0 ? 1 : 0;
+    if (!push && shas.length === 1) {
+      const headSha = shas[0]!;
+      const baseBranch = ctx.baseBranch ?? (gitMaybe(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], { cwd: repo })?.replace(/^origin\//, "") || "main");
+      const ledgerRuns = readLedger(ledger);
+      const mb = hasOrigin ? mergeBase(repo, baseBranch, env) : null;
+      const baseSelector = mb && ledgerRuns.some((r) => r.commit === mb) ? `commit:${mb}` : `branch:${baseBranch}`;
+      const rule = { failAbovePct: failAbove ?? DEFAULT_FAIL_ABOVE_PCT, minBytes };
+      const lctx: LoadContext = { contentDir: ledger, scratch: null, ledger: null };
+      try {
+        let report: CompareReport;
+        if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
+          report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false };
+        } else {
+          const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
+          report = {
+            base: baseSelector,
+            head: `commit:${headSha}`,
+            rule,
+            gate: failAbove !== null,
+            comparisons: result.comparisons,
+            failed: failAbove !== null && result.comparisons.some((c) => c.regression),
+          };
+        }
+        const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
+        await writeOutput(markdown, values.comment, out);
+        progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
+        if (report.failed) status = 1;
+      } finally {
+        closeContext(lctx);
+      }
+    }
+
+    // 4. The site, from the whole history (a preview on pull requests).
+    const empty = mkdtempSync(join(tmpdir(), "heaptrail-ci-none-"));
+    scratch.push(empty);
+    await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
+    const pages = existsSync(publicDir(ledger)) ? readLedger(ledger).length : 0;
+    out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
+    return status;
+  } finally {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  }
+}
