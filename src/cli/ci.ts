@@ -147,9 +147,17 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       } else {
         ledger = mkdtempSync(join(tmpdir(), "heaptrail-ci-history-"));
         scratch.push(ledger);
-        const head = hasOrigin ? fetchHistory(repo, branch, env) : null;
+        // Reading the history is best effort here: nothing is pushed, so a missing or unreachable
+        // origin only means there is nothing to compare with.
+        let head: string | null = null;
+        try {
+          head = hasOrigin ? fetchHistory(repo, branch, env) : null;
+        } catch (e) {
+          if (!(e instanceof GitError)) throw e;
+          progress.line(`warning: could not read ${branch} from origin (${e.message})`);
+        }
         if (head !== null) extractTree(repo, head, ledger);
-        else progress.line(`${branch}: no history on origin yet; comparing with nothing`);
+        else progress.line(`${branch}: no history to compare with; this run's site holds its own runs only`);
         addRuns(staged, ids, ledger);
         applyRetention(ledger, keepFull);
       }
