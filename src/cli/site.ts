@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, wr
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildContent, type Analyze, type BuildContentResult } from "../content/build.ts";
+import { buildContent, type BuildContentOptions, type BuildContentResult } from "../content/build.ts";
 import { lockContent } from "../content/lock.ts";
 import { SCHEMA_VERSION } from "../content/schema.ts";
 import { publicDir } from "../content/write.ts";
@@ -20,30 +20,14 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 /** Marks a folder as a heaptrail site, so a later build may replace it whole. */
 const SITE_MARKER = ".heaptrail-site";
 
-export interface BuildSiteOptions {
-  /** Folder of `*.bin` captures (each optionally with `<name>.meta.json`). Default "captures". */
-  capturesDir?: string;
-  /** Generated content (entries, data files, Astro's caches). Default "content". */
-  contentDir?: string;
+/** The content stage's options (captures, ledger, analysis settings), plus the site's. */
+export interface BuildSiteOptions extends Omit<BuildContentOptions, "onEvent"> {
   /** The site. Default "dist". */
   outDir?: string;
   /** The deployed site's origin, e.g. "https://example.org". */
   site?: string;
   /** Path the site is served under. Default "/". */
   base?: string;
-  noSource?: boolean;
-  minFrameFraction?: number;
-  force?: boolean;
-  /** Symbolize native captures' frames with this machine's ELF files. Default true. */
-  symbols?: boolean;
-  analyze?: Analyze;
-  /** Worker threads analysing captures; default os.availableParallelism(). */
-  jobs?: number;
-  /** Full flame data kept for the newest N runs of each benchmark and branch. */
-  keepFull?: number;
-  /** CI environment and working directory for new captures' metadata. Default process.env, process.cwd(). */
-  env?: Record<string, string | undefined>;
-  cwd?: string;
   /** Progress output; default process.stderr. */
   log?: LogStream;
 }
@@ -63,20 +47,8 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
     onWait: (holder) => progress.line(`waiting for the build that holds ${join(contentDir, ".lock")} (${holder})`),
   });
   try {
-    const result = await buildContent({
-      capturesDir: options.capturesDir,
-      contentDir,
-      noSource: options.noSource,
-      minFrameFraction: options.minFrameFraction,
-      force: options.force,
-      symbols: options.symbols,
-      analyze: options.analyze,
-      jobs: options.jobs,
-      keepFull: options.keepFull,
-      env: options.env,
-      cwd: options.cwd,
-      onEvent: progress.onEvent,
-    });
+    const { outDir: _out, site: _site, base: _base, log: _log, ...content } = options;
+    const result = await buildContent({ ...content, contentDir, onEvent: progress.onEvent });
     progress.done();
     const t0 = performance.now();
     await runAstroBuild({ contentDir, outDir, site: options.site, base: options.base ?? "/" });
