@@ -23,23 +23,14 @@ import { DEFAULT_MIN_FRAME_FRACTION } from "../src/content/shapes.ts";
 import { launch } from "../test/e2e/browser.ts";
 import { serveStatic } from "../test/e2e/server.ts";
 import { CaptureWriter } from "../test/helpers/capture-writer.ts";
+import { seededRandom } from "../test/helpers/random.ts";
 
 const RUNS = 5;
 const FUNCTIONS = 3000;
 const WALKS = 6000;
 const SHARED = join(process.env.HEAPTRAIL_BENCH_DIR ?? join(import.meta.dirname, "..", "..", "shared", "bench"), "wide_tree.default.bin");
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A wide-tree capture; `head` changes a fifth of the walks' sizes, drops 5% and adds 5% new ones. */
 function wideTree(head: boolean): Uint8Array {

@@ -10,18 +10,13 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CaptureWriter } from "../test/helpers/capture-writer.ts";
+import { seededRandom } from "../test/helpers/random.ts";
 
 export const GENERATED = ["generated_churn.bin", "generated_wide_tree.bin"] as const;
 
-/** A deterministic pseudo-random sequence (mulberry32), so every clone benches the same file. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic (seeded), so every clone benches the same file. */
+const random = seededRandom;
+
 
 export function churnCapture(allocations: number): Uint8Array {
   const w = new CaptureWriter({ commandLine: "python churn.py", endTimeMs: Date.UTC(2026, 10, 22, 12, 0, 30) });

@@ -10,6 +10,7 @@ import { SymbolsFormatError } from "../../src/symbols/bytes.ts";
 import { DwarfData } from "../../src/symbols/dwarf.ts";
 import { ElfFile } from "../../src/symbols/elf.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
+import { seededRandom } from "../helpers/random.ts";
 
 let haveCc = true;
 try {
@@ -34,17 +35,7 @@ function symbolizerOver(path: string, segments: Array<[number, number]>, warning
   return createSymbolizer(tables, { warn: (m) => warnings.push(m), debugRoot: join(dir, "none") });
 }
 
-/** Mulberry32: reproducible corruption. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 describe.skipIf(!haveCc)("corrupted binaries", () => {
   const src = join(dir, "p.c");
