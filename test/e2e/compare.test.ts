@@ -4,7 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "
 import { launch, watchedPage } from "./browser.ts";
 
 const url = inject("siteUrl");
-const PAGE = "/compare/import_orders--a55ec1e/import_orders--80213f9/";
+const runPaths = inject("runPaths");
+/** Run ids come from each capture and its metadata: capture file stem → id. */
+const idOf = (stem: string): string => runPaths[stem]!.split("/")[2]!;
+const PAGE = `/compare/${idOf("import_orders--a55ec1e")}/${idOf("import_orders--80213f9")}/`;
 let browser: Browser;
 let page: Page;
 let errors: string[];
@@ -39,7 +42,7 @@ async function fills(): Promise<string[]> {
 
 describe("compare page", () => {
   test("the run page links its comparison", async () => {
-    await open("/runs/import_orders--80213f9/");
+    await open(runPaths["import_orders--80213f9"]!);
     // Let the run page finish its own fetches: leaving mid-request counts as a failed request.
     await page.waitForLoadState("networkidle");
     await page.locator(".compare-links").getByRole("link", { name: "a55ec1e" }).click();
@@ -101,16 +104,16 @@ describe("picker", () => {
     await page.getByRole("combobox", { name: "Benchmark" }).selectOption("import_orders");
     const baseSelect = page.getByRole("combobox", { name: "Base run" });
     await expect.poll(() => baseSelect.locator("option").count()).toBeGreaterThan(2);
-    await baseSelect.selectOption("import_orders--a55ec1e");
-    await page.getByRole("combobox", { name: "Head run" }).selectOption("import_orders--80213f9");
+    await baseSelect.selectOption(idOf("import_orders--a55ec1e"));
+    await page.getByRole("combobox", { name: "Head run" }).selectOption(idOf("import_orders--80213f9"));
     const colours = await fills();
     expect(colours.some((c) => c.startsWith("hsl(4,"))).toBe(true);
     const shared = page.url();
-    expect(shared).toContain("base=import_orders--a55ec1e");
-    expect(shared).toContain("head=import_orders--80213f9");
+    expect(shared).toContain(`base=${idOf("import_orders--a55ec1e")}`);
+    expect(shared).toContain(`head=${idOf("import_orders--80213f9")}`);
     await page.goto("about:blank");
     await page.goto(shared);
-    await expect.poll(() => page.getByRole("combobox", { name: "Head run" }).inputValue()).toBe("import_orders--80213f9");
+    await expect.poll(() => page.getByRole("combobox", { name: "Head run" }).inputValue()).toBe(idOf("import_orders--80213f9"));
     await expect(page.getByRole("table", { name: "Figures side by side" }).innerText()).resolves.toContain("+40.5%");
     expect((await names()).length).toBeGreaterThan(2);
   });

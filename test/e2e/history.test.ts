@@ -138,7 +138,7 @@ describe("commit and run pages", () => {
     await expect(row.innerText()).resolves.toContain("pruned");
     await row.getByRole("link", { name: "e57d93b", exact: true }).click();
     await expect(page.getByRole("note").filter({ hasText: "pruned" }).innerText()).resolves.toContain("full data");
-    await expect(page.locator("dl.meta").innerText()).resolves.toContain("Peak memory");
+    await expect(page.locator("dl.meta.figures").innerText()).resolves.toContain("Peak memory");
     await expect(page.getByRole("table").locator("tbody tr").count()).resolves.toBeGreaterThan(0);
     await expect(page.getByRole("tab").count()).resolves.toBe(0);
   });

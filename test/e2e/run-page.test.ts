@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { frames, launch, watchedPage } from "./browser.ts";
 
 const url = inject("siteUrl");
-const RUN = "/runs/import_orders--80213f9/";
+const runPaths = inject("runPaths");
+const RUN = runPaths["import_orders--80213f9"]!;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -45,15 +46,17 @@ function overflowing(page: Page): Promise<string[]> {
     if (document.documentElement.scrollWidth > vw + 1) out.push(`page scrolls to ${document.documentElement.scrollWidth}px`);
     const clipped = (el: Element): boolean => {
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        // Clipped by a scroll or clip box that itself fits the viewport (an SVG clips its own
+        // children, so keep climbing past one that does not fit).
         const o = getComputedStyle(a).overflowX;
-        if (o !== "visible") return a.getBoundingClientRect().right <= vw + 1;
+        if (o !== "visible" && a.getBoundingClientRect().right <= vw + 1) return true;
       }
       return false;
     };
     for (const el of document.querySelectorAll("main *, nav *")) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      if ((r.right > vw + 1 || r.left < -1) && !clipped(el)) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+      if ((r.right > vw + 1 || r.left < -1) && !clipped(el)) out.push(`${el.tagName.toLowerCase()}.${el.getAttribute("class") ?? ""} ${Math.round(r.left)}..${Math.round(r.right)}`);
     }
     return out.slice(0, 10);
   });
@@ -176,7 +179,7 @@ describe("layout at 1400 px and 390 px", () => {
 
 describe("flame chart", () => {
   test("filters, width and layout update the chart in place", async () => {
-    const { page, errors } = await open("/runs/threads/");
+    const { page, errors } = await open(runPaths.threads!);
     await frames(page).first().waitFor();
     const svg = await page.locator(".flame svg").elementHandle();
     await page.getByRole("checkbox", { name: "Hide import system" }).check();
@@ -339,7 +342,7 @@ describe("run facts", () => {
   });
 
   test("a killed capture's page says it is incomplete", async () => {
-    const { page, errors } = await open("/runs/killed/");
+    const { page, errors } = await open(runPaths.killed!);
     await expect(page.getByRole("note").innerText()).resolves.toMatch(/Incomplete capture: .*TRAILER/);
     expect(errors).toEqual([]);
     await page.close();

@@ -39,7 +39,7 @@ describe("index", () => {
     await expect(page.getByRole("navigation", { name: "Benchmarks" }).getByRole("link", { name: "import_orders", exact: true }).count()).resolves.toBe(1);
     await expect(page.getByRole("row", { name: /broken/ }).innerText()).resolves.toContain("latest run failed");
     await page.getByRole("row", { name: /^import_orders main/ }).getByRole("link", { name: /MB$/ }).click();
-    await page.waitForURL("**/runs/import_orders--f362419/");
+    await page.waitForURL(`**${runPaths["import_orders--f362419"]}`);
     await frames(page).first().waitFor();
   });
 });
