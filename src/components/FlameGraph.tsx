@@ -101,6 +101,8 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
         const other = t.flags[i]! & NodeFlag.OTHER;
         tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : i === 0 ? "root" : t.function[i]!));
         if (!other && i !== 0) tipNode.append(el("div", "tip-file", `${t.filename[i]}:${t.lineno[i]}`));
+        const native = t.native.get(i);
+        if (native !== undefined) tipNode.append(el("div", "tip-file", native));
         const line = sourceLine(src, t.filename[i]!, t.lineno[i]!);
         if (line !== null && !other) tipNode.append(el("pre", "tip-src", line.trim()));
         const n = (f.nAllocations ?? t.nAllocations)[i]!;

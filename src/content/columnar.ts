@@ -98,6 +98,7 @@ export function encodeTree(root: AnyNode, options: EncodeOptions): ColumnarTree 
       out.nAllocations.push(fields.n);
     }
     out.flags.push(fields.flags);
+    if (node?.module !== undefined) (out.native ??= {})[String(index)] = `${node.module}+0x${(node.offset ?? 0).toString(16)}`;
     if (node !== null) options.onMapped?.(node, index);
     return index;
   };
@@ -273,6 +274,8 @@ export interface TreeData {
   otherFrames: Map<number, number>;
   minFrameFraction: number;
   totalNodes: number;
+  /** Symbolized native frames: node index → "module+0xoffset". */
+  native: Map<number, string>;
 }
 
 export function decodeTree(tree: ColumnarTree): TreeData {
@@ -295,6 +298,7 @@ export function decodeTree(tree: ColumnarTree): TreeData {
     otherFrames: new Map(Object.entries(tree.otherFrames).map(([k, v]) => [Number(k), v])),
     minFrameFraction: tree.minFrameFraction,
     totalNodes: tree.totalNodes,
+    native: new Map(Object.entries(tree.native ?? {}).map(([k, v]) => [Number(k), v])),
   };
 }
 

@@ -57,6 +57,8 @@ export interface ColumnarTree {
   minFrameFraction: number;
   /** Nodes in the tree before pruning. */
   totalNodes: number;
+  /** Symbolized native frames only: node index → "module+0xoffset" (absent when there are none). */
+  native?: Record<string, string>;
 }
 
 /** Temporal data: the tree plus the interval columns (docs/capture-format.md §5.4); node ids index the tree. */
