@@ -1,5 +1,6 @@
 /** Chromium for the e2e tests, and a page that records console errors. */
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -30,4 +31,33 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
 /** Frames drawn by the flame graph on screen. */
 export function frames(page: Page) {
   return page.locator(".flame svg g.frame");
+}
+
+/**
+ * One Chromium per test file and one watched page per test: `open(path)` loads a page of the
+ * fixture site at `url`; after each test, the page's console must have stayed clean.
+ */
+export function siteSession(url: string): { open: (path: string) => Promise<Page> } {
+  let browser: Browser;
+  let current: WatchedPage | null = null;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    if (current === null) return;
+    const { page, errors } = current;
+    current = null;
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  return {
+    async open(path: string): Promise<Page> {
+      current = await watchedPage(browser);
+      await current.page.goto(`${url}${path}`);
+      return current.page;
+    },
+  };
 }

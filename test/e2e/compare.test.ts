@@ -1,31 +1,18 @@
 /** Compare pages and the picker in Chromium: both colours, the tooltip's delta, the base/head toggle, URL state. */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { launch, watchedPage } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, test } from "vitest";
+import { siteSession } from "./browser.ts";
 
 const url = inject("siteUrl");
 const runPaths = inject("runPaths");
 /** Run ids come from each capture and its metadata: capture file stem → id. */
 const idOf = (stem: string): string => runPaths[stem]!.split("/")[2]!;
 const PAGE = `/compare/${idOf("import_orders--a55ec1e")}/${idOf("import_orders--80213f9")}/`;
-let browser: Browser;
+const session = siteSession(url);
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await page.close();
-});
 
 async function open(path: string): Promise<void> {
-  ({ page, errors } = await watchedPage(browser));
-  await page.goto(`${url}${path}`);
+  page = await session.open(path);
 }
 
 const diffFrames = () => page.locator("[data-testid=diff-flame] svg g.frame");

@@ -1,27 +1,14 @@
 /** The history pages on the demo history: index, benchmark trend, call sites, commit, latest, run links. */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { launch, watchedPage } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, test } from "vitest";
+import { siteSession } from "./browser.ts";
 
 const url = inject("siteUrl");
-let browser: Browser;
+const session = siteSession(url);
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await page.close();
-});
 
 async function open(path: string): Promise<void> {
-  ({ page, errors } = await watchedPage(browser));
-  await page.goto(`${url}${path}`);
+  page = await session.open(path);
 }
 
 const REGRESSION_SHA = "80213f93aacc0371ccca3e6085f4a6a85e5e7564";

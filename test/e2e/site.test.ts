@@ -1,28 +1,15 @@
 /** The built fixture site in Chromium: every view, the controls, URL state, no console errors. */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { frames, launch, watchedPage } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, test } from "vitest";
+import { frames, siteSession } from "./browser.ts";
 
 const url = inject("siteUrl");
 const runPaths = inject("runPaths");
-let browser: Browser;
+const session = siteSession(url);
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await page.close();
-});
 
 async function open(path: string): Promise<void> {
-  ({ page, errors } = await watchedPage(browser));
-  await page.goto(`${url}${path}`);
+  page = await session.open(path);
 }
 
 async function frameNames(): Promise<string[]> {
