@@ -68,28 +68,19 @@ export default function ComparePicker({ benchmarks, siteBase }: Props) {
             ))}
           </select>
         </label>
-        <label>
-          Base run{" "}
-          <select value={base?.id ?? ""} disabled={runs.length === 0} onChange={(e) => update({ base: e.target.value })}>
-            <option value="">Choose…</option>
-            {options.map((r) => (
-              <option key={r.id} value={r.id}>
-                {describe(r)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Head run{" "}
-          <select value={head?.id ?? ""} disabled={runs.length === 0} onChange={(e) => update({ head: e.target.value })}>
-            <option value="">Choose…</option>
-            {options.map((r) => (
-              <option key={r.id} value={r.id}>
-                {describe(r)}
-              </option>
-            ))}
-          </select>
-        </label>
+        {(["base", "head"] as const).map((side) => (
+          <label key={side}>
+            {side === "base" ? "Base run" : "Head run"}{" "}
+            <select value={(side === "base" ? base : head)?.id ?? ""} disabled={runs.length === 0} onChange={(e) => update({ [side]: e.target.value })}>
+              <option value="">Choose…</option>
+              {options.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {describe(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
       </form>
       {error && (
         <p className="error" role="alert">

@@ -5,10 +5,11 @@
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
 import { buildDiffData, deltaPercent, diffColour, maxAbsDelta, type DiffDatum, type DiffFilter, type DiffWidth } from "../site/diff.ts";
 import { formatBytes, formatCount } from "../site/format.ts";
+import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
   diff: DiffTree;
@@ -34,23 +35,11 @@ function signed(n: number): string {
 
 export default function DiffFlameGraph({ diff, width, filter, layout, label }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const widthPx = useElementWidth(host);
   const tip = useRef<HTMLDivElement>(null);
-  const [widthPx, setWidthPx] = useState(0);
   const data = useMemo(() => buildDiffData(diff, width, filter), [diff, width, filter]);
   const scale = useMemo(() => maxAbsDelta(diff), [diff]);
 
-  useLayoutEffect(() => {
-    const node = host.current;
-    if (!node) return;
-    setWidthPx(node.clientWidth);
-    let timer = 0;
-    const ro = new ResizeObserver(() => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => setWidthPx(node.clientWidth), 120);
-    });
-    ro.observe(node);
-    return () => ro.disconnect();
-  }, []);
 
   useEffect(() => {
     const node = host.current;

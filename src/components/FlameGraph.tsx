@@ -8,13 +8,14 @@
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type SourceFile } from "../content/shapes.ts";
 import { sourceLine } from "../site/data.ts";
 import { buildFlameData, findFramePath, frameColour, frameLabel, frameName, framePath, matches, type FlameDatum, type FlameFilter, type Measure } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
 import type { FramePath } from "../site/url.ts";
+import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
   tree: TreeData;
@@ -52,31 +53,15 @@ function el(tag: string, className: string, text: string): HTMLElement {
 
 export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom, source, label }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const widthPx = useElementWidth(host);
   const tip = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<FlameDatum> | null>(null);
-  const [widthPx, setWidthPx] = useState(0);
   const [matched, setMatched] = useState<{ sum: number; total: number; count: number } | null>(null);
   const data = useMemo(() => buildFlameData(tree, filter), [tree, filter]);
   // The chart's callbacks outlive a render: they read the current props from here.
   const live = useRef({ tree, filter, totalBytes: data.value, widthPx, onZoom, source });
   live.current = { tree, filter, totalBytes: data.value, widthPx, onZoom, source };
 
-  // Layout effect: the width is known before the first paint, so the graph draws in one pass.
-  useLayoutEffect(() => {
-    const node = host.current;
-    if (!node) return;
-    setWidthPx(node.clientWidth);
-    let timer = 0;
-    const ro = new ResizeObserver(() => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => setWidthPx(node.clientWidth), 120);
-    });
-    ro.observe(node);
-    return () => {
-      window.clearTimeout(timer);
-      ro.disconnect();
-    };
-  }, []);
 
   // Each frame's full name, for assistive technology and tests (the drawn label is shortened).
   const nameFrames = () => {
