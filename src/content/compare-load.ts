@@ -11,8 +11,9 @@ import type { RegressionRule } from "../shared/regression.ts";
 import { decodeTree } from "./columnar.ts";
 import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkComparison, type ComparePair } from "./compare.ts";
 import { treeDataSource } from "./diff-source.ts";
-import { runEntrySchema, runMetaSchema, type ColumnarTree, type DataRef, type OkRunEntry, type RunEntry } from "./schema.ts";
-import { publicDir, runsDir, writeRun } from "./write.ts";
+import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
+import { publicDir, readEntry, runsDir, writeRun } from "./write.ts";
+import { readMetaFile } from "./provenance.ts";
 
 /** An operand that names nothing: the command reports it as a usage error. */
 export class OperandError extends Error {}
@@ -21,16 +22,8 @@ export class OperandError extends Error {}
 export function readLedger(contentDir: string): RunEntry[] {
   const dir = runsDir(contentDir);
   if (!existsSync(dir)) return [];
-  const out: RunEntry[] = [];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    try {
-      const parsed = runEntrySchema.safeParse(JSON.parse(readFileSync(join(dir, f), "utf8")));
-      if (parsed.success) out.push(parsed.data);
-    } catch {
-      // unreadable: skipped
-    }
-  }
-  return out;
+  const ids = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => f.slice(0, -".json".length));
+  return ids.map((id) => readEntry(contentDir, id)).filter((e): e is RunEntry => e !== null);
 }
 
 /** A resolved operand: the runs it names (one per series at most), and where their data lives. */
@@ -75,7 +68,7 @@ async function captureOperand(ctx: LoadContext, path: string, side: string): Pro
   const { analyzeCapture } = await import("../analysis/analyze.ts");
   if (ctx.scratch === null) ctx.scratch = mkdtempSync(join(tmpdir(), "heaptrail-compare-"));
   const fileName = basename(path);
-  const meta = readMetaBeside(path);
+  const meta = readMetaFile(path);
   const entry = writeRun(analyzeCapture(path, {}), {
     runId: side,
     captureHash: "",
@@ -86,18 +79,6 @@ async function captureOperand(ctx: LoadContext, path: string, side: string): Pro
     fileSizeBytes: statSync(path).size,
   });
   return { label: fileName, runs: [entry], contentDir: ctx.scratch, inLedger: false, single: true };
-}
-
-/** `<name>.meta.json` beside a capture, when it is there and valid (else no metadata). */
-function readMetaBeside(path: string): OkRunEntry["meta"] {
-  const metaPath = path.replace(/\.bin$/i, ".meta.json");
-  if (metaPath === path || !existsSync(metaPath)) return {};
-  try {
-    const parsed = runMetaSchema.safeParse(JSON.parse(readFileSync(metaPath, "utf8")));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
 }
 
 /** Resolve one operand (see the module comment). `side` names its scratch run ("base"/"head"). */
