@@ -4,9 +4,9 @@
  * call-site trend; the paginated runs table. Every untrusted string is set as text (tooltips are
  * DOM nodes built with textContent, never HTML strings).
  */
-import type * as EChartsCore from "echarts/core";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { urls } from "../content/urls.ts";
+import { useEChart } from "./useEChart.ts";
 import { formatBytes, formatCount } from "../site/format.ts";
 import {
   branchSeries,
@@ -20,9 +20,9 @@ import {
   type SeriesPoint,
 } from "../site/history.ts";
 
-type ECharts = typeof EChartsCore;
-let echartsPromise: Promise<ECharts> | null = null;
-const loadECharts = () => (echartsPromise ??= import("../site/echarts-history.ts").then((m) => m.echarts));
+/** The trend charts' echarts parts, a chunk of their own loaded when a chart first draws. */
+let echartsParts: Promise<unknown> | null = null;
+const loadECharts = () => (echartsParts ??= import("../site/echarts-history.ts"));
 
 const PAGE_SIZE = 20;
 const short = (commit: string | undefined) => (commit ? commit.slice(0, 7) : null);
@@ -33,30 +33,6 @@ function el(tag: string, text?: string, className?: string): HTMLElement {
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
   return node;
-}
-
-function dark(): boolean {
-  return window.matchMedia("(prefers-color-scheme: dark)").matches;
-}
-
-/** An echarts instance on a div, disposed with the component; resized with its box. */
-function useChart(build: (echarts: ECharts, node: HTMLDivElement) => (() => void) | void, deps: unknown[]) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const node = ref.current;
-    if (!node) return;
-    let cleanup: (() => void) | void;
-    let cancelled = false;
-    void loadECharts().then((echarts) => {
-      if (!cancelled) cleanup = build(echarts, node);
-    });
-    return () => {
-      cancelled = true;
-      cleanup?.();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return ref;
 }
 
 interface Marker {
@@ -71,9 +47,8 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
   const fmt = bytes ? formatBytes : formatCount;
   const series = useMemo(() => branches.map((b) => ({ branch: b, points: branchSeries(file, b, metric) })), [file, metric, branches]);
   const [markers, setMarkers] = useState<Marker[]>([]);
-  const ref = useChart(
-    (echarts, node) => {
-      const chart = echarts.init(node, dark() ? "dark" : undefined);
+  const { el: ref } = useEChart(
+    (chart, node) => {
       chart.setOption({
         backgroundColor: "transparent",
         animation: false,
@@ -144,17 +119,13 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
         const i = (e.data as { run?: number } | undefined)?.run;
         if (i !== undefined) window.location.href = `${base}${urls.run(file.runs[i]!.id)}`;
       });
-      const ro = new ResizeObserver(() => {
-        chart.resize();
-        place();
-      });
+      // The markers follow the chart when it is resized (the hook resizes it first).
+      const ro = new ResizeObserver(place);
       ro.observe(node);
-      return () => {
-        ro.disconnect();
-        chart.dispose();
-      };
+      return () => ro.disconnect();
     },
     [series],
+    loadECharts,
   );
   const main = series[0];
   const nRegressions = series.reduce((n, s) => n + s.points.filter((p) => p.regression).length, 0);
@@ -181,9 +152,8 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
 
 function CallSitePlot({ file, branch, base, name }: { file: BenchmarkFile; branch: number; base: string; name: string }) {
   const cs = useMemo(() => callSiteSeries(file, branch), [file, branch]);
-  const ref = useChart(
-    (echarts, node) => {
-      const chart = echarts.init(node, dark() ? "dark" : undefined);
+  const { el: ref } = useEChart(
+    (chart) => {
       chart.setOption({
         backgroundColor: "transparent",
         animation: false,
@@ -221,14 +191,9 @@ function CallSitePlot({ file, branch, base, name }: { file: BenchmarkFile; branc
         const i = cs.runs[Math.round(index ?? -1)];
         if (i !== undefined) window.location.href = `${base}${urls.run(file.runs[i]!.id)}`;
       });
-      const ro = new ResizeObserver(() => chart.resize());
-      ro.observe(node);
-      return () => {
-        ro.disconnect();
-        chart.dispose();
-      };
     },
     [cs],
+    loadECharts,
   );
   const sites = cs.series.length - 1;
   return (
