@@ -8,17 +8,8 @@ import { useEffect, useMemo, useState } from "react";
 import { urls } from "../content/urls.ts";
 import { useEChart } from "./useEChart.ts";
 import { formatBytes, formatCount } from "../site/format.ts";
-import {
-  branchSeries,
-  callSiteSeries,
-  formatChange,
-  formatDate,
-  METRICS,
-  type BenchmarkFile,
-  type BenchmarkFileRun,
-  type Metric,
-  type SeriesPoint,
-} from "../site/history.ts";
+import type { BenchmarkFile, BenchmarkFileRun } from "../content/benchmark-file.ts";
+import { branchSeries, callSiteSeries, formatChange, formatDate, METRICS, type Metric, type SeriesPoint } from "../site/history.ts";
 
 /** The trend charts' echarts parts, a chunk of their own loaded when a chart first draws. */
 let echartsParts: Promise<unknown> | null = null;
@@ -40,6 +31,39 @@ interface Marker {
   y: number;
   run: BenchmarkFileRun;
   point: SeriesPoint;
+}
+
+interface DriftBand {
+  fromMs: number;
+  toMs: number;
+  baselineBytes: number;
+  topBytes: number;
+  /** "+16.0% since b1c9675". */
+  label: string;
+}
+
+/** One band per stretch of drifting runs on a line: from the baseline run to the last drifting run. */
+function driftBands(file: BenchmarkFile, points: readonly SeriesPoint[]): DriftBand[] {
+  const out: DriftBand[] = [];
+  let open: DriftBand | null = null;
+  for (const p of points) {
+    const d = file.runs[p.run]!.drift;
+    if (!p.drift || !d) {
+      open = null;
+      continue;
+    }
+    const baseline = file.runs[d.baseline]!;
+    const baselineBytes = baseline.peakMemoryBytes ?? p.value;
+    if (open && open.baselineBytes === baselineBytes) {
+      open.toMs = p.timeMs;
+      open.topBytes = Math.max(open.topBytes, p.value);
+      open.label = `${d.deltaPct === null ? "new" : `+${d.deltaPct.toFixed(1)}%`} since ${runName(baseline)}`;
+      continue;
+    }
+    open = { fromMs: baseline.timeMs, toMs: p.timeMs, baselineBytes, topBytes: p.value, label: `${d.deltaPct === null ? "new" : `+${d.deltaPct.toFixed(1)}%`} since ${runName(baseline)}` };
+    out.push(open);
+  }
+  return out;
 }
 
 function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile; metric: Metric; branches: number[]; base: string; name: string }) {
@@ -67,6 +91,7 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
             box.append(el("div", `${METRICS[metric].label}: ${fmt(point.value)}`));
             if (point.deltaBytes !== null) box.append(el("div", `Change: ${formatChange(point.deltaBytes, point.deltaPct, fmt)}`));
             if (point.regression) box.append(el("div", "Regression", "tip-bad"));
+            if (point.drift && r.drift) box.append(el("div", `Drift: ${formatChange(r.drift.deltaBytes, r.drift.deltaPct, fmt)} over the baseline (${runName(file.runs[r.drift.baseline]!)})`, "tip-bad"));
             if (r.settingsChanged) box.append(el("div", `Settings changed (${r.settingsChanged.join(", ")}): not comparable`));
             if (r.incomplete) box.append(el("div", "Incomplete capture"));
             return box;
@@ -100,6 +125,17 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
               label: { formatter: "settings changed", position: "insideEndTop", color: "#888" },
               data: points.filter((p) => p.broken).map((p) => ({ xAxis: p.timeMs })),
             },
+            // Drift: a band from the baseline's level up to where the level moved, from the
+            // baseline run to the last drifting run.
+            markArea: {
+              silent: true,
+              itemStyle: { color: "rgba(208, 49, 45, 0.10)" },
+              label: { position: "insideTopLeft", color: "#d0312d" },
+              data: driftBands(file, points).map((d) => [
+                { xAxis: d.fromMs, yAxis: d.baselineBytes, name: `drift ${d.label}` },
+                { xAxis: d.toMs, yAxis: d.topBytes },
+              ]),
+            },
           };
         }),
       });
@@ -130,7 +166,9 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
   const main = series[0];
   const nRegressions = series.reduce((n, s) => n + s.points.filter((p) => p.regression).length, 0);
   const nBreaks = series.reduce((n, s) => n + s.points.filter((p) => p.broken).length, 0);
-  const label = `${METRICS[metric].label} of ${name} across commits: ${main ? `${main.points.length} runs on ${file.branches[main.branch]}` : "no runs"}${series.length > 1 ? `, ${series.length - 1} other branch${series.length > 2 ? "es" : ""} overlaid` : ""}; ${nRegressions} regression${nRegressions === 1 ? "" : "s"}, ${nBreaks} settings change${nBreaks === 1 ? "" : "s"}.`;
+  const bands = main ? driftBands(file, main.points) : [];
+  const drift = bands.length > 0 ? `, drift ${bands.map((b) => b.label).join(", ")} over the baseline` : "";
+  const label = `${METRICS[metric].label} of ${name} across commits: ${main ? `${main.points.length} runs on ${file.branches[main.branch]}` : "no runs"}${series.length > 1 ? `, ${series.length - 1} other branch${series.length > 2 ? "es" : ""} overlaid` : ""}; ${nRegressions} regression${nRegressions === 1 ? "" : "s"}, ${nBreaks} settings change${nBreaks === 1 ? "" : "s"}${drift}.`;
   return (
     <div className="chart-wrap">
       <div className="chart" ref={ref} role="img" aria-label={label} />
@@ -212,7 +250,7 @@ function CallSitePlot({ file, branch, base, name }: { file: BenchmarkFile; branc
 function RunsTable({ file, base }: { file: BenchmarkFile; base: string }) {
   const [branch, setBranch] = useState(-1);
   const [page, setPage] = useState(0);
-  // Peak change of each run against the previous run of its branch.
+  // Peak change of each run against its base (the history model's, named in the file).
   const steps = useMemo(() => {
     const m = new Map<number, SeriesPoint>();
     file.branches.forEach((_, b) => {
@@ -269,7 +307,7 @@ function RunsTable({ file, base }: { file: BenchmarkFile; base: string }) {
               const r = file.runs[i]!;
               const s = steps.get(i);
               return (
-                <tr key={r.id} className={s?.regression ? "regressed" : undefined}>
+                <tr key={r.id} className={r.regression ? "regressed" : undefined}>
                   <td>
                     <a href={`${base}${urls.run(r.id)}`}>{runName(r)}</a>
                     {r.commit && (
@@ -293,7 +331,12 @@ function RunsTable({ file, base }: { file: BenchmarkFile; base: string }) {
                       <td className="num">{r.peakMemoryBytes === undefined ? "n/a" : formatBytes(r.peakMemoryBytes)}</td>
                       <td className="num">
                         {s && s.deltaBytes !== null ? formatChange(s.deltaBytes, s.deltaPct, formatBytes) : ""}
-                        {s?.regression && <span className="flag bad">regression</span>}
+                        {r.regression && <span className="flag bad">regression</span>}
+                        {r.drift && (
+                          <span className="flag warn" title={`Peak above the lowest of the recent runs on ${file.defaultBranch} (${runName(file.runs[r.drift.baseline]!)}): slow growth, no single step`}>
+                            drift {formatChange(r.drift.deltaBytes, r.drift.deltaPct, formatBytes)}
+                          </span>
+                        )}
                         {r.settingsChanged && <span className="flag" title={r.settingsChanged.join(", ")}>settings changed</span>}
                         {r.incomplete && <span className="flag warn">incomplete</span>}
                         {r.pruned && <span className="flag">pruned</span>}
@@ -374,7 +417,7 @@ export default function BenchmarkHistory({ name, dataUrl, base }: { name: string
           )}
         </div>
         <TrendPlot file={file} metric={metric} branches={branches} base={base} name={name} />
-        <p className="note">Click a point to open its run. ▲ marks a regression (peak up more than 10% and 1 MiB on the run before on its branch); a dotted line marks changed capture settings, where the trend breaks.</p>
+        <p className="note">Click a point to open its run. ▲ marks a regression (peak up more than 10% and 1 MiB on the run before on its branch); a shaded band marks drift (the peak more than 10% and 1 MiB above the lowest of the last 10 runs, with no single step that large); a dotted line marks changed capture settings, where the trend breaks.</p>
       </section>
       <section aria-labelledby="callsites-heading">
         <h2 id="callsites-heading">Call sites at the peak</h2>
