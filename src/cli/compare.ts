@@ -25,7 +25,8 @@ ${DEFAULT_BRANCH_ENV}, else main, else master, else the branch with most runs).
 options:
   --baseline         without BASE: compare each run with the baseline of its series instead,
                      the lowest of the last --drift-window comparable runs on the default branch
-                     before it ("+16% over the last 10 runs on main")
+                     before it ("+16% over the last 10 runs on main"); growth past --drift-above
+                     is reported as drift, and fails --fail-above
   --drift-window N   runs in the baseline window (default ${DEFAULT_DRIFT_WINDOW})
   --drift-above PCT  a run whose peak exceeds its baseline by more than PCT percent (and more
                      than --min-bytes) is reported as drift (default ${DEFAULT_DRIFT_ABOVE_PCT})
@@ -100,7 +101,8 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
       rule,
       gate,
       comparisons: result.comparisons,
-      failed: gate && result.comparisons.some((c) => c.regression),
+      // Against the baseline the gate fails on drift (growth over the baseline past --drift-above).
+      failed: gate && result.comparisons.some((c) => c.regression || (values.baseline && c.drift !== null)),
     };
     const text =
       format === "json"

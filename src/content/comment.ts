@@ -140,7 +140,9 @@ function baseNote(c: BenchmarkComparison): string {
 export function driftSentence(c: BenchmarkComparison): string | null {
   if (!c.drift || c.regression) return null;
   const d = c.drift;
-  return `peak ${formatDelta(d.peak, "bytes")} over the lowest of the last ${d.windowRuns} run${d.windowRuns === 1 ? "" : "s"} on ${d.baseline.branch ?? "the default branch"} (${runName(d.baseline)}), with no single step over the rule.`;
+  const over = `peak ${formatDelta(d.peak, "bytes")} over the lowest of the last ${d.windowRuns} run${d.windowRuns === 1 ? "" : "s"} on ${d.baseline.branch ?? "the default branch"} (${runName(d.baseline)})`;
+  // Against the baseline the drift is the whole comparison; against a base, it is what no step shows.
+  return c.baseKind === "baseline" ? `${over}.` : `${over}, with no single step over the rule.`;
 }
 
 /** The report as an mdast tree. */
@@ -169,7 +171,7 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
     const section: RootContent[] = [];
     for (const note of c.notes) section.push(para(text(note)));
     const drift = driftSentence(c);
-    if (drift) section.push(para(strong("Drift: "), text(drift)));
+    if (drift) section.push(para(strong("Drift:"), text(` ${drift}`)));
     if (c.callSites.length > 0) {
       const from = c.callSitesFrom === "diff" ? "bytes at peak" : "bytes at peak, from the runs' kept top call sites";
       section.push(para(text(`Call sites that changed most (${from}):`)));
@@ -212,6 +214,7 @@ export function renderText(report: CompareReport): string {
     if (drift) lines.push(`  drift: ${drift}`);
     for (const s of c.callSites) lines.push(`  ${s.deltaBytes > 0 ? "+" : ""}${formatBytes(s.deltaBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
   }
-  if (report.gate) lines.push(report.failed ? "regression: the check fails" : "no regression");
+  const drift = report.comparisons.some((c) => c.drift && c.baseKind === "baseline") && !report.comparisons.some((c) => c.regression);
+  if (report.gate) lines.push(report.failed ? `${drift ? "drift" : "regression"}: the check fails` : "no regression");
   return `${lines.join("\n")}\n`;
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { DiffSource } from "../analysis/diff.ts";
-import { DEFAULT_DRIFT_WINDOW, type DriftRule, type RegressionRule } from "../shared/regression.ts";
+import { DEFAULT_DRIFT_WINDOW, isDrift, type DriftRule, type RegressionRule } from "../shared/regression.ts";
 import { decodeTree } from "./columnar.ts";
 import { compareBenchmark, worstFirst, type BenchmarkComparison } from "./compare.ts";
 import { buildHistory, hasComparePage, newestOfSeriesBefore, newestPerSeries, seriesName, type History, type HistoryOptions, type SeriesRun } from "./history.ts";
@@ -155,14 +155,14 @@ export async function compareOperands(ctx: LoadContext, baseText: string, headTe
  * Each run against the base the history model gave it (`baseline`: against its baseline, the
  * lowest run of its drift window), worst first: what `compare HEAD` and `ci`'s comment report.
  */
-export function compareWithBases(contentDir: string, heads: readonly SeriesRun[], rule: RegressionRule, baseline = false): BenchmarkComparison[] {
+export function compareWithBases(contentDir: string, heads: readonly SeriesRun[], rule: RegressionRule, baseline = false, driftRule: DriftRule = {}): BenchmarkComparison[] {
   const comparisons = heads
     .filter((run) => run.entry.status === "ok")
     .map((run) => {
       const h = run.entry as OkRunEntry;
       const base = baseline ? (run.drift?.baseline ?? null) : run.base;
       const baseEntry = base && base.entry.status === "ok" ? base.entry : null;
-      return compareBenchmark({
+      const c = compareBenchmark({
         base: baseEntry,
         head: h,
         basePeak: baseEntry ? loadPeakTree(contentDir, baseEntry) : null,
@@ -172,6 +172,12 @@ export function compareWithBases(contentDir: string, heads: readonly SeriesRun[]
         drift: run.drift,
         baselineWindow: baseline ? (run.drift?.windowRuns ?? null) : null,
       });
+      // Against the baseline, growth is drift (the trend rule), not a step: worded and gated as such.
+      if (baseline && baseEntry && run.drift) {
+        c.regression = false;
+        c.drift = isDrift(baseEntry.peakMemoryBytes, h.peakMemoryBytes, { ...driftRule, minBytes: driftRule.minBytes ?? rule.minBytes }) ? { baseline: c.base!, windowRuns: run.drift.windowRuns, peak: c.peak } : null;
+      }
+      return c;
     });
   return comparisons.sort(worstFirst);
 }
@@ -191,7 +197,7 @@ export async function compareWithHistory(
   if (!head.inLedger) throw new OperandError(`${headText}: with one operand, HEAD must be in the history (a run id or commit:<sha>), not a capture file`);
   const history = historyOf(ctx, { ...options, rule });
   const heads = (head.single ? head.runs : newestPerSeries(head.runs)).map((h) => history.byId.get(h.id)!);
-  const comparisons = compareWithBases(ctx.contentDir, heads, rule, options.baseline ?? false);
+  const comparisons = compareWithBases(ctx.contentDir, heads, rule, options.baseline ?? false, options.drift);
   const baseLabel = options.baseline ? `the baseline of each series (lowest of the last ${options.drift?.windowRuns ?? DEFAULT_DRIFT_WINDOW} runs on its default branch)` : "each run's base";
   return { baseLabel, headLabel: head.label, comparisons, hasComparePage: (b, h) => hasComparePage(history, b, h) };
 }
