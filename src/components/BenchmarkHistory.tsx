@@ -417,7 +417,7 @@ export default function BenchmarkHistory({ name, dataUrl, base }: { name: string
           )}
         </div>
         <TrendPlot file={file} metric={metric} branches={branches} base={base} name={name} />
-        <p className="note">Click a point to open its run. ▲ marks a regression (peak up more than 10% and 1 MiB on the run before on its branch); a shaded band marks drift (the peak more than 10% and 1 MiB above the lowest of the last 10 runs, with no single step that large); a dotted line marks changed capture settings, where the trend breaks.</p>
+        <p className="note">Click a point to open its run. ▲ marks a regression (peak up more than 10% and 1 MiB on the run before on its branch); a shaded band marks drift (by default the peak more than 10% and 1 MiB above the lowest of the last 10 runs, with no single step that large); a dotted line marks changed capture settings, where the trend breaks.</p>
       </section>
       <section aria-labelledby="callsites-heading">
         <h2 id="callsites-heading">Call sites at the peak</h2>
