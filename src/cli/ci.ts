@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { renderMarkdown, type CompareReport } from "../content/comment.ts";
 import { compareWithBases, readLedger } from "../content/compare-load.ts";
-import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, hasComparePage, type SeriesRun } from "../content/history.ts";
+import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, type SeriesRun } from "../content/history.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { publicDir, runDataDir, runsDir } from "../content/write.ts";
@@ -197,7 +197,8 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
         comparisons: heads.some((r) => r.base) ? comparisons : [],
         failed: failAbove !== null && comparisons.some((c) => c.regression),
       };
-      const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: (b, h) => hasComparePage(history, b, h) });
+      // This job's runs are not on the deployed site (nothing is pushed): no compare page to link there.
+      const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
       await writeOutput(markdown, values.comment, out);
       progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseLabel})`);
       if (report.failed) status = 1;
