@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { urls } from "../content/urls.ts";
 import { useEChart } from "./useEChart.ts";
-import { formatBytes, formatCount } from "../site/format.ts";
+import { formatBytes, formatCount, formatSignedPct, runLabel } from "../site/format.ts";
 import type { BenchmarkFile, BenchmarkFileRun } from "../content/benchmark-file.ts";
 import { branchSeries, callSiteSeries, formatChange, formatDate, METRICS, type Metric, type SeriesPoint } from "../site/history.ts";
 
@@ -17,7 +17,7 @@ const loadECharts = () => (echartsParts ??= import("../site/echarts-history.ts")
 
 const PAGE_SIZE = 20;
 const short = (commit: string | undefined) => (commit ? commit.slice(0, 7) : null);
-const runName = (r: BenchmarkFileRun) => short(r.commit) ?? r.id;
+const runName = (r: BenchmarkFileRun) => runLabel(r.commit, null, r.id);
 
 function el(tag: string, text?: string, className?: string): HTMLElement {
   const node = document.createElement(tag);
@@ -57,10 +57,10 @@ function driftBands(file: BenchmarkFile, points: readonly SeriesPoint[]): DriftB
     if (open && open.baselineBytes === baselineBytes) {
       open.toMs = p.timeMs;
       open.topBytes = Math.max(open.topBytes, p.value);
-      open.label = `${d.deltaPct === null ? "new" : `+${d.deltaPct.toFixed(1)}%`} since ${runName(baseline)}`;
+      open.label = `${d.deltaPct === null ? "new" : formatSignedPct(d.deltaPct)} since ${runName(baseline)}`;
       continue;
     }
-    open = { fromMs: baseline.timeMs, toMs: p.timeMs, baselineBytes, topBytes: p.value, label: `${d.deltaPct === null ? "new" : `+${d.deltaPct.toFixed(1)}%`} since ${runName(baseline)}` };
+    open = { fromMs: baseline.timeMs, toMs: p.timeMs, baselineBytes, topBytes: p.value, label: `${d.deltaPct === null ? "new" : formatSignedPct(d.deltaPct)} since ${runName(baseline)}` };
     out.push(open);
   }
   return out;

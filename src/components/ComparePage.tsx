@@ -16,7 +16,7 @@ import { urls } from "../content/urls.ts";
 import { DIFF_VIEWS, formatCompareState, parseCompareState, type CompareState, type DiffView } from "../site/compare-url.ts";
 import { loadTree } from "../site/data.ts";
 import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
-import { formatBytes, formatCount, formatDuration } from "../site/format.ts";
+import { formatBytes, formatChange, formatCount, formatDuration } from "../site/format.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
@@ -27,9 +27,8 @@ function refFor(run: CompareRun, view: DiffView, hideImports: boolean): DataRef 
   return run.data[view];
 }
 
-function signed(n: number, unit: "bytes" | "count"): string {
-  const s = unit === "bytes" ? formatBytes(Math.abs(n)) : formatCount(Math.abs(n));
-  return n > 0 ? `+${s}` : n < 0 ? `-${s}` : "±0";
+function signed(n: number, unit: "bytes" | "count", pct: number | null = null): string {
+  return formatChange(n, pct, unit === "bytes" ? formatBytes : formatCount, "±0");
 }
 
 function DeltaCell({ base, head, unit, rule }: { base: number | null; head: number | null; unit: "bytes" | "count"; rule?: boolean }) {
@@ -38,8 +37,7 @@ function DeltaCell({ base, head, unit, rule }: { base: number | null; head: numb
   const regression = rule === true && isRegression(base, head);
   return (
     <td className={`num ${deltaBytes > 0 ? "grew" : deltaBytes < 0 ? "shrank" : ""}`}>
-      {signed(deltaBytes, unit)}
-      {deltaPct !== null && deltaBytes !== 0 ? ` (${deltaPct > 0 ? "+" : ""}${deltaPct.toFixed(1)}%)` : ""}
+      {signed(deltaBytes, unit, deltaPct)}
       {regression && <strong> regression</strong>}
     </td>
   );

@@ -8,7 +8,7 @@ import type { InlineCode, Link, PhrasingContent, Root, RootContent, Table, Table
 import remarkGfm from "remark-gfm";
 import remarkStringify from "remark-stringify";
 import { unified } from "unified";
-import { formatBytes, formatCount } from "../shared/format.ts";
+import { formatBytes, formatChange, formatCount, runLabel } from "../shared/format.ts";
 import type { BenchmarkComparison, Metric } from "./compare.ts";
 import { urls } from "./urls.ts";
 
@@ -43,20 +43,10 @@ const cell = (...children: PhrasingContent[]): TableCell => ({ type: "tableCell"
 const row = (...cells: TableCell[]): TableRow => ({ type: "tableRow", children: cells });
 const para = (...children: PhrasingContent[]): RootContent => ({ type: "paragraph", children });
 
-function signedBytes(n: number): string {
-  return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
-}
-
-function signedPct(p: number): string {
-  return `${p > 0 ? "+" : ""}${p.toFixed(1)}%`;
-}
-
-/** "+25.1 MB (+40.5%)", "±0 B", "n/a". */
+/** "+25.1 MB (+40.5%)", "±0", "n/a". */
 export function formatDelta(m: Metric, unit: "bytes" | "count"): string {
   if (m.deltaBytes === null) return "n/a";
-  if (m.deltaBytes === 0) return "±0";
-  const d = unit === "bytes" ? signedBytes(m.deltaBytes) : `${m.deltaBytes > 0 ? "+" : ""}${formatCount(m.deltaBytes)}`;
-  return m.deltaPct === null ? d : `${d} (${signedPct(m.deltaPct)})`;
+  return formatChange(m.deltaBytes, m.deltaPct, unit === "bytes" ? formatBytes : formatCount, "±0");
 }
 
 /** The byte threshold as given: 1048576 is "1 MiB", not "1.05 MB". */
@@ -119,14 +109,14 @@ function callSiteTable(c: BenchmarkComparison): Table {
       cell(code(s.function), ...(s.filename ? [text(` at ${s.filename}:${s.lineno}`)] : [])),
       cell(text(formatBytes(s.baseBytes))),
       cell(text(formatBytes(s.headBytes))),
-      cell(text(s.deltaBytes > 0 ? `+${formatBytes(s.deltaBytes)}` : formatBytes(s.deltaBytes))),
+      cell(text(formatChange(s.deltaBytes, null, formatBytes))),
     ),
   );
   return { type: "table", align: ["left", "right", "right", "right"], children: [header, ...rows] };
 }
 
 function runName(r: { id: string; commit: string | null; branch: string | null }): string {
-  return r.commit ? r.commit.slice(0, 7) : r.id;
+  return runLabel(r.commit, null, r.id);
 }
 
 /** Why the base is the base, when the history chose it: " (baseline: lowest of the last 6 runs on main)". */
@@ -212,7 +202,7 @@ export function renderText(report: CompareReport): string {
     for (const note of c.notes) lines.push(`  ${note}`);
     const drift = driftSentence(c);
     if (drift) lines.push(`  drift: ${drift}`);
-    for (const s of c.callSites) lines.push(`  ${s.deltaBytes > 0 ? "+" : ""}${formatBytes(s.deltaBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
+    for (const s of c.callSites) lines.push(`  ${formatChange(s.deltaBytes, null, formatBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
   }
   const drift = report.comparisons.some((c) => c.drift && c.baseKind === "baseline") && !report.comparisons.some((c) => c.regression);
   if (report.gate) lines.push(report.failed ? `${drift ? "drift" : "regression"}: the check fails` : "no regression");

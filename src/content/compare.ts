@@ -5,6 +5,7 @@
  * Browser-safe: no Node imports, no zod.
  */
 import { callSiteChanges, diffTrees, type CallSiteChange, type DiffSource, type DiffTree } from "../analysis/diff.ts";
+import { runLabel } from "../shared/format.ts";
 import type { RegressionRule } from "../shared/regression.ts";
 import { modeOfHeader, runChange, seriesName, type Drift, type Metric } from "./history.ts";
 import type { CallSite, OkRunEntry } from "./schema.ts";
@@ -25,8 +26,7 @@ export interface CompareRunsFile {
 
 /** A run's short name: its commit (and capture mode when not the default), else its id. */
 export function compareRunLabel(run: CompareRun): string {
-  const mode = modeOfHeader(run.header);
-  return `${run.commit ? run.commit.slice(0, 7) : run.id}${mode ? ` (${mode})` : ""}`;
+  return runLabel(run.commit, modeOfHeader(run.header), run.id);
 }
 
 /** A run as a comparison names it (enough for labels and links). */

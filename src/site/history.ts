@@ -4,6 +4,7 @@
  * model chose (src/content/history.ts), never a base of its own. Plus the small display helpers
  * the history pages share. Pure: no I/O, no Astro, no DOM.
  */
+import { runLabel as formatRunLabel } from "../shared/format.ts";
 import { change, isRegression, type RegressionRule } from "../shared/regression.ts";
 import type { BenchmarkFile } from "../content/benchmark-file.ts";
 import { modeOf } from "../content/history.ts";
@@ -15,10 +16,7 @@ export function shortSha(commit: string | null): string | null {
 
 /** The short commit (plus the mode when it is not the default), else the file name. */
 export function runLabel(run: RunEntry): string {
-  const sha = shortSha(run.commit);
-  if (!sha) return run.fileName.replace(/\.bin$/i, "");
-  const mode = modeOf(run);
-  return mode ? `${sha} (${mode})` : sha;
+  return formatRunLabel(run.commit, modeOf(run), run.fileName.replace(/\.bin$/i, ""));
 }
 
 /** An SVG polyline's points for a sparkline of `values` in a width × height box (y down). */
@@ -119,13 +117,7 @@ export function callSiteSeries(file: BenchmarkFile, branch: number, top = 8): Ca
 
 // ---- Display ---------------------------------------------------------------------------------
 
-/** "+4.20 MB (+40.0%)", "-1.00 kB (-0.5%)", "±0 B". */
-export function formatChange(deltaBytes: number, deltaPct: number | null, format: (n: number) => string): string {
-  if (deltaBytes === 0) return `±${format(0)}`;
-  const sign = deltaBytes > 0 ? "+" : "-";
-  const pct = deltaPct === null ? "" : ` (${sign}${Math.abs(deltaPct).toFixed(1)}%)`;
-  return `${sign}${format(Math.abs(deltaBytes))}${pct}`;
-}
+export { formatChange } from "../shared/format.ts";
 
 /** "2026-11-17 09:30" (UTC): dates in tables. */
 export function formatDate(timeMs: number): string {

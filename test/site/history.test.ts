@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SCHEMA_VERSION, type CallSite, type OkRunEntry, type RunEntry } from "../../src/content/schema.ts";
 import { benchmarkFile } from "../../src/content/benchmark-file.ts";
 import { buildHistory, indexRows } from "../../src/content/history.ts";
-import { branchSeries, callSiteSeries, formatChange, sparklinePoints } from "../../src/site/history.ts";
+import { runLabel as formatRunLabel } from "../../src/shared/format.ts";
+import { branchSeries, callSiteSeries, formatChange, runLabel, sparklinePoints } from "../../src/site/history.ts";
 
 const MB = 1_000_000;
 const DAY = 86_400_000;
@@ -92,6 +93,14 @@ describe("index rows", () => {
     expect(formatChange(-MB, -0.54, f)).toBe("-1 MB (-0.5%)");
     expect(formatChange(0, 0, f)).toBe("±0 MB");
     expect(formatChange(MB, null, f)).toBe("+1 MB");
+    expect(formatChange(0, 0, f, "±0")).toBe("±0");
+  });
+
+  it("run labels: the short commit and the mode, else the fallback", () => {
+    expect(runLabel(ok("abcdef123", MB))).toBe("abcdef1");
+    expect(runLabel(ok("abcdef123", MB, { header: { nativeTraces: true } }))).toBe("abcdef1 (native)");
+    expect(runLabel(ok("x", MB, { commit: null, fileName: "x--y.bin" }))).toBe("x--y");
+    expect(formatRunLabel(null, null, "run-id")).toBe("run-id");
   });
 
   it("sparklines fit the box", () => {
