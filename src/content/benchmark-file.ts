@@ -28,8 +28,8 @@ export interface BenchmarkFileRun {
   base?: number;
   /** Settings that differ from the base: not comparable (a break in the trend). */
   settingsChanged?: string[];
-  /** Peak or leaked bytes grew past the regression rule against the base. */
-  regression?: true;
+  /** The figures (peak, leaked bytes) that grew past the regression rule against the base. */
+  regression?: Array<"peak" | "leaked">;
   /** The peak is over the baseline window's minimum by more than the drift rule. */
   drift?: { baseline: number; deltaBytes: number; deltaPct: number | null };
   /** [index into `callSites`, bytes at the peak]. */
@@ -69,7 +69,7 @@ export function benchmarkFile(series: Series): BenchmarkFile {
     if (e.nAllocations !== null) out.nAllocations = e.nAllocations;
     if (run.base && run.change) out.base = runIndex.get(run.base)!;
     if (run.change && run.change.settings.length > 0) out.settingsChanged = run.change.settings.map((s) => s.label);
-    if (run.change?.regression) out.regression = true;
+    if (run.change?.regression) out.regression = run.change.regressed;
     if (run.drift?.drift) out.drift = { baseline: runIndex.get(run.drift.baseline)!, deltaBytes: run.drift.peak.deltaBytes!, deltaPct: run.drift.peak.deltaPct };
     if (e.topCallSites.length > 0) {
       out.callSites = e.topCallSites.map((cs) => {

@@ -4,7 +4,7 @@
  * model chose (src/content/history.ts), never a base of its own. Plus the small display helpers
  * the history pages share. Pure: no I/O, no Astro, no DOM.
  */
-import { runLabel as formatRunLabel } from "../shared/format.ts";
+import { formatBytes, formatChange, runLabel as formatRunLabel } from "../shared/format.ts";
 import { change, isRegression, type RegressionRule } from "../shared/regression.ts";
 import type { BenchmarkFile } from "../content/benchmark-file.ts";
 import { modeOf } from "../content/history.ts";
@@ -117,7 +117,7 @@ export function callSiteSeries(file: BenchmarkFile, branch: number, top = 8): Ca
 
 // ---- Display ---------------------------------------------------------------------------------
 
-export { formatChange } from "../shared/format.ts";
+export { formatChange };
 
 /** "2026-11-17 09:30" (UTC): dates in tables. */
 export function formatDate(timeMs: number): string {
@@ -131,4 +131,13 @@ export function formatDate(timeMs: number): string {
 /** The tooltip of a drift flag: what the baseline is. */
 export function driftTitle(drift: { baseline: { entry: RunEntry }; windowRuns: number }): string {
   return `Peak above the lowest of the last ${drift.windowRuns} comparable runs on the default branch (${runLabel(drift.baseline.entry)}): slow growth, no single step over the regression rule`;
+}
+
+/**
+ * What a regression flag says: ", regression" when the peak grew past the rule; when only the
+ * leaked bytes did, which figure and by how much (the flag sits next to the peak's change).
+ */
+export function regressionNote(change: { regressed: ReadonlyArray<"peak" | "leaked">; leaked: { deltaBytes: number | null; deltaPct: number | null } }): string {
+  if (change.regressed.includes("peak") || change.regressed.length === 0) return change.regressed.length === 0 ? "" : ", regression";
+  return `, regression: leaked ${formatChange(change.leaked.deltaBytes ?? 0, change.leaked.deltaPct, formatBytes)}`;
 }

@@ -151,7 +151,7 @@ describe("one base and one change for every run, on every surface", () => {
     const file = benchmarkFile(series);
     const byRun = new Map<string, { delta: number | null; regression: boolean }>();
     file.branches.forEach((_, b) => {
-      for (const p of branchSeries(file, b, "peakMemoryBytes")) byRun.set(file.runs[p.run]!.id, { delta: p.deltaBytes, regression: file.runs[p.run]!.regression === true });
+      for (const p of branchSeries(file, b, "peakMemoryBytes")) byRun.set(file.runs[p.run]!.id, { delta: p.deltaBytes, regression: file.runs[p.run]!.regression !== undefined });
     });
     for (const id of ids) {
       const r = file.runs.find((x) => x.id === id)!;

@@ -3,7 +3,7 @@ import { SCHEMA_VERSION, type CallSite, type OkRunEntry, type RunEntry } from ".
 import { benchmarkFile } from "../../src/content/benchmark-file.ts";
 import { buildHistory, indexRows } from "../../src/content/history.ts";
 import { runLabel as formatRunLabel } from "../../src/shared/format.ts";
-import { branchSeries, callSiteSeries, formatChange, runLabel, sparklinePoints } from "../../src/site/history.ts";
+import { branchSeries, callSiteSeries, formatChange, regressionNote, runLabel, sparklinePoints } from "../../src/site/history.ts";
 
 const MB = 1_000_000;
 const DAY = 86_400_000;
@@ -55,7 +55,7 @@ describe("the benchmark page's series", () => {
     const h = buildHistory([ok("a", 10 * MB, { day: 1 }), ok("b", 20 * MB, { day: 2, header: { version: 13, pythonVersion: "3.13.0" } }), ok("c", 30 * MB, { day: 3, header: { version: 13, pythonVersion: "3.13.0" } })]);
     const file = benchmarkFile(h.series[0]!);
     expect(file.runs.map((r) => r.settingsChanged)).toEqual([undefined, ["header version", "Python version"], undefined]);
-    expect(file.runs.map((r) => r.regression)).toEqual([undefined, undefined, true]);
+    expect(file.runs.map((r) => r.regression)).toEqual([undefined, undefined, ["peak"]]);
     const series = branchSeries(file, 0, "peakMemoryBytes");
     expect(series.map((p) => [p.broken, p.regression])).toEqual([[false, false], [true, false], [false, true]]);
   });
@@ -94,6 +94,13 @@ describe("index rows", () => {
     expect(formatChange(0, 0, f)).toBe("±0 MB");
     expect(formatChange(MB, null, f)).toBe("+1 MB");
     expect(formatChange(0, 0, f, "±0")).toBe("±0");
+  });
+
+  it("a regression flag names the leaked bytes when the peak did not grow past the rule", () => {
+    const h = buildHistory([ok("a", 10 * MB, { day: 1 }), ok("b", 10 * MB, { day: 2, leakedBytes: 3 * MB }), ok("c", 20 * MB, { day: 3, leakedBytes: 3 * MB })]);
+    expect(regressionNote(h.byId.get("b")!.change!)).toBe(", regression: leaked +3.00 MB");
+    expect(regressionNote(h.byId.get("c")!.change!)).toBe(", regression");
+    expect(regressionNote(h.byId.get("a")!.base === null ? { regressed: [], leaked: { deltaBytes: null, deltaPct: null } } : h.byId.get("a")!.change!)).toBe("");
   });
 
   it("run labels: the short commit and the mode, else the fallback", () => {

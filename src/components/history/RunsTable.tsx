@@ -93,7 +93,13 @@ export default function RunsTable({ file, base }: { file: BenchmarkFile; base: s
                       <td className="num">{r.peakMemoryBytes === undefined ? "n/a" : formatBytes(r.peakMemoryBytes)}</td>
                       <td className="num">
                         {s && s.deltaBytes !== null ? formatChange(s.deltaBytes, s.deltaPct, formatBytes) : ""}
-                        {r.regression && <span className="flag bad">regression</span>}
+                        {r.regression && (
+                          <span className="flag bad">
+                            {r.regression.includes("peak") || r.base === undefined
+                              ? "regression"
+                              : `regression: leaked ${formatChange((r.leakedBytes ?? 0) - (file.runs[r.base]!.leakedBytes ?? 0), null, formatBytes)}`}
+                          </span>
+                        )}
                         {r.drift && (
                           <span className="flag warn" title={`Peak above the lowest of the recent runs on ${file.defaultBranch} (${runName(file.runs[r.drift.baseline]!)}): slow growth, no single step`}>
                             drift {formatChange(r.drift.deltaBytes, r.drift.deltaPct, formatBytes)}
