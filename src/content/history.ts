@@ -186,6 +186,8 @@ export interface SeriesRun {
   entry: RunEntry;
   series: Series;
   branch: string;
+  /** Its position among its branch's runs (time order). */
+  index: number;
   /** Neighbours on the same series and branch (any status), in time order. */
   prev: SeriesRun | null;
   next: SeriesRun | null;
@@ -241,12 +243,24 @@ function byTime(a: RunEntry, b: RunEntry): number {
   return a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** How many runs of `runs` (time order) are at or before `timeMs` (a binary search: histories hold 10,000s). */
+function countAtOrBefore(runs: readonly SeriesRun[], timeMs: number): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid]!.entry.timeMs <= timeMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The newest ok run of `runs` (time order) at or before `timeMs`, other than `self`. */
 function newestOkAtOrBefore(runs: readonly SeriesRun[] | undefined, timeMs: number, self: SeriesRun | null): SeriesRun | null {
   if (!runs) return null;
-  for (let i = runs.length - 1; i >= 0; i--) {
+  for (let i = countAtOrBefore(runs, timeMs) - 1; i >= 0; i--) {
     const r = runs[i]!;
-    if (r !== self && r.entry.status === "ok" && r.entry.timeMs <= timeMs) return r;
+    if (r !== self && r.entry.status === "ok") return r;
   }
   return null;
 }
@@ -269,7 +283,7 @@ function chooseBase(run: SeriesRun, prevOk: SeriesRun | null, mergeBases: Readon
   const onBranch = (branch: string): SeriesRun | null => {
     const list = series.branches.get(branch);
     const mb = run.entry.commit ? mergeBases?.get(run.entry.commit) : undefined;
-    const atMergeBase = mb ? list?.find((r) => r.entry.commit === mb) : undefined;
+    const atMergeBase = mb ? list?.find((r) => r.entry.commit === mb) : undefined; // CI only: one head
     return newestOkAtOrBefore(list, atMergeBase ? atMergeBase.entry.timeMs : run.entry.timeMs, run);
   };
   if (target !== null && target !== run.branch) {
@@ -292,9 +306,12 @@ function driftOf(run: SeriesRun, regression: boolean, rule: DriftRule | undefine
   const windowSize = rule?.windowRuns ?? DEFAULT_DRIFT_WINDOW;
   // A pull-request run's window ends where its base is (the merge base); a default-branch run's
   // just before it.
-  const until = run.branch === run.series.defaultBranch ? null : run.base?.branch === run.series.defaultBranch ? run.base : null;
-  let end = until ? list.indexOf(until) + 1 : list.indexOf(run);
-  if (end < 0) end = list.filter((r) => r.entry.timeMs <= e.timeMs).length;
+  const end =
+    run.branch === run.series.defaultBranch
+      ? run.index
+      : run.base?.branch === run.series.defaultBranch
+        ? run.base.index + 1
+        : countAtOrBefore(list, e.timeMs);
   const window: SeriesRun[] = [];
   for (let i = end - 1; i >= 0 && window.length < windowSize; i--) {
     const r = list[i]!;
@@ -329,7 +346,7 @@ export function buildHistory(entries: readonly RunEntry[], options: HistoryOptio
       seriesByName.set(name, series);
     }
     const branch = branchOf(entry);
-    const run: SeriesRun = { entry, series, branch, prev: null, next: null, base: null, baseKind: null, change: null, drift: null };
+    const run: SeriesRun = { entry, series, branch, index: 0, prev: null, next: null, base: null, baseKind: null, change: null, drift: null };
     series.runs.push(run);
     let list = series.branches.get(branch);
     if (!list) series.branches.set(branch, (list = []));
@@ -349,6 +366,7 @@ export function buildHistory(entries: readonly RunEntry[], options: HistoryOptio
     for (const list of series.branches.values()) {
       let prevOk: SeriesRun | null = null;
       list.forEach((run, i) => {
+        run.index = i;
         run.prev = list[i - 1] ?? null;
         run.next = list[i + 1] ?? null;
         const { base, kind } = chooseBase(run, prevOk, options.mergeBases);
