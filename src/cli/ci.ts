@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { renderMarkdown, type CompareReport } from "../content/comment.ts";
 import { compareWithBases, readLedger } from "../content/compare-load.ts";
-import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, type SeriesRun } from "../content/history.ts";
+import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, DRIFT_ABOVE_ENV, DRIFT_WINDOW_ENV, driftRuleFromEnv, type SeriesRun } from "../content/history.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { publicDir, runDataDir, runsDir } from "../content/write.ts";
@@ -47,8 +47,8 @@ const CONFIG = {
     comment: { type: "string", default: "heaptrail-comment.md", metavar: "FILE", help: "where the pull-request comment (markdown) is written" },
     "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
     "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression (nor drift)", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
-    "drift-window": { type: "string", metavar: "N", help: "runs of the default branch in each benchmark's baseline window (drift: creep no single step shows)", defaultText: String(DEFAULT_DRIFT_WINDOW) },
-    "drift-above": { type: "string", metavar: "PCT", help: "a run whose peak exceeds the lowest run of its window by more than PCT percent (and --min-bytes) drifts", defaultText: String(DEFAULT_DRIFT_ABOVE_PCT) },
+    "drift-window": { type: "string", metavar: "N", help: "runs of the default branch in each benchmark's baseline window (drift: creep no single step shows), for the comment and the site", defaultText: `$HEAPTRAIL_DRIFT_WINDOW, else ${DEFAULT_DRIFT_WINDOW}` },
+    "drift-above": { type: "string", metavar: "PCT", help: "a run whose peak exceeds the lowest run of its window by more than PCT percent (and --min-bytes) drifts", defaultText: `$HEAPTRAIL_DRIFT_ABOVE, else ${DEFAULT_DRIFT_ABOVE_PCT}` },
     push: { type: "boolean", default: false, help: "outside Actions: commit and push the runs to the history branch (Actions' push events always do)" },
     "keep-full": { type: "string", metavar: "N", help: "full flame data kept for the newest N runs of each benchmark and branch", defaultText: String(DEFAULT_KEEP_FULL) },
     jobs: { type: "string", metavar: "N", help: "captures analysed in parallel", defaultText: "the number of cores" },
@@ -92,8 +92,10 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   if (failAbove !== null && !(failAbove >= 0)) throw new UsageError(`--fail-above takes a percentage ≥ 0, got ${values["fail-above"]}`, USAGE);
   const minBytes = values["min-bytes"] === undefined ? DEFAULT_MIN_BYTES : Number(values["min-bytes"]);
   if (!(minBytes >= 0)) throw new UsageError(`--min-bytes takes a number ≥ 0, got ${values["min-bytes"]}`, USAGE);
-  const driftWindow = intFlag(values["drift-window"], "drift-window", DEFAULT_DRIFT_WINDOW, 1, USAGE);
-  const driftAbove = values["drift-above"] === undefined ? DEFAULT_DRIFT_ABOVE_PCT : Number(values["drift-above"]);
+  // Unset flags take the site build's environment (HEAPTRAIL_DRIFT_*), else the defaults.
+  const envDrift = driftRuleFromEnv(process.env);
+  const driftWindow = intFlag(values["drift-window"], "drift-window", envDrift.windowRuns ?? DEFAULT_DRIFT_WINDOW, 1, USAGE);
+  const driftAbove = values["drift-above"] === undefined ? (envDrift.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT) : Number(values["drift-above"]);
   if (!(driftAbove >= 0)) throw new UsageError(`--drift-above takes a percentage ≥ 0, got ${values["drift-above"]}`, USAGE);
   const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
   const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
@@ -207,7 +209,18 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
     // 4. The site, from the whole history (a preview on pull requests).
     const empty = mkdtempSync(join(tmpdir(), "heaptrail-ci-none-"));
     scratch.push(empty);
-    await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
+    // The site's drift flags follow the same rule as the comment (the build reads it from the environment).
+    const driftEnv = { [DRIFT_WINDOW_ENV]: String(driftWindow), [DRIFT_ABOVE_ENV]: String(driftAbove) };
+    const saved = Object.fromEntries(Object.keys(driftEnv).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, driftEnv);
+    try {
+      await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
     const pages = existsSync(publicDir(ledger)) ? readLedger(ledger).length : 0;
     out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
     return status;

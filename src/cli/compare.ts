@@ -8,7 +8,7 @@
 import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
 import { closeContext, compareOperands, compareWithHistory, OperandError, type LoadContext } from "../content/compare-load.ts";
-import { DEFAULT_BRANCH_ENV } from "../content/history.ts";
+import { DEFAULT_BRANCH_ENV, driftRuleFromEnv } from "../content/history.ts";
 import { parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
@@ -27,9 +27,10 @@ options:
                      the lowest of the last --drift-window comparable runs on the default branch
                      before it ("+16% over the last 10 runs on main"); growth past --drift-above
                      is reported as drift, and fails --fail-above
-  --drift-window N   runs in the baseline window (default ${DEFAULT_DRIFT_WINDOW})
+  --drift-window N   runs in the baseline window (default: $HEAPTRAIL_DRIFT_WINDOW, else ${DEFAULT_DRIFT_WINDOW})
   --drift-above PCT  a run whose peak exceeds its baseline by more than PCT percent (and more
-                     than --min-bytes) is reported as drift (default ${DEFAULT_DRIFT_ABOVE_PCT})
+                     than --min-bytes) is reported as drift (default: $HEAPTRAIL_DRIFT_ABOVE,
+                     else ${DEFAULT_DRIFT_ABOVE_PCT})
   --content DIR      the history (content folder) run ids and selectors are looked up in
                      (default: content)
   --format FORMAT    markdown (a pull-request comment, default), json or text
@@ -76,9 +77,11 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
     failAbovePct: number(values["fail-above"], "--fail-above", DEFAULT_FAIL_ABOVE_PCT),
     minBytes: number(values["min-bytes"], "--min-bytes", DEFAULT_MIN_BYTES),
   };
-  const windowRuns = number(values["drift-window"], "--drift-window", DEFAULT_DRIFT_WINDOW);
+  // Unset drift flags take the site build's environment (HEAPTRAIL_DRIFT_*), so both agree.
+  const envDrift = driftRuleFromEnv(process.env);
+  const windowRuns = number(values["drift-window"], "--drift-window", envDrift.windowRuns ?? DEFAULT_DRIFT_WINDOW);
   if (!Number.isInteger(windowRuns) || windowRuns < 1) throw new UsageError(`--drift-window takes a whole number ≥ 1, got ${values["drift-window"]}`, USAGE);
-  const drift = { windowRuns, driftAbovePct: number(values["drift-above"], "--drift-above", DEFAULT_DRIFT_ABOVE_PCT), minBytes: rule.minBytes };
+  const drift = { windowRuns, driftAbovePct: number(values["drift-above"], "--drift-above", envDrift.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT), minBytes: rule.minBytes };
   const historyOptions = { defaultBranch: process.env[DEFAULT_BRANCH_ENV] || null, drift };
   const siteUrl = values["site-url"];
   if (siteUrl !== undefined && !/^https?:\/\/\S+$/.test(siteUrl)) throw new UsageError(`--site-url takes an http(s) URL, got ${siteUrl}`, USAGE);
