@@ -81,11 +81,13 @@ describe("benchmark page", () => {
     const runs = page.getByRole("region", { name: "Runs" }).getByRole("table");
     await runs.waitFor();
     await expect(runs.locator("tbody tr").count()).resolves.toBe(12);
-    await expect(runs.getByRole("row", { name: /80213f9/ }).innerText()).resolves.toMatch(/\+[\d.]+ MB \(\+40\.\d%\)\s*regression/);
+    await expect(runs.getByRole("row", { name: /^80213f9\b/ }).innerText()).resolves.toMatch(/\+[\d.]+ MB \(\+40\.\d%\)\s*regression/);
     await page.getByRole("combobox", { name: "Branch" }).selectOption({ label: "feature/streaming-import" });
     await expect.poll(() => runs.locator("tbody tr").count()).toBe(2);
     // The branch's first run (a pull request's) against main's run before it, as its commit page says.
-    await expect(runs.getByRole("row", { name: /5e38e97/ }).innerText()).resolves.toMatch(/-19\.3 MB \(-29\.8%\)/);
+    await expect(runs.getByRole("row", { name: /^5e38e97\b/ }).innerText()).resolves.toMatch(/-19\.3 MB \(-29\.8%\)/);
+    // Its change links the comparison of exactly that pair.
+    await expect(runs.getByRole("row", { name: /^5e38e97\b/ }).getByRole("link", { name: "Compare 5e38e97 with 8281046" }).getAttribute("href")).resolves.toMatch(/\/compare\/import_orders-8281046[^/]*\/import_orders-5e38e97[^/]*\/$/);
   });
 
   test("render_report's slow growth is flagged as drift on the index and its chart", async () => {
@@ -139,7 +141,7 @@ describe("commit and run pages", () => {
   test("a pruned run keeps its page: summary, top call sites, a note, no flame views", async () => {
     await open("/benchmarks/import_orders/");
     await page.getByRole("img", { name: /^Call sites/ }).locator("canvas").first().waitFor();
-    const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /e57d93b/ });
+    const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /^e57d93b\b/ });
     await expect(row.innerText()).resolves.toContain("pruned");
     await row.getByRole("link", { name: "e57d93b", exact: true }).click();
     await expect(page.getByRole("note").filter({ hasText: "pruned" }).innerText()).resolves.toContain("full data");

@@ -108,6 +108,15 @@ export default function RunsTable({ file, base }: { file: BenchmarkFile; base: s
                         {r.settingsChanged && <span className="flag" title={r.settingsChanged.join(", ")}>settings changed</span>}
                         {r.incomplete && <span className="flag warn">incomplete</span>}
                         {r.pruned && <span className="flag">pruned</span>}
+                        {/* The comparison page of exactly this run and its base: built when both keep their flame data. */}
+                        {r.base !== undefined && !r.pruned && !file.runs[r.base]!.pruned && (
+                          <>
+                            {" "}
+                            <a className="note" href={`${base}${urls.compare(file.runs[r.base]!.id, r.id)}`} aria-label={`Compare ${runName(r)} with ${runName(file.runs[r.base]!)}`}>
+                              compare
+                            </a>
+                          </>
+                        )}
                       </td>
                       <td className="num">{r.leakedBytes === undefined ? "n/a" : formatBytes(r.leakedBytes)}</td>
                       <td className="num">{r.nAllocations === undefined ? "n/a" : formatCount(r.nAllocations)}</td>
