@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildContent, type BuildContentOptions, type BuildContentResult } from "../content/build.ts";
 import { lockContent } from "../content/lock.ts";
 import { SCHEMA_VERSION } from "../content/schema.ts";
-import { publicDir } from "../content/write.ts";
+import { publicDir } from "../content/ledger.ts";
 import { Progress, type LogStream } from "./progress.ts";
 
 /** The package's root: src/cli/ in a checkout, lib/cli/ in an installed package. */

@@ -3,7 +3,7 @@
  * analysed into a scratch content folder; a run id in the ledger; `commit:<sha>`;
  * `branch:<name>`), paired per series, and each pair compared with its peak trees.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { DiffSource } from "../analysis/diff.ts";
@@ -12,19 +12,12 @@ import { decodeTree } from "./columnar.ts";
 import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkComparison, type ComparePair } from "./compare.ts";
 import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
-import { publicDir, readEntry, runsDir, writeRun } from "./write.ts";
+import { readDataFile, readLedger } from "./ledger.ts";
+import { writeRun } from "./write.ts";
 import { readMetaFile } from "./provenance.ts";
 
 /** An operand that names nothing: the command reports it as a usage error. */
 export class OperandError extends Error {}
-
-/** Every readable entry of a ledger (unreadable ones are skipped: one bad file must not stop a comparison). */
-export function readLedger(contentDir: string): RunEntry[] {
-  const dir = runsDir(contentDir);
-  if (!existsSync(dir)) return [];
-  const ids = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => f.slice(0, -".json".length));
-  return ids.map((id) => readEntry(contentDir, id)).filter((e): e is RunEntry => e !== null);
-}
 
 /** A resolved operand: the runs it names (one per series at most), and where their data lives. */
 export interface Operand {
@@ -123,9 +116,8 @@ export function pairOperands(base: Operand, head: Operand): Array<{ base: OkRunE
 export function loadPeakTree(contentDir: string, run: OkRunEntry): DiffSource<number> | null {
   const ref: DataRef | null = run.dataPruned ? null : run.data.peak;
   if (!ref) return null;
-  const path = join(publicDir(contentDir), ref.path);
-  if (!existsSync(path)) return null;
-  return treeDataSource(decodeTree(JSON.parse(readFileSync(path, "utf8")) as ColumnarTree));
+  const tree = readDataFile(contentDir, ref) as ColumnarTree | null;
+  return tree === null ? null : treeDataSource(decodeTree(tree));
 }
 
 export interface CompareResult {

@@ -15,7 +15,8 @@ import { failJob, ingestJob, type IngestJob, type IngestJobResult } from "./inge
 import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, runIdFor } from "./provenance.ts";
 import { listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
-import { isUpToDate, readEntry, writeRun, type WriteRunOptions } from "./write.ts";
+import { readEntry } from "./ledger.ts";
+import { isUpToDate, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
 

@@ -3,11 +3,10 @@
  * `topCallSites: []`): each location's own bytes in the entry's peak tree, largest first. Only
  * entries whose list is empty are filled, so once ingest fills them this changes nothing.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { NodeFlag, type ColumnarTree } from "../../src/content/shapes.ts";
 import type { CallSite, RunEntry } from "../../src/content/schema.ts";
-import { publicDir, runsDir } from "../../src/content/write.ts";
+import { entryIds, entryPath, readDataFile, readEntryText } from "../../src/content/ledger.ts";
 
 export function topCallSitesFromTree(tree: ColumnarTree, top = 10): CallSite[] {
   const n = tree.parent.length;
@@ -33,15 +32,13 @@ export function topCallSitesFromTree(tree: ColumnarTree, top = 10): CallSite[] {
 
 /** Fills empty `topCallSites` of the content folder's ok entries; returns how many it filled. */
 export function fillTopCallSites(contentDir: string): number {
-  const dir = runsDir(contentDir);
   let filled = 0;
-  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-    if (!f.endsWith(".json")) continue;
-    const entry = JSON.parse(readFileSync(join(dir, f), "utf8")) as RunEntry;
+  for (const id of entryIds(contentDir)) {
+    const entry = JSON.parse(readEntryText(contentDir, id)) as RunEntry;
     if (entry.status !== "ok" || entry.topCallSites.length > 0 || !entry.data.peak) continue;
-    const tree = JSON.parse(readFileSync(join(publicDir(contentDir), entry.data.peak.path), "utf8")) as ColumnarTree;
+    const tree = readDataFile(contentDir, entry.data.peak) as ColumnarTree;
     entry.topCallSites = topCallSitesFromTree(tree);
-    writeFileSync(join(dir, f), JSON.stringify(entry));
+    writeFileSync(entryPath(contentDir, id), JSON.stringify(entry));
     filled++;
   }
   return filled;
@@ -49,14 +46,12 @@ export function fillTopCallSites(contentDir: string): number {
 
 /** Simulates retention on one run (benchmark + commit prefix): its data refs dropped, as ingest's pruning leaves them. */
 export function pruneRun(contentDir: string, benchmark: string, commitPrefix: string): string {
-  const dir = runsDir(contentDir);
-  for (const f of readdirSync(dir)) {
-    if (!f.endsWith(".json")) continue;
-    const entry = JSON.parse(readFileSync(join(dir, f), "utf8")) as RunEntry;
+  for (const id of entryIds(contentDir)) {
+    const entry = JSON.parse(readEntryText(contentDir, id)) as RunEntry;
     if (entry.status !== "ok" || entry.benchmark !== benchmark || !entry.commit?.startsWith(commitPrefix) || entry.header.nativeTraces || entry.header.aggregated) continue;
     entry.dataPruned = true;
     for (const key of Object.keys(entry.data) as Array<keyof typeof entry.data>) entry.data[key] = null;
-    writeFileSync(join(dir, f), JSON.stringify(entry));
+    writeFileSync(entryPath(contentDir, id), JSON.stringify(entry));
     return entry.id;
   }
   throw new Error(`no run of ${benchmark} at ${commitPrefix}`);
