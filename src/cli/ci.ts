@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { renderMarkdown, type CompareReport } from "../content/comment.ts";
-import { closeContext, compareOperands, type LoadContext } from "../content/compare-load.ts";
+import { compareOperands, type LoadContext } from "../content/compare-load.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { copyRun, publicDir, readLedger } from "../content/ledger.ts";
@@ -168,29 +168,25 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       const mb = hasOrigin ? mergeBase(repo, baseBranch, env) : null;
       const baseSelector = mb && ledgerRuns.some((r) => r.commit === mb) ? `commit:${mb}` : `branch:${baseBranch}`;
       const rule = { failAbovePct: failAbove ?? DEFAULT_FAIL_ABOVE_PCT, minBytes };
-      const lctx: LoadContext = { contentDir: ledger, scratch: null, ledger: null };
-      try {
-        let report: CompareReport;
-        if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
-          report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false };
-        } else {
-          const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
-          report = {
-            base: baseSelector,
-            head: `commit:${headSha}`,
-            rule,
-            gate: failAbove !== null,
-            comparisons: result.comparisons,
-            failed: failAbove !== null && result.comparisons.some((c) => c.regression),
-          };
-        }
-        const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
-        await writeOutput(markdown, values.comment, out);
-        progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
-        if (report.failed) status = 1;
-      } finally {
-        closeContext(lctx);
+      const lctx: LoadContext = { contentDir: ledger, ledger: ledgerRuns };
+      let report: CompareReport;
+      if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
+        report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false };
+      } else {
+        const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
+        report = {
+          base: baseSelector,
+          head: `commit:${headSha}`,
+          rule,
+          gate: failAbove !== null,
+          comparisons: result.comparisons,
+          failed: failAbove !== null && result.comparisons.some((c) => c.regression),
+        };
       }
+      const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
+      await writeOutput(markdown, values.comment, out);
+      progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
+      if (report.failed) status = 1;
     }
 
     // 4. The site, from the whole history (a preview on pull requests).

@@ -124,7 +124,7 @@ function threadLabels(root: FlameNode | null): string[] {
 
 /** Write a run's entry and data files; returns the entry. */
 export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRunEntry {
-  const { runId, captureHash, meta, contentDir = "content" } = options;
+  const { runId, contentDir = "content" } = options;
   const minFrameFraction = options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION;
   // The run's data files go to a fresh staging folder that replaces the old one whole, so
   // a rewrite leaves no stale file behind (a source.json after --no-source, say).
@@ -174,14 +174,26 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     if (Object.keys(source.files).length > 0) data.source = write("source.json", source);
   }
 
+  const entry = okRunEntry(analysis, options, data);
+  rmSync(finalDir, { recursive: true, force: true });
+  renameSync(dataDir, finalDir);
+  writeEntry(contentDir, entry);
+  return entry;
+}
+
+/**
+ * A run's entry from its analysis: its summary figures and `data`, the refs of its data files
+ * (all null for a run that is compared in memory and never written).
+ */
+export function okRunEntry(analysis: RunAnalysis, options: WriteRunOptions, data: OkRunEntry["data"]): OkRunEntry {
   const { header, read, stats } = analysis;
-  const entry: OkRunEntry = {
+  return {
     schemaVersion: SCHEMA_VERSION,
-    id: runId,
-    fileName: options.fileName ?? `${runId}.bin`,
-    captureHash,
+    id: options.runId,
+    fileName: options.fileName ?? `${options.runId}.bin`,
+    captureHash: options.captureHash,
     buildDigest: buildDigest(options),
-    meta,
+    meta: options.meta,
     ...resolvedFields(options, header.startTimeMs),
     status: "ok",
     header: {
@@ -205,17 +217,13 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     totalBytesAllocated: stats?.totalBytesAllocated ?? null,
     nAllocations: stats?.totalNumAllocations ?? null,
     stats,
-    threads,
-    minFrameFraction,
+    threads: threadLabels(analysis.flameByThread.peak),
+    minFrameFraction: options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION,
     topCallSites: topCallSites(analysis.flame.peak),
     dataPruned: false,
     temporaryAllocationThreshold: options.temporaryAllocationThreshold ?? DEFAULT_ANALYZE_OPTIONS.temporaryAllocationThreshold,
     data,
   };
-  rmSync(finalDir, { recursive: true, force: true });
-  renameSync(dataDir, finalDir);
-  writeEntry(contentDir, entry);
-  return entry;
 }
 
 function memoryFile(analysis: RunAnalysis): MemoryFile {

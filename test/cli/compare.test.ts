@@ -126,6 +126,18 @@ describe("heaptrail compare on the demo history", () => {
     expect(md.out).not.toContain(CAPTURES);
   });
 
+  test("capture files compare, in memory, as the same captures ingested: same figures and call sites", async () => {
+    const figures = (out: string) => {
+      const [c] = (JSON.parse(out) as { comparisons: Array<Record<string, unknown>> }).comparisons;
+      const { base: _base, head: _head, ...rest } = c!;
+      return rest;
+    };
+    const files = await run(join(CAPTURES, "import_orders--a55ec1e.bin"), join(CAPTURES, "import_orders--80213f9.bin"), "--content", join(root, "nothing"), "--format", "json");
+    const runs = await run(id("import_orders--a55ec1e"), id("import_orders--80213f9"), "--content", content, "--format", "json");
+    expect(figures(files.out)).toEqual(figures(runs.out));
+    expect(figures(files.out).callSitesFrom).toBe("diff");
+  });
+
   test("a run without a base, and runs with different settings, say so in a sentence", async () => {
     const r = await run(join(CAPTURES, "import_orders--f362419.bin"), join(CAPTURES, "import_orders--f362419--native.bin"), "--fail-above", "1", "--min-bytes", "0");
     expect(r.status).toBe(0);
