@@ -24,7 +24,7 @@ import { extractTree, fetchHistory, GitError, gitMaybe, mergeBase, repositoryRoo
 import { intFlag } from "./ingest.ts";
 import { writeOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
-import { buildSite } from "./site.ts";
+import { buildSite } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { COMMENT_MARKER, renderMarkdown, type CompareReport } from "../../src/content/comment.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
 
 const CAPTURES = join(import.meta.dirname, "../../captures");
 const COMMITS = ["a55ec1e", "80213f9", "84b1b36", "8f1c376"];

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { Progress } from "../../src/cli/progress.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
 import { CaptureWriter } from "../helpers/capture-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-build-log-"));

@@ -9,8 +9,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildContent } from "../../src/content/build.ts";
-import { runAstroBuild } from "../../src/cli/site.ts";
+import { buildContent } from "../../src/content/ingest.ts";
+import { runAstroBuild } from "../../src/cli/build-site.ts";
 import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
 import { pruneRun } from "./call-sites.ts";
 import { serveStatic, type StaticServer } from "./server.ts";

@@ -10,12 +10,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { collectCapture } from "../../src/analysis/collect.ts";
 import { main } from "../../src/cli/main.ts";
 import { pythonDatetime } from "../../src/cli/stats.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
 import { publicMessage } from "../../src/content/ingest-job.ts";
 import { capEntryText, capText } from "../../src/content/display.ts";
 import { CaptureError, readCaptureBytes, readCaptureFile } from "../../src/reader/index.ts";
 import { MAX_STACK_DEPTH } from "../../src/reader/tables.ts";
-import { formatMinute, formatTime } from "../../src/site/format.ts";
+import { formatMinute, formatTime } from "../../src/shared/format.ts";
 import { aggregatedCapture, CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-hostile-"));
