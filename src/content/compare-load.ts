@@ -12,7 +12,7 @@ import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkCom
 import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
 import { readDataFile, readLedger } from "./ledger.ts";
-import { okRunEntry } from "./write.ts";
+import { NO_DATA, okRunEntry } from "./write.ts";
 import { readMetaFile } from "./provenance.ts";
 
 /** An operand that names nothing: the command reports it as a usage error. */
@@ -53,23 +53,6 @@ function newestPerSeries(runs: OkRunEntry[]): OkRunEntry[] {
   }
   return [...by.values()];
 }
-
-/** A run analysed but never written has no data files. */
-const NO_DATA: OkRunEntry["data"] = {
-  peak: null,
-  leaks: null,
-  temporary: null,
-  peakByThread: null,
-  leaksByThread: null,
-  temporaryByThread: null,
-  inverted: null,
-  invertedNoImports: null,
-  temporalHighWaterMark: null,
-  temporalLeaks: null,
-  memory: null,
-  tree: null,
-  source: null,
-};
 
 /**
  * Analyse a capture file in memory; its entry names it by its file name. Its peak tree is the

@@ -181,11 +181,28 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   return entry;
 }
 
+/** The data refs of a run without data files (analysed in memory and never written). */
+export const NO_DATA: Readonly<OkRunEntry["data"]> = {
+  peak: null,
+  leaks: null,
+  temporary: null,
+  peakByThread: null,
+  leaksByThread: null,
+  temporaryByThread: null,
+  inverted: null,
+  invertedNoImports: null,
+  temporalHighWaterMark: null,
+  temporalLeaks: null,
+  memory: null,
+  tree: null,
+  source: null,
+};
+
 /**
  * A run's entry from its analysis: its summary figures and `data`, the refs of its data files
- * (all null for a run that is compared in memory and never written).
+ * (NO_DATA for a run that is compared in memory and never written).
  */
-export function okRunEntry(analysis: RunAnalysis, options: WriteRunOptions, data: OkRunEntry["data"]): OkRunEntry {
+export function okRunEntry(analysis: RunAnalysis, options: WriteRunOptions, data: Readonly<OkRunEntry["data"]>): OkRunEntry {
   const { header, read, stats } = analysis;
   return {
     schemaVersion: SCHEMA_VERSION,

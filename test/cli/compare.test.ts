@@ -7,9 +7,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { COMMENT_MARKER, renderMarkdown, type CompareReport } from "../../src/content/comment.ts";
 import { buildContent } from "../../src/content/ingest.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const CAPTURES = join(import.meta.dirname, "../../captures");
 const COMMITS = ["a55ec1e", "80213f9", "84b1b36", "8f1c376"];
@@ -20,7 +20,7 @@ const ids = new Map<string, string>();
 const id = (stem: string): string => ids.get(stem)!;
 
 beforeAll(async () => {
-  // Until `heaptrail ingest` lands, the ledger is written by the content-only build.
+  // The ledger as `heaptrail build` writes it (its content stage: no site needed).
   const captures = join(root, "captures");
   mkdirSync(captures);
   for (const bench of ["import_orders", "render_report"]) {
@@ -34,13 +34,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as never;
-  const status = await main(["compare", ...argv], sink((s) => (out += s)), sink((s) => (err += s)));
-  return { status, out, err };
-}
+const run = (...argv: string[]) => runCli(["compare", ...argv]);
 
 const SITE = ["--site-url", "https://acme.example/etl/"];
 

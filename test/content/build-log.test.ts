@@ -6,6 +6,7 @@ import { afterAll, expect, test } from "vitest";
 import { Progress } from "../../src/cli/progress.ts";
 import { buildContent } from "../../src/content/ingest.ts";
 import { CaptureWriter } from "../helpers/capture-writer.ts";
+import { TextSink } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-build-log-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,12 +27,11 @@ for (const isTTY of [false, true]) {
     mkdirSync(captures);
     writeFileSync(join(captures, "killed.bin"), capture(false));
     writeFileSync(join(captures, "whole.bin"), capture(true));
-    let log = "";
-    const out = { isTTY, write: (s: string) => ((log += s), true) } as never;
+    const out = new TextSink({ isTTY });
     const progress = new Progress(out);
     const result = await buildContent({ capturesDir: captures, contentDir: join(dir, `content-${isTTY}`), env: {}, cwd: captures, onEvent: progress.onEvent });
     expect(result.runs.map((r) => r.outcome)).toEqual(["written", "written"]);
-    expect(log).toMatch(/warning: killed\.bin: incomplete capture \(.*TRAILER.*\)/);
-    expect(log).not.toMatch(/whole\.bin: incomplete/);
+    expect(out.text).toMatch(/warning: killed\.bin: incomplete capture \(.*TRAILER.*\)/);
+    expect(out.text).not.toMatch(/whole\.bin: incomplete/);
   });
 }
