@@ -1,4 +1,4 @@
-// Issue 12 items 4 and 5: every user error is one line naming the path and what is wrong (the
+// Every user error is one line naming the path and what is wrong (the
 // stack only with --debug), and every subcommand's --help lists every option with its default.
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

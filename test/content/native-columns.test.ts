@@ -1,5 +1,5 @@
-// Symbolized native frames keep their image and offset on the way to the page (issue 11: the
-// tooltip shows module and offset), and Python-only trees carry no extra column.
+// Symbolized native frames keep their image and offset on the way to the page (the flame
+// graph's tooltip shows module and offset), and Python-only trees carry no extra column.
 import { expect, test } from "vitest";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";

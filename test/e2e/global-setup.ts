@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { buildContent } from "../../src/content/ingest.ts";
+import { readLedger, removeRunData, writeEntry } from "../../src/content/ledger.ts";
+import { prunedEntry } from "../../src/content/retention.ts";
 import { runAstroBuild } from "../../src/cli/build-site.ts";
 import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
-import { pruneRun } from "./call-sites.ts";
 import { serveStatic, type StaticServer } from "./server.ts";
 
 // The repository's own demo captures (a fresh clone has nothing beside it).
@@ -65,6 +66,16 @@ function killedCapture(): Uint8Array {
   w.allocation(0x1000, 100_000);
   w.memory(1_200_000, 100);
   return w.bytes();
+}
+
+/** Prune one Python run (benchmark + commit prefix) as retention does: summary and top call sites only. */
+function pruneRun(contentDir: string, benchmark: string, commitPrefix: string): void {
+  const run = readLedger(contentDir).find(
+    (e) => e.status === "ok" && e.benchmark === benchmark && e.commit?.startsWith(commitPrefix) && !e.header.nativeTraces && !e.header.aggregated,
+  );
+  if (run?.status !== "ok") throw new Error(`no run of ${benchmark} at ${commitPrefix}`);
+  writeEntry(contentDir, prunedEntry(run));
+  removeRunData(contentDir, run.id);
 }
 
 let server: StaticServer | null = null;

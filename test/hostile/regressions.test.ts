@@ -1,5 +1,5 @@
 /**
- * Issue 8's defects, one regression each, every input made by the test capture writer: a
+ * Defects found in hostile and broken captures, one regression each, every input made by the test capture writer: a
  * one-line error naming file and offset, or a flagged partial result, within seconds.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
