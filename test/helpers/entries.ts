@@ -6,6 +6,11 @@ import type { FlameNode } from "../../src/analysis/model.ts";
 import { SCHEMA_VERSION, type FailedRunEntry, type OkRunEntry } from "../../src/content/schema.ts";
 import { NO_DATA } from "../../src/content/write.ts";
 
+/** The fields every entry has, for a run of benchmark "bench" on main. */
+function commonFields(id: string): Pick<FailedRunEntry, "schemaVersion" | "id" | "fileName" | "captureHash" | "buildDigest" | "meta" | "benchmark" | "branch"> {
+  return { schemaVersion: SCHEMA_VERSION, id, fileName: `${id}.bin`, captureHash: "h", buildDigest: "d", meta: {}, benchmark: "bench", branch: "main" };
+}
+
 export type OkEntryFields = Partial<Omit<OkRunEntry, "header">> & { header?: Partial<OkRunEntry["header"]> };
 
 /**
@@ -15,14 +20,7 @@ export type OkEntryFields = Partial<Omit<OkRunEntry, "header">> & { header?: Par
 export function okEntry(id: string, fields: OkEntryFields = {}): OkRunEntry {
   const { header, ...rest } = fields;
   return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "h",
-    buildDigest: "d",
-    meta: {},
-    benchmark: "bench",
-    branch: "main",
+    ...commonFields(id),
     commit: id.padEnd(40, "0"),
     timeMs: Date.UTC(2026, 10, 1),
     status: "ok",
@@ -61,14 +59,7 @@ export function okEntry(id: string, fields: OkEntryFields = {}): OkRunEntry {
 /** A failed run of benchmark "bench" on main (its capture could not be read). */
 export function failedEntry(id: string, fields: Partial<FailedRunEntry> = {}): FailedRunEntry {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "h",
-    buildDigest: "d",
-    meta: {},
-    benchmark: "bench",
-    branch: "main",
+    ...commonFields(id),
     commit: null,
     timeMs: 0,
     status: "failed",
