@@ -66,7 +66,11 @@ export function readEntryText(contentDir: string, runId: string): string {
   return readFileSync(entryPath(contentDir, runId), "utf8");
 }
 
-/** The stored entry of a run, checked against the schema; null when missing or unreadable. */
+/**
+ * The stored entry of a run, checked against the schema; null when missing or unreadable. Its
+ * keys come in the schema's order, not the file's: a rewrite that must keep the file's bytes
+ * starts from readEntryText (retention does).
+ */
 export function readEntry(contentDir: string, runId: string): RunEntry | null {
   const path = entryPath(contentDir, runId);
   if (!existsSync(path)) return null;
