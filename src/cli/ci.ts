@@ -9,15 +9,15 @@
  *   newest before it), the markdown comment is written, a preview site is built, and the exit
  *   status is 1 when `--fail-above` is exceeded.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { renderMarkdown, type CompareReport } from "../content/comment.ts";
-import { compareWithBases, readLedger } from "../content/compare-load.ts";
+import { compareWithBases } from "../content/compare-load.ts";
 import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, DRIFT_ABOVE_ENV, DRIFT_WINDOW_ENV, driftRuleFromEnv, type SeriesRun } from "../content/history.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
-import { publicDir, runDataDir, runsDir } from "../content/write.ts";
+import { copyRun, publicDir, readLedger } from "../content/ledger.ts";
 import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { ciContext } from "./ci-env.ts";
@@ -25,7 +25,7 @@ import { extractTree, fetchHistory, GitError, gitMaybe, mergeBase, repositoryRoo
 import { intFlag } from "./ingest.ts";
 import { writeOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
-import { buildSite } from "./site.ts";
+import { buildSite } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
@@ -72,16 +72,9 @@ function captureFiles(given: readonly string[]): string[] {
   return files;
 }
 
-/** Copy the staged runs (entries and data folders) into a ledger: entries are separate files. */
+/** Copy the staged runs (entries and data folders) into a ledger. */
 function addRuns(staged: string, ids: readonly string[], ledger: string): void {
-  for (const id of ids) {
-    cpSync(join(runsDir(staged), `${id}.json`), join(runsDir(ledger), `${id}.json`));
-    const data = runDataDir(staged, id);
-    if (existsSync(data)) {
-      rmSync(runDataDir(ledger, id), { recursive: true, force: true });
-      cpSync(data, runDataDir(ledger, id), { recursive: true });
-    }
-  }
+  for (const id of ids) copyRun(staged, id, ledger);
 }
 
 export async function runCi(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {

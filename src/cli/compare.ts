@@ -7,7 +7,7 @@
  */
 import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
-import { closeContext, compareOperands, compareWithHistory, OperandError, type LoadContext } from "../content/compare-load.ts";
+import { compareOperands, compareWithHistory, OperandError, type LoadContext } from "../content/compare-load.ts";
 import { DEFAULT_BRANCH_ENV, driftRuleFromEnv } from "../content/history.ts";
 import { parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
@@ -86,36 +86,32 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
   const siteUrl = values["site-url"];
   if (siteUrl !== undefined && !/^https?:\/\/\S+$/.test(siteUrl)) throw new UsageError(`--site-url takes an http(s) URL, got ${siteUrl}`, USAGE);
 
-  const ctx: LoadContext = { contentDir: values.content, scratch: null, ledger: null };
+  const ctx: LoadContext = { contentDir: values.content, ledger: null };
+  let result;
   try {
-    let result;
-    try {
-      result =
-        positionals.length === 1
-          ? await compareWithHistory(ctx, positionals[0]!, rule, { ...historyOptions, baseline: values.baseline })
-          : await compareOperands(ctx, positionals[0]!, positionals[1]!, rule, historyOptions);
-    } catch (e) {
-      if (e instanceof OperandError) throw new UsageError(e.message, USAGE);
-      throw e;
-    }
-    const report: CompareReport = {
-      base: result.baseLabel,
-      head: result.headLabel,
-      rule,
-      gate,
-      comparisons: result.comparisons,
-      // Against the baseline the gate fails on drift (growth over the baseline past --drift-above).
-      failed: gate && result.comparisons.some((c) => c.regression || (values.baseline && c.drift !== null)),
-    };
-    const text =
-      format === "json"
-        ? `${JSON.stringify(report, null, 1)}\n`
-        : format === "text"
-          ? renderText(report)
-          : renderMarkdown(report, { siteUrl, hasComparePage: result.hasComparePage });
-    await writeOutput(text, values.output, out);
-    return report.failed ? 1 : 0;
-  } finally {
-    closeContext(ctx);
+    result =
+      positionals.length === 1
+        ? await compareWithHistory(ctx, positionals[0]!, rule, { ...historyOptions, baseline: values.baseline })
+        : await compareOperands(ctx, positionals[0]!, positionals[1]!, rule, historyOptions);
+  } catch (e) {
+    if (e instanceof OperandError) throw new UsageError(e.message, USAGE);
+    throw e;
   }
+  const report: CompareReport = {
+    base: result.baseLabel,
+    head: result.headLabel,
+    rule,
+    gate,
+    comparisons: result.comparisons,
+    // Against the baseline the gate fails on drift (growth over the baseline past --drift-above).
+    failed: gate && result.comparisons.some((c) => c.regression || (values.baseline && c.drift !== null)),
+  };
+  const text =
+    format === "json"
+      ? `${JSON.stringify(report, null, 1)}\n`
+      : format === "text"
+        ? renderText(report)
+        : renderMarkdown(report, { siteUrl, hasComparePage: result.hasComparePage });
+  await writeOutput(text, values.output, out);
+  return report.failed ? 1 : 0;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
 
 const CAPTURES = join(import.meta.dirname, "../../captures");
 const root = mkdtempSync(join(tmpdir(), "heaptrail-baseline-test-"));

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { benchmarkFile } from "../../src/content/benchmark-file.ts";
-import { closeContext, compareWithBases, compareWithHistory, type LoadContext } from "../../src/content/compare-load.ts";
+import { compareWithBases, compareWithHistory, type LoadContext } from "../../src/content/compare-load.ts";
 import {
   buildHistory,
   chooseDefaultBranch,
@@ -22,7 +22,7 @@ import {
   type History,
 } from "../../src/content/history.ts";
 import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "../../src/content/schema.ts";
-import { runsDir } from "../../src/content/write.ts";
+import { runsDir } from "../../src/content/ledger.ts";
 import { branchSeries } from "../../src/site/history.ts";
 
 const MB = 1_000_000;
@@ -168,15 +168,11 @@ describe("one base and one change for every run, on every surface", () => {
 
   it("`heaptrail compare HEAD` and the ci comment: the same base and change", async () => {
     const dir = ledgerDir(LEDGER);
-    const ctx: LoadContext = { contentDir: dir, scratch: null, ledger: null };
-    try {
-      for (const id of ids) {
-        const result = await compareWithHistory(ctx, id, {});
-        const c = result.comparisons[0]!;
-        expect([c.base?.id ?? null, c.peak.deltaBytes, c.regression], id).toEqual(EXPECTED[id]);
-      }
-    } finally {
-      closeContext(ctx);
+    const ctx: LoadContext = { contentDir: dir, ledger: null };
+    for (const id of ids) {
+      const result = await compareWithHistory(ctx, id, {});
+      const c = result.comparisons[0]!;
+      expect([c.base?.id ?? null, c.peak.deltaBytes, c.regression], id).toEqual(EXPECTED[id]);
     }
     // ci compares this job's runs (here every run) the same way.
     const comment = compareWithBases(dir, [...h.byId.values()], {});

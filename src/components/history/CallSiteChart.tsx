@@ -2,7 +2,7 @@
 import { useMemo } from "react";
 import type { BenchmarkFile } from "../../content/benchmark-file.ts";
 import { urls } from "../../content/urls.ts";
-import { formatBytes } from "../../site/format.ts";
+import { formatBytes } from "../../shared/format.ts";
 import { callSiteSeries, formatDate } from "../../site/history.ts";
 import { useEChart } from "../useEChart.ts";
 import { BASE_OPTION, el, loadECharts, runName } from "./chart-base.ts";

@@ -2,7 +2,7 @@
 import { useMemo, useState } from "react";
 import type { BenchmarkFile } from "../../content/benchmark-file.ts";
 import { urls } from "../../content/urls.ts";
-import { formatBytes, formatCount } from "../../site/format.ts";
+import { formatBytes, formatCount } from "../../shared/format.ts";
 import { branchSeries, formatChange, formatDate, type SeriesPoint } from "../../site/history.ts";
 import { runName } from "./chart-base.ts";
 

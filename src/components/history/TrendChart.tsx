@@ -6,7 +6,7 @@
 import { useMemo, useState } from "react";
 import type { BenchmarkFile, BenchmarkFileRun } from "../../content/benchmark-file.ts";
 import { urls } from "../../content/urls.ts";
-import { formatBytes, formatCount, formatSignedPct } from "../../site/format.ts";
+import { formatBytes, formatCount, formatSignedPct } from "../../shared/format.ts";
 import { branchSeries, formatChange, formatDate, METRICS, type Metric, type SeriesPoint } from "../../site/history.ts";
 import { useEChart } from "../useEChart.ts";
 import { BASE_OPTION, el, loadECharts, runName } from "./chart-base.ts";

@@ -4,7 +4,7 @@
  * and the tooltip's text-only DOM nodes (untrusted strings are set as text, never HTML).
  */
 import type { BenchmarkFileRun } from "../../content/benchmark-file.ts";
-import { runLabel } from "../../site/format.ts";
+import { runLabel } from "../../shared/format.ts";
 
 let echartsParts: Promise<unknown> | null = null;
 export const loadECharts = () => (echartsParts ??= import("../../site/echarts-history.ts"));
