@@ -21,53 +21,23 @@ import {
   settingsDifferences,
   type History,
 } from "../../src/content/history.ts";
-import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "../../src/content/schema.ts";
+import type { OkRunEntry, RunEntry } from "../../src/content/schema.ts";
 import { runsDir } from "../../src/content/ledger.ts";
 import { branchSeries } from "../../src/site/history.ts";
+import { failedEntry, okEntry, type OkEntryFields } from "../helpers/entries.ts";
 
 const MB = 1_000_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
 
-type Opts = Partial<Omit<OkRunEntry, "header">> & { header?: Partial<OkRunEntry["header"]>; day?: number };
+type Opts = OkEntryFields & { day?: number };
 
 function ok(id: string, peakMemoryBytes: number, o: Opts = {}): OkRunEntry {
   const { header, day = 0, ...rest } = o;
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "h",
-    buildDigest: "d",
-    meta: {},
-    benchmark: "bench",
-    branch: "main",
-    commit: `${id}`.padEnd(40, "0"),
-    timeMs: T0 + day * DAY,
-    status: "ok",
-    header: { version: 13, pythonVersion: "3.12.1", nativeTraces: false, aggregated: false, commandLine: "python x.py", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 1, ...header },
-    durationMs: 1,
-    complete: true,
-    readWarning: null,
-    fileSizeBytes: 1,
-    peakMemoryBytes,
-    leakedBytes: 0,
-    totalBytesAllocated: peakMemoryBytes * 2,
-    nAllocations: 100,
-    stats: null,
-    threads: [],
-    minFrameFraction: 0,
-    temporaryAllocationThreshold: 1,
-    topCallSites: [],
-    dataPruned: false,
-    data: { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null },
-    ...rest,
-  };
+  return okEntry(id, { timeMs: T0 + day * DAY, peakMemoryBytes, totalBytesAllocated: peakMemoryBytes * 2, nAllocations: 100, ...rest, header: { pythonVersion: "3.12.1", ...header } });
 }
 
-function failed(id: string, o: Partial<RunEntry> = {}): RunEntry {
-  return { schemaVersion: SCHEMA_VERSION, id, fileName: `${id}.bin`, captureHash: "h", buildDigest: "d", meta: {}, benchmark: "bench", branch: "main", commit: null, timeMs: 0, status: "failed", error: "bad", ...o } as RunEntry;
-}
+const failed = failedEntry;
 
 /**
  * The small ledger: main m1..m5 (m1 pruned; m3 after a memray upgrade: other settings), a failed
