@@ -7,35 +7,59 @@
  *
  * The parts, one seam each: dwarf/abbrev.ts (abbreviation tables), dwarf/forms.ts (attribute
  * values and strings), dwarf/ranges.ts (address ranges), dwarf/units.ts (the unit index and
- * address map), dwarf/lines.ts (line programs), dwarf/functions.ts (functions and inlining).
+ * address map), dwarf/lines.ts (line programs), dwarf/functions.ts (functions and inlining),
+ * dwarf/cache.ts (the index on disk).
  */
 import { SymbolsFormatError } from "./bytes.ts";
 import { Abbreviations } from "./dwarf/abbrev.ts";
+import { cachePath, decodeIndex, encodeIndex, readCacheFile, scheduleWrite } from "./dwarf/cache.ts";
 import { FormReader } from "./dwarf/forms.ts";
 import { findFunction, readFunctions, reportInlined } from "./dwarf/functions.ts";
 import { lineAt, readLines, type LineHeader } from "./dwarf/lines.ts";
 import type { DwarfContext, DwarfFrame, DwarfSections, Unit, UnitAddr } from "./dwarf/model.ts";
-import { readUnits, unitAtOffset, unitRangeAt } from "./dwarf/units.ts";
+import { arangesAddressMap, readUnitDie, readUnitHeaders, scanAddressMap, unitAtOffset, unitRangeAt } from "./dwarf/units.ts";
 
 export type { DwarfFrame, DwarfSections } from "./dwarf/model.ts";
+export { flushCacheWrites } from "./dwarf/cache.ts";
+
+export interface DwarfCacheOptions {
+  /** The folder of index files (one per build id). */
+  dir: string;
+  /** The image's build id (the key: a file of another build is never used). */
+  buildId: string;
+}
 
 export class DwarfData {
-  private readonly ctx: DwarfContext;
-  private readonly units: Unit[] = [];
-  private readonly addrs: UnitAddr[] = [];
+  private ctx: DwarfContext | null = null;
+  private units: Unit[] = [];
+  private addrs: UnitAddr[] = [];
+  private readonly load: () => DwarfSections;
+  private loadError: unknown = null;
+  /** Set when a unit failed for want of its sections: that must not be written down as its parse. */
+  private cacheDisabled = false;
+  private readonly cacheFile: string | null;
+  private readonly buildId: string;
   /** Bytes held (sections plus a rough per-unit cost), for the image cache's budget. */
-  sizeBytes: number;
+  sizeBytes = 0;
 
-  constructor(sections: DwarfSections) {
-    const units = this.units;
-    this.ctx = {
-      s: sections,
-      abbrevs: new Abbreviations(sections.abbrev),
-      forms: new FormReader(sections),
-      unitAtOffset: (offset) => unitAtOffset(units, offset),
-    };
-    this.sizeBytes = Object.values(sections).reduce((n, b: Uint8Array | null) => n + (b?.length ?? 0), 0);
-    readUnits(this.ctx, this.units, this.addrs);
+  /**
+   * `source`: the sections, or a function reading them (called only when the cache lacks a
+   * unit a look-up needs). `cache`: where the parsed index is kept between processes.
+   */
+  constructor(source: DwarfSections | (() => DwarfSections), cache?: DwarfCacheOptions) {
+    this.load = typeof source === "function" ? source : () => source;
+    this.cacheFile = cache === undefined ? null : cachePath(cache.dir, cache.buildId);
+    this.buildId = cache?.buildId ?? "";
+    const text = this.cacheFile === null ? null : readCacheFile(this.cacheFile);
+    const cached = text === null ? null : decodeIndex(text, this.buildId);
+    if (cached !== null) {
+      this.units = cached.units;
+      this.addrs = cached.addrs;
+      this.sizeBytes = text!.length * 2;
+      return;
+    }
+    this.loadSections();
+    if (this.cacheFile !== null) this.scheduleCacheWrite();
   }
 
   /**
@@ -84,11 +108,54 @@ export class DwarfData {
     return out;
   }
 
+  /**
+   * Reads the sections and the unit headers; with no index yet, builds the address map too.
+   * After a cache hit the headers are matched to the cached units by their place.
+   */
+  private loadSections(): DwarfContext {
+    if (this.ctx !== null) return this.ctx;
+    const s = this.load();
+    const ctx: DwarfContext = {
+      s,
+      abbrevs: new Abbreviations(s.abbrev),
+      forms: new FormReader(s),
+      unitAtOffset: (offset) => unitAtOffset(this.units, offset),
+    };
+    const headers = readUnitHeaders(ctx);
+    if (this.units.length === 0 && this.addrs.length === 0) {
+      this.units = headers;
+      this.addrs = (s.aranges ? arangesAddressMap(ctx, headers, s.aranges) : null) ?? scanAddressMap(ctx, headers);
+    } else {
+      if (headers.length !== this.units.length) throw new SymbolsFormatError(`symbol cache lists ${this.units.length} units, the debug file ${headers.length}`);
+      headers.forEach((h, i) => {
+        const u = this.units[i]!;
+        Object.assign(u, { ...h, filename: u.filename, compDir: u.compDir, lines: u.lines, functions: u.functions });
+      });
+    }
+    this.sizeBytes += Object.values(s).reduce((n, b: Uint8Array | null | undefined) => n + (b?.length ?? 0), 0);
+    this.ctx = ctx;
+    return ctx;
+  }
+
   /** The unit's line table, then its functions (libbacktrace keeps none when either fails). */
   private readUnitDetails(u: Unit): void {
+    let ctx: DwarfContext;
+    try {
+      if (this.loadError !== null) throw this.loadError;
+      ctx = this.loadSections();
+    } catch (e) {
+      // Sections that cannot be read after a cache hit: the unit is as good as unreadable.
+      this.loadError = e;
+      this.cacheDisabled = true;
+      if (!(e instanceof SymbolsFormatError || e instanceof RangeError || (e as { code?: string }).code !== undefined)) throw e;
+      u.lines = "failed";
+      return;
+    }
+    if (this.cacheFile !== null) this.scheduleCacheWrite();
     let header: LineHeader;
     try {
-      const read = readLines(this.ctx.s, this.ctx.forms, u);
+      readUnitDie(ctx, u);
+      const read = readLines(ctx.s, ctx.forms, u);
       header = read.header;
       u.lines = read.lines;
     } catch (e) {
@@ -97,12 +164,16 @@ export class DwarfData {
       return;
     }
     try {
-      u.functions = readFunctions(this.ctx, u, header);
+      u.functions = readFunctions(ctx, u, header);
       this.sizeBytes += u.functions.length * 64 + u.lines.length * 40;
     } catch (e) {
       // libbacktrace keeps no functions for a unit it could not read.
       if (!(e instanceof SymbolsFormatError)) throw e;
       u.functions = [];
     }
+  }
+
+  private scheduleCacheWrite(): void {
+    scheduleWrite(this.cacheFile!, () => (this.cacheDisabled ? null : encodeIndex(this.buildId, this.units, this.addrs)));
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { backtraceSort, cstringAt, glibcBsearch, SymbolsFormatError } from "./bytes.ts";
-import { DwarfData, type DwarfSections } from "./dwarf.ts";
+import { DwarfData, type DwarfCacheOptions, type DwarfSections } from "./dwarf.ts";
 import { ElfFile, type ElfSymbol } from "./elf.ts";
 
 /** A frame as memray reports it: function, file ("<unknown>" when none), line. */
@@ -23,6 +23,11 @@ const MAX_CACHED_PCS = 1 << 18;
 export interface ImageOptions {
   /** Where separate debug files live. Default "/usr/lib/debug" (as libbacktrace). */
   debugRoot?: string;
+  /**
+   * A folder for parsed DWARF indexes, one file per build id (see dwarf/cache.ts), so the next
+   * process skips inflating and indexing the debug files. Default: none (parsed in memory only).
+   */
+  cacheDir?: string;
 }
 
 export class ElfImage {
@@ -48,10 +53,11 @@ export class ElfImage {
       const debugPath = findDebugFile(path, elf, options.debugRoot ?? "/usr/lib/debug");
       this.debugFile = debugPath;
       this.symbolSources = debugPath === null ? [path] : [path, debugPath];
+      const cache = options.cacheDir !== undefined && this.buildId !== null ? { dir: options.cacheDir, buildId: this.buildId } : undefined;
       if (debugPath !== null) {
-        this.dwarfLoader = () => loadDwarf(debugPath);
+        this.dwarfLoader = () => loadDwarf(debugPath, cache);
       } else {
-        this.dwarfLoader = elf.section(".debug_info") || elf.section(".zdebug_info") ? () => loadDwarf(path) : null;
+        this.dwarfLoader = elf.section(".debug_info") || elf.section(".zdebug_info") ? () => loadDwarf(path, cache) : null;
       }
     } finally {
       elf.close();
@@ -154,13 +160,25 @@ function sortSymbols(symbols: ElfSymbol[]): ElfSymbol[] {
   return symbols;
 }
 
-function loadDwarf(path: string): DwarfData | null {
+/** The file's DWARF (null without .debug_info and .debug_abbrev); sections read only when needed. */
+function loadDwarf(path: string, cache: DwarfCacheOptions | undefined): DwarfData | null {
+  const elf = ElfFile.open(path);
+  try {
+    const has = (name: string) => elf.section(name) !== undefined || elf.section(`.z${name.slice(1)}`) !== undefined;
+    if (!has(".debug_info") || !has(".debug_abbrev")) return null;
+  } finally {
+    elf.close();
+  }
+  return new DwarfData(() => readSections(path), cache);
+}
+
+function readSections(path: string): DwarfSections {
   const elf = ElfFile.open(path);
   try {
     const info = elf.debugSection(".debug_info");
     const abbrev = elf.debugSection(".debug_abbrev");
-    if (info === null || abbrev === null) return null;
-    const sections: DwarfSections = {
+    if (info === null || abbrev === null) throw new SymbolsFormatError(`${path}: no .debug_info or .debug_abbrev`);
+    return {
       info,
       abbrev,
       line: elf.debugSection(".debug_line"),
@@ -170,8 +188,8 @@ function loadDwarf(path: string): DwarfData | null {
       strOffsets: elf.debugSection(".debug_str_offsets"),
       ranges: elf.debugSection(".debug_ranges"),
       rnglists: elf.debugSection(".debug_rnglists"),
+      aranges: elf.debugSection(".debug_aranges"),
     };
-    return new DwarfData(sections);
   } finally {
     elf.close();
   }

@@ -15,6 +15,8 @@ export interface DwarfSections {
   strOffsets: Uint8Array | null;
   ranges: Uint8Array | null;
   rnglists: Uint8Array | null;
+  /** .debug_aranges: when present, the address map is read from it (see units.ts). */
+  aranges?: Uint8Array | null;
 }
 
 /** One frame of libbacktrace's answer; `fn` null means "no function known" (memray skips it). */
@@ -64,6 +66,8 @@ export interface Unit {
   strOffsetsBase: number;
   addrBase: number;
   rnglistsBase: number;
+  /** The unit DIE's attributes (lineOff, names, bases) are read (the address map from .debug_aranges reads them on demand). */
+  dieRead: boolean;
   /** null: not read yet; "failed": no usable line table. */
   lines: Line[] | null | "failed";
   functions: FnAddr[];

@@ -2,15 +2,23 @@
  * The unit index: every compilation unit's header, and the address map libbacktrace builds
  * from them (build_address_map): a unit DIE's own ranges, else those of the subprograms in it,
  * adjacent ranges of one unit merged, sorted by address.
+ *
+ * That walk reads every DIE of units without their own ranges (libc's debug file: ~250 ms for
+ * its header-only units). When .debug_aranges is there, the map is read from it instead, and a
+ * unit's DIE only when a look-up lands in it: GCC writes one arange set per unit with code, the
+ * unit's own ranges, so the two maps are the same (test/symbols/dwarf-index.test.ts checks it
+ * on this machine's libc, python and compiled programs).
  */
 import { backtraceSort, ByteCursor, SymbolsFormatError } from "../bytes.ts";
 import * as K from "./constants.ts";
 import { initialLength, type Value } from "./forms.ts";
+import type { Abbrev } from "./abbrev.ts";
 import type { DwarfContext, Unit, UnitAddr } from "./model.ts";
-import { addRanges, newRange, updateRange } from "./ranges.ts";
+import { addRanges, newRange, updateRange, type PcRange } from "./ranges.ts";
 
-/** Every unit of .debug_info (type units skipped), with its ranges appended to `addrs` (sorted). */
-export function readUnits(ctx: DwarfContext, units: Unit[], addrs: UnitAddr[]): void {
+/** Every unit header of .debug_info (type units skipped), in section order; DIEs are not read. */
+export function readUnitHeaders(ctx: DwarfContext): Unit[] {
+  const units: Unit[] = [];
   const info = new ByteCursor(ctx.s.info);
   let unitOffset = 0;
   while (info.left > 0) {
@@ -46,48 +54,88 @@ export function readUnits(ctx: DwarfContext, units: Unit[], addrs: UnitAddr[]): 
       strOffsetsBase: 0,
       addrBase: 0,
       rnglistsBase: 0,
+      dieRead: false,
       lines: null,
       functions: [],
     };
     unitOffset = unit.highOffset;
     units.push(unit);
-    findAddressRanges(ctx, unit, body, 0, addrs);
+  }
+  return units;
+}
+
+/** libbacktrace's address map: every unit's DIEs walked for ranges (and the unit DIE's attributes read). */
+export function scanAddressMap(ctx: DwarfContext, units: readonly Unit[]): UnitAddr[] {
+  const addrs: UnitAddr[] = [];
+  for (const u of units) {
+    findAddressRanges(ctx, u, new ByteCursor(ctx.s.info, u.dataStart, u.dataEnd), 0, addrs);
+    u.dieRead = true;
   }
   backtraceSort(addrs, compareUnitAddrs);
+  return addrs;
+}
+
+/**
+ * The same map from .debug_aranges (null when a set names no unit's offset: the map is then
+ * scanned). Ties between units are broken by their line offset, read from their DIE then.
+ */
+export function arangesAddressMap(ctx: DwarfContext, units: readonly Unit[], aranges: Uint8Array): UnitAddr[] | null {
+  const byOffset = new Map<number, Unit>();
+  for (const u of units) byOffset.set(u.lowOffset, u);
+  const addrs: UnitAddr[] = [];
+  const c = new ByteCursor(aranges);
+  while (c.left > 0) {
+    const setStart = c.pos;
+    const { length, is64 } = initialLength(c);
+    const set = c.sub(length);
+    if (set.u16() !== 2) return null;
+    const unit = byOffset.get(is64 ? set.u64() : set.u32());
+    const addrSize = set.u8();
+    if (set.u8() !== 0 || unit === undefined || addrSize !== unit.addrSize) return null;
+    // Tuples start at a multiple of twice the address size from the set's start.
+    const misaligned = (set.pos - setStart) % (2 * addrSize);
+    if (misaligned !== 0) set.skip(2 * addrSize - misaligned);
+    while (set.left >= 2 * addrSize) {
+      const low = set.address(addrSize);
+      const size = set.address(addrSize);
+      if (low === 0 && size === 0) break;
+      const last = addrs[addrs.length - 1];
+      const high = low + size;
+      if (last !== undefined && last.unit === unit && (low === last.high || low === last.high + 1)) {
+        if (high > last.high) last.high = high;
+      } else addrs.push({ low, high, unit });
+    }
+  }
+  backtraceSort(addrs, (a, b) => {
+    if (a.low !== b.low || a.high !== b.high || a.unit === b.unit) return compareUnitAddrs(a, b);
+    readUnitDie(ctx, a.unit);
+    readUnitDie(ctx, b.unit);
+    return compareUnitAddrs(a, b);
+  });
+  return addrs;
+}
+
+/** Reads the unit DIE's attributes (line table offset, name, directory, DWARF 5 bases) once. */
+export function readUnitDie(ctx: DwarfContext, u: Unit): void {
+  if (u.dieRead) return;
+  u.dieRead = true;
+  const buf = new ByteCursor(ctx.s.info, u.dataStart, u.dataEnd);
+  const code = buf.uleb();
+  if (code === 0) return;
+  const abbrev = ctx.abbrevs.lookup(u.abbrevs, code);
+  if (abbrev.tag === K.T_COMPILE_UNIT || abbrev.tag === K.T_SKELETON) readDie(ctx, u, buf, abbrev, true, newRange());
 }
 
 function findAddressRanges(ctx: DwarfContext, u: Unit, buf: ByteCursor, depth: number, addrs: UnitAddr[]): boolean {
   if (depth > K.MAX_DEPTH) throw new SymbolsFormatError("DIE nesting too deep");
   const { forms, abbrevs } = ctx;
-  const v = forms.v;
   while (buf.left > 0) {
     const code = buf.uleb();
     if (code === 0) return true;
     const abbrev = abbrevs.lookup(u.abbrevs, code);
-    const pool = abbrevs.pool;
     const isUnit = abbrev.tag === K.T_COMPILE_UNIT || abbrev.tag === K.T_SKELETON;
     const pcr = newRange();
-    let nameVal: string | null | undefined;
-    let compDirVal: string | null | undefined;
-    let pendingName: Value | null = null;
-    let pendingDir: Value | null = null;
-    for (let i = 0, a = abbrev.start; i < abbrev.count; i++, a += 3) {
-      forms.read(pool[a + 1]!, pool[a + 2]!, buf, u);
-      const name = pool[a]!;
-      if (name === K.A_LOW_PC || name === K.A_HIGH_PC || name === K.A_RANGES) updateRange(name, v, pcr);
-      else if (!isUnit) continue;
-      else if (name === K.A_STMT_LIST && (v.kind === K.V_UINT || v.kind === K.V_REF_SECTION)) u.lineOff = v.num;
-      else if (name === K.A_NAME) pendingName = { ...v };
-      else if (name === K.A_COMP_DIR) pendingDir = { ...v };
-      else if (name === K.A_STR_OFFSETS_BASE && v.kind === K.V_REF_SECTION) u.strOffsetsBase = v.num;
-      else if (name === K.A_ADDR_BASE && v.kind === K.V_REF_SECTION) u.addrBase = v.num;
-      else if (name === K.A_RNGLISTS_BASE && v.kind === K.V_REF_SECTION) u.rnglistsBase = v.num;
-    }
-    // Strings after the whole DIE: DW_AT_str_offsets_base may come after DW_AT_name.
-    if (pendingName !== null) nameVal = forms.string(pendingName, u);
-    if (pendingDir !== null) compDirVal = forms.string(pendingDir, u);
-    if (nameVal !== undefined && nameVal !== null) u.filename = nameVal;
-    if (compDirVal !== undefined && compDirVal !== null) u.compDir = compDirVal;
+    readDie(ctx, u, buf, abbrev, isUnit, pcr);
     if (isUnit || abbrev.tag === K.T_SUBPROGRAM) {
       addRanges(ctx.s, forms, u, pcr.low, pcr, (low, high) => {
         const last = addrs[addrs.length - 1];
@@ -102,6 +150,32 @@ function findAddressRanges(ctx: DwarfContext, u: Unit, buf: ByteCursor, depth: n
     if (abbrev.hasChildren) findAddressRanges(ctx, u, buf, depth + 1, addrs);
   }
   return true;
+}
+
+/** One DIE's attributes: its ranges into `pcr`, and on a unit DIE the unit's own attributes. */
+function readDie(ctx: DwarfContext, u: Unit, buf: ByteCursor, abbrev: Abbrev, isUnit: boolean, pcr: PcRange): void {
+  const { forms, abbrevs } = ctx;
+  const v = forms.v;
+  const pool = abbrevs.pool;
+  let pendingName: Value | null = null;
+  let pendingDir: Value | null = null;
+  for (let i = 0, a = abbrev.start; i < abbrev.count; i++, a += 3) {
+    forms.read(pool[a + 1]!, pool[a + 2]!, buf, u);
+    const name = pool[a]!;
+    if (name === K.A_LOW_PC || name === K.A_HIGH_PC || name === K.A_RANGES) updateRange(name, v, pcr);
+    else if (!isUnit) continue;
+    else if (name === K.A_STMT_LIST && (v.kind === K.V_UINT || v.kind === K.V_REF_SECTION)) u.lineOff = v.num;
+    else if (name === K.A_NAME) pendingName = { ...v };
+    else if (name === K.A_COMP_DIR) pendingDir = { ...v };
+    else if (name === K.A_STR_OFFSETS_BASE && v.kind === K.V_REF_SECTION) u.strOffsetsBase = v.num;
+    else if (name === K.A_ADDR_BASE && v.kind === K.V_REF_SECTION) u.addrBase = v.num;
+    else if (name === K.A_RNGLISTS_BASE && v.kind === K.V_REF_SECTION) u.rnglistsBase = v.num;
+  }
+  // Strings after the whole DIE: DW_AT_str_offsets_base may come after DW_AT_name.
+  const nameVal = pendingName === null ? undefined : forms.string(pendingName, u);
+  const compDirVal = pendingDir === null ? undefined : forms.string(pendingDir, u);
+  if (nameVal !== undefined) u.filename = nameVal;
+  if (compDirVal !== undefined) u.compDir = compDirVal;
 }
 
 /** The unit holding .debug_info offset `offset` (units sorted by offset), or null. */
