@@ -8,10 +8,11 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { backtraceSort, cstringAt, glibcBsearch, SymbolsFormatError } from "./bytes.ts";
+import { demangleSymbol } from "./demangle.ts";
 import { DwarfData, type DwarfCacheOptions, type DwarfSections } from "./dwarf.ts";
 import { ElfFile, type ElfSymbol } from "./elf.ts";
 
-/** A frame as memray reports it: function, file ("<unknown>" when none), line. */
+/** A frame as memray reports it: function (demangled as memray does), file ("<unknown>" when none), line. */
 export interface ResolvedFrame {
   function: string;
   filename: string;
@@ -99,7 +100,7 @@ export class ElfImage {
         const frames = dwarf.lookup(pc);
         if (frames !== null) {
           const out: ResolvedFrame[] = [];
-          for (const f of frames) if (f.fn !== null && f.fn !== "") out.push({ function: f.fn, filename: f.file ?? "<unknown>", lineno: f.line });
+          for (const f of frames) if (f.fn !== null && f.fn !== "") out.push({ function: demangleSymbol(f.fn), filename: f.file ?? "<unknown>", lineno: f.line });
           if (out.length > 0) return out;
         }
       } catch (e) {
@@ -108,7 +109,7 @@ export class ElfImage {
     }
     if (this.tables().length === 0) return null;
     const name = this.symbolName(pc);
-    return [{ function: name === null || name === "" ? "<unknown>" : name, filename: "<unknown>", lineno: 0 }];
+    return [{ function: name === null || name === "" ? "<unknown>" : demangleSymbol(name), filename: "<unknown>", lineno: 0 }];
   }
 
   /** libbacktrace's elf_syminfo: each table in turn, glibc bsearch on [address, address+size). */
