@@ -40,7 +40,8 @@ type Loaded = { image: ElfImage } | { error: string; macho: boolean };
 const images = new Map<string, Loaded>();
 
 function loadImage(path: string, options: ImageOptions): Loaded {
-  const key = `${options.debugRoot ?? ""}\u0000${path}`;
+  // The cache folder is part of the key: an image's parsed DWARF is kept in the folder it was loaded for.
+  const key = `${options.debugRoot ?? ""}\u0000${options.cacheDir ?? ""}\u0000${path}`;
   let loaded = images.get(key);
   if (loaded !== undefined) {
     images.delete(key); // most recently used last
