@@ -7,11 +7,13 @@
  *   - first, symbols, with cache: the parsed DWARF index read from disk (`cacheDir`: what
  *     `ingest` keeps in `<content>/.cache/symbols`, `flamegraph`/`tree` in the user's cache);
  *   - warm: later captures of the same process (images parsed already).
- * "inside the symbolizer" is the time spent in the symbolizer's calls alone.
+ * "inside the symbolizer" is the time spent in the symbolizer's calls alone. Then the whole
+ * command, as CI runs it: `heaptrail flamegraph` processes (start-up included) with
+ * --no-symbols, with symbols and no cache (HEAPTRAIL_SYMBOL_CACHE=off), with symbols and the cache.
  *
  *   node bench/symbols.ts [capture.bin]
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +98,25 @@ if (process.argv[2] === "--child") {
     row("warm (later captures), symbols", warm, `, ${m([...noCache, ...withCache], "warmSymbolize").toFixed(1)} ms inside the symbolizer`);
     row("warm (later captures), without", m(plain, "warm"));
     console.log(`(medians of ${RUNS} fresh processes each, interleaved)`);
+    const bin = join(import.meta.dirname, "..", "bin", "heaptrail.mjs");
+    const command = (extra: string[], cache: string): number => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [bin, "flamegraph", ...extra, capture], { env: { ...process.env, HEAPTRAIL_SYMBOL_CACHE: cache }, stdio: ["ignore", "ignore", "inherit"] });
+      if (r.status !== 0) throw new Error(`heaptrail flamegraph exited with ${r.status}`);
+      return performance.now() - t0;
+    };
+    const cli = { plain: [] as number[], cold: [] as number[], cached: [] as number[] };
+    command([], cacheDir);
+    for (let i = 0; i < RUNS; i++) {
+      cli.plain.push(command(["--no-symbols"], "off"));
+      cli.cold.push(command([], "off"));
+      cli.cached.push(command([], cacheDir));
+    }
+    const plainCli = median(cli.plain);
+    const cliRow = (label: string, ms: number) => console.log(`${label.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / plainCli).toFixed(2)}× --no-symbols`);
+    cliRow("heaptrail flamegraph --no-symbols", plainCli);
+    cliRow("heaptrail flamegraph, no cache", median(cli.cold));
+    cliRow("heaptrail flamegraph, cache", median(cli.cached));
     for (const w of new Set([...noCache, ...withCache].flatMap((r) => r.warnings))) console.log(`warning: ${w}`);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });

@@ -12,7 +12,8 @@
  */
 import { SymbolsFormatError } from "./bytes.ts";
 import { Abbreviations } from "./dwarf/abbrev.ts";
-import { cachePath, decodeIndex, encodeIndex, readCacheFile, scheduleWrite } from "./dwarf/cache.ts";
+import { readCache, scheduleWrite } from "./disk-cache.ts";
+import { cachePath, decodeIndex, DWARF_INDEX_FORMAT, encodeIndex } from "./dwarf/cache.ts";
 import { FormReader } from "./dwarf/forms.ts";
 import { findFunction, readFunctions, reportInlined } from "./dwarf/functions.ts";
 import { lineAt, readLines, type LineHeader } from "./dwarf/lines.ts";
@@ -20,7 +21,6 @@ import type { DwarfContext, DwarfFrame, DwarfSections, Unit, UnitAddr } from "./
 import { arangesAddressMap, readUnitDie, readUnitHeaders, scanAddressMap, unitAtOffset, unitRangeAt } from "./dwarf/units.ts";
 
 export type { DwarfFrame, DwarfSections } from "./dwarf/model.ts";
-export { flushCacheWrites } from "./dwarf/cache.ts";
 
 export interface DwarfCacheOptions {
   /** The folder of index files (one per build id). */
@@ -50,8 +50,8 @@ export class DwarfData {
     this.load = typeof source === "function" ? source : () => source;
     this.cacheFile = cache === undefined ? null : cachePath(cache.dir, cache.buildId);
     this.buildId = cache?.buildId ?? "";
-    const text = this.cacheFile === null ? null : readCacheFile(this.cacheFile);
-    const cached = text === null ? null : decodeIndex(text, this.buildId);
+    const text = this.cacheFile === null ? null : readCache(this.cacheFile, DWARF_INDEX_FORMAT, this.buildId);
+    const cached = text === null ? null : decodeIndex(text);
     if (cached !== null) {
       this.units = cached.units;
       this.addrs = cached.addrs;

@@ -19,7 +19,7 @@ import { SymbolsFormatError } from "./bytes.ts";
 import { ElfImage, type ImageOptions } from "./image.ts";
 
 export { ElfImage, type ResolvedFrame } from "./image.ts";
-export { flushCacheWrites } from "./dwarf.ts";
+export { flushCacheWrites } from "./disk-cache.ts";
 
 export interface SymbolizerOptions extends ImageOptions {
   /** Told once per image that cannot be used (missing, another build, not ELF). Default: nothing. */

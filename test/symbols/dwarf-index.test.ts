@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Abbreviations } from "../../src/symbols/dwarf/abbrev.ts";
-import { CACHE_VERSION, cachePath } from "../../src/symbols/dwarf/cache.ts";
+import { cachePath, DWARF_INDEX_FORMAT } from "../../src/symbols/dwarf/cache.ts";
 import { FormReader } from "../../src/symbols/dwarf/forms.ts";
 import type { DwarfContext, DwarfSections, Unit } from "../../src/symbols/dwarf/model.ts";
 import { arangesAddressMap, readUnitHeaders, scanAddressMap, unitAtOffset } from "../../src/symbols/dwarf/units.ts";
-import { flushCacheWrites } from "../../src/symbols/dwarf.ts";
+import { flushCacheWrites } from "../../src/symbols/disk-cache.ts";
 import { ElfFile } from "../../src/symbols/elf.ts";
 import { ElfImage, type ResolvedFrame } from "../../src/symbols/image.ts";
 
@@ -166,7 +166,7 @@ describe.skipIf(!haveTools)("the DWARF index cache", () => {
       "a changed body": `${header}\n${body.replace(/\d(?=,)/, (d) => String((Number(d) + 1) % 10))}`,
       "a truncated file": good.slice(0, good.length >> 1),
       "another build id": good.replace(buildId, "0".repeat(buildId.length)),
-      "another version": good.replace(`"version":${CACHE_VERSION}`, `"version":${CACHE_VERSION + 1}`),
+      "another version": good.replace(`"version":${DWARF_INDEX_FORMAT.version}`, `"version":${DWARF_INDEX_FORMAT.version + 1}`),
       "not JSON": "\u0000\u0001garbage\n{",
     };
     for (const [what, text] of Object.entries(variants)) {

@@ -4,21 +4,14 @@
  * index it, measured with `npm run bench:symbols`). It holds the address map and every unit a
  * look-up has read (its line table and functions); a unit not in it is read from the sections,
  * which are then loaded, and the file is rewritten with it.
- *
- * The file is a header line (format name, version, build id, SHA-256 of the body) and the body
- * (JSON). A file whose header, digest or contents do not check out is ignored (and replaced):
- * the cache is never trusted blindly. Writes go to a temporary name renamed into place, so a
- * reader never sees half a file; failing to write only costs the next process the parse.
+ * The file (see ../disk-cache.ts) holds JSON; its contents are checked as they are decoded.
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { wrapCache, type CacheFormat } from "../disk-cache.ts";
 import type { AbbrevTable } from "./abbrev.ts";
 import type { Fn, FnAddr, Line, Unit, UnitAddr } from "./model.ts";
 
-const FORMAT = "heaptrail-dwarf-index";
-/** Bumped whenever the body's shape or the parse it records changes. */
-export const CACHE_VERSION = 1;
+export const DWARF_INDEX_FORMAT: CacheFormat = { name: "heaptrail-dwarf-index", version: 1 };
 
 /** The cache file of `buildId` under `dir`. */
 export function cachePath(dir: string, buildId: string): string {
@@ -81,8 +74,7 @@ export function encodeIndex(buildId: string, units: readonly Unit[], addrs: read
     parsed.push([i, str(u.filename), str(u.compDir), u.lines === "failed" ? 1 : 0, lines, fns, lists]);
   });
   const body = JSON.stringify({ units: units.length, addrs: flatAddrs, strings, parsed } satisfies Body);
-  const header = JSON.stringify({ format: FORMAT, version: CACHE_VERSION, buildId, sha256: sha256(body) });
-  return `${header}\n${body}`;
+  return wrapCache(DWARF_INDEX_FORMAT, buildId, body);
 }
 
 /** What a cache file restores: units (their headers not read yet) and the address map. */
@@ -91,16 +83,10 @@ export interface CachedIndex {
   addrs: UnitAddr[];
 }
 
-/** The index in `text`, or null when it is not a sound cache file of `buildId`. */
-export function decodeIndex(text: string, buildId: string): CachedIndex | null {
-  const nl = text.indexOf("\n");
-  if (nl < 0) return null;
+/** The index in a cache file's body, or null when its contents do not check out. */
+export function decodeIndex(body: string): CachedIndex | null {
   try {
-    const header = JSON.parse(text.slice(0, nl)) as Record<string, unknown>;
-    if (header.format !== FORMAT || header.version !== CACHE_VERSION || header.buildId !== buildId) return null;
-    const bodyText = text.slice(nl + 1);
-    if (header.sha256 !== sha256(bodyText)) return null;
-    return decodeBody(JSON.parse(bodyText) as Body);
+    return decodeBody(JSON.parse(body) as Body);
   } catch {
     return null;
   }
@@ -212,58 +198,4 @@ function stubUnit(): Unit {
     lines: null,
     functions: [],
   };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/** The cache file's text, or null when there is none (or it cannot be read). */
-export function readCacheFile(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return null;
-  }
-}
-
-const pending = new Map<string, () => string | null>();
-let scheduled = false;
-let hooked = false;
-
-/**
- * Writes `produce()` to `path` once the current synchronous work is over (one write per image
- * per capture, not one per unit read), or at process exit, whichever comes first; `produce`
- * returning null writes nothing.
- */
-export function scheduleWrite(path: string, produce: () => string | null): void {
-  pending.set(path, produce);
-  if (!hooked) {
-    hooked = true;
-    process.once("exit", flushCacheWrites);
-  }
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushCacheWrites);
-  }
-}
-
-/** Writes every pending cache file now. */
-export function flushCacheWrites(): void {
-  scheduled = false;
-  const jobs = [...pending];
-  pending.clear();
-  for (const [path, produce] of jobs) {
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      const text = produce();
-      if (text === null) continue;
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(tmp, text);
-      renameSync(tmp, path);
-    } catch {
-      // Best effort: an unwritable cache folder only means the next process parses again.
-      rmSync(tmp, { force: true });
-    }
-  }
 }
