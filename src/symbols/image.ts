@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { backtraceSort, cstringAt, glibcBsearch, SymbolsFormatError } from "./bytes.ts";
 import { demangleSymbol } from "./demangle.ts";
+import { readCache, scheduleWrite } from "./disk-cache.ts";
+import { decodeSymbolTables, encodeSymbolTables, SYMBOL_TABLES_FORMAT, symbolTablesPath } from "./symbol-cache.ts";
 import { DwarfData, type DwarfCacheOptions, type DwarfSections } from "./dwarf.ts";
 import { ElfFile, type ElfSymbol } from "./elf.ts";
 
@@ -25,8 +27,9 @@ export interface ImageOptions {
   /** Where separate debug files live. Default "/usr/lib/debug" (as libbacktrace). */
   debugRoot?: string;
   /**
-   * A folder for parsed DWARF indexes, one file per build id (see dwarf/cache.ts), so the next
-   * process skips inflating and indexing the debug files. Default: none (parsed in memory only).
+   * A folder for parsed DWARF indexes and sorted symbol tables, per build id (dwarf/cache.ts,
+   * symbol-cache.ts), so the next process skips inflating and indexing the debug files.
+   * Default: none (parsed in memory only).
    */
   cacheDir?: string;
 }
@@ -41,6 +44,7 @@ export class ElfImage {
   /** The image's symbol table, then its debug file's; read on the first symbol look-up. */
   private symbolTables: ElfSymbol[][] | null = null;
   private readonly symbolSources: string[];
+  private readonly symbolCache: string | null;
   private dwarf: DwarfData | null = null;
   private dwarfError: string | null = null;
   private readonly dwarfLoader: (() => DwarfData | null) | null;
@@ -55,6 +59,7 @@ export class ElfImage {
       this.debugFile = debugPath;
       this.symbolSources = debugPath === null ? [path] : [path, debugPath];
       const cache = options.cacheDir !== undefined && this.buildId !== null ? { dir: options.cacheDir, buildId: this.buildId } : undefined;
+      this.symbolCache = cache === undefined ? null : symbolTablesPath(cache.dir, cache.buildId);
       if (debugPath !== null) {
         this.dwarfLoader = () => loadDwarf(debugPath, cache);
       } else {
@@ -122,8 +127,14 @@ export class ElfImage {
   }
 
   private tables(): ElfSymbol[][] {
+    if (this.symbolTables === null && this.symbolCache !== null) {
+      const body = readCache(this.symbolCache, SYMBOL_TABLES_FORMAT, this.buildId!);
+      if (body !== null) this.symbolTables = decodeSymbolTables(body, this.symbolSources.length);
+      if (this.symbolTables !== null) return this.symbolTables;
+    }
     if (this.symbolTables === null) {
       this.symbolTables = [];
+      let complete = true;
       for (const source of this.symbolSources) {
         try {
           const elf = ElfFile.open(source);
@@ -137,8 +148,13 @@ export class ElfImage {
           // libbacktrace gives up on the image (no symbols at all) when a table is unreadable.
           if (!(e instanceof SymbolsFormatError || e instanceof RangeError || (e as { code?: string }).code !== undefined)) throw e;
           this.symbolTables = [];
+          complete = false;
           break;
         }
+      }
+      if (complete && this.symbolCache !== null) {
+        const tables = this.symbolTables;
+        scheduleWrite(this.symbolCache, () => encodeSymbolTables(this.buildId!, this.symbolSources.length, tables));
       }
     }
     return this.symbolTables;

@@ -183,3 +183,40 @@ describe.skipIf(!haveTools)("the DWARF index cache", () => {
     expect(resolveAll(new ElfImage(blind, { debugRoot: none, cacheDir }), first)).toEqual(expected);
   });
 });
+
+describe.skipIf(!haveTools)("the symbol table cache", () => {
+  it("answers from the cache as from the file, and ignores a file that does not check out", () => {
+    const path = join(dir, "nodebug");
+    writeFileSync(join(dir, "first.c"), FIRST);
+    writeFileSync(join(dir, "second.c"), SECOND);
+    execFileSync("cc", ["-O2", "-Wl,--build-id", "-o", path, join(dir, "first.c"), join(dir, "second.c")]);
+    const elf = ElfFile.open(path);
+    const symtab = elf.sections.find((s) => s.name === ".symtab")!;
+    const buildId = elf.buildId()!;
+    elf.close();
+    // A copy whose symbol table is zeroed: only the cache can name its functions.
+    const blind = `${path}.blind`;
+    const bytes = readFileSync(path);
+    bytes.fill(0, symtab.offset, symtab.offset + symtab.size);
+    writeFileSync(blind, bytes);
+    const pcs = [...callSites(path).values()].flat();
+    const none = join(dir, "no-debug-root");
+    const cacheDir = join(dir, "symbol-cache");
+    const expected = pcs.map((pc) => new ElfImage(path, { debugRoot: none }).resolve(pc));
+    expect(expected.map((f) => f?.[0]?.function)).toContain("outer");
+    const withoutCache = pcs.map((pc) => new ElfImage(blind, { debugRoot: none }).resolve(pc));
+    expect(withoutCache).not.toEqual(expected);
+
+    const first = new ElfImage(path, { debugRoot: none, cacheDir });
+    expect(pcs.map((pc) => first.resolve(pc))).toEqual(expected);
+    flushCacheWrites();
+    const file = join(cacheDir, `${buildId}.symbols`);
+    expect(existsSync(file)).toBe(true);
+    const fromCache = new ElfImage(blind, { debugRoot: none, cacheDir });
+    expect(pcs.map((pc) => fromCache.resolve(pc))).toEqual(expected);
+
+    writeFileSync(file, readFileSync(file, "utf8").replace(/"address":\[(\d)/, (_, d: string) => `"address":[${(Number(d) + 1) % 10}`));
+    const corrupt = new ElfImage(blind, { debugRoot: none, cacheDir });
+    expect(pcs.map((pc) => corrupt.resolve(pc))).toEqual(withoutCache);
+  });
+});
