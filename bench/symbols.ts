@@ -6,6 +6,8 @@
  *   - first, symbols, no cache: the ELF and DWARF files parsed (libc's debug file included);
  *   - first, symbols, with cache: the parsed DWARF index read from disk (`cacheDir`: what
  *     `ingest` keeps in `<content>/.cache/symbols`, `flamegraph`/`tree` in the user's cache);
+ *   - "analysis compiled": the same, after one capture without symbols in that process (the
+ *     previous bench's "cold": what the symbols alone cost the first time);
  *   - warm: later captures of the same process (images parsed already).
  * "inside the symbolizer" is the time spent in the symbolizer's calls alone. Then the whole
  * command, as CI runs it: `heaptrail flamegraph` processes (start-up included) with
@@ -39,7 +41,9 @@ interface ChildResult {
   warnings: string[];
 }
 
-function runChild(capture: string, mode: "plain" | "symbols", cacheDir: string | undefined): ChildResult {
+type Mode = "plain" | "symbols" | "symbols-after-plain";
+
+function runChild(capture: string, mode: Mode, cacheDir: string | undefined): ChildResult {
   const warnings = new Set<string>();
   const inner = nativeSymbols({ warn: (m) => warnings.add(m.trim()), cacheDir });
   let inSymbolizer = 0;
@@ -54,7 +58,10 @@ function runChild(capture: string, mode: "plain" | "symbols", cacheDir: string |
       return frames;
     };
   };
-  const options = mode === "symbols" ? { symbolizerFor } : {};
+  const options = mode === "plain" ? {} : { symbolizerFor };
+  // The previous bench's "cold": the analysis compiled by a capture without symbols first, so
+  // the first symbolized capture pays for the symbols alone.
+  if (mode === "symbols-after-plain") analyzeCapture(capture);
   const first = time(() => analyzeCapture(capture, options));
   const firstSymbolize = inSymbolizer;
   const warm: number[] = [];
@@ -70,7 +77,7 @@ function runChild(capture: string, mode: "plain" | "symbols", cacheDir: string |
 
 if (process.argv[2] === "--child") {
   const [, , , capture, mode, cacheDir] = process.argv;
-  process.stdout.write(JSON.stringify(runChild(capture!, mode as "plain" | "symbols", cacheDir || undefined)));
+  process.stdout.write(JSON.stringify(runChild(capture!, mode as Mode, cacheDir || undefined)));
 } else {
   const capture = process.argv[2] ?? join(import.meta.dirname, "..", "test", "data", "memray", "1.18.0", "leaks.native.bin");
   const cacheDir = mkdtempSync(join(tmpdir(), "heaptrail-bench-symbols-"));
@@ -82,11 +89,15 @@ if (process.argv[2] === "--child") {
     const plain: ChildResult[] = [];
     const noCache: ChildResult[] = [];
     const withCache: ChildResult[] = [];
+    const compiledNoCache: ChildResult[] = [];
+    const compiledCache: ChildResult[] = [];
     child("symbols", cacheDir); // fills the cache
     for (let i = 0; i < RUNS; i++) {
       plain.push(child("plain", ""));
       noCache.push(child("symbols", ""));
       withCache.push(child("symbols", cacheDir));
+      compiledNoCache.push(child("symbols-after-plain", ""));
+      compiledCache.push(child("symbols-after-plain", cacheDir));
     }
     const m = (rs: ChildResult[], k: keyof Omit<ChildResult, "warnings">) => median(rs.map((r) => r[k]));
     const warm = m([...noCache, ...withCache], "warm");
@@ -95,6 +106,8 @@ if (process.argv[2] === "--child") {
     row("first capture, without symbols", m(plain, "first"));
     row("first capture, symbols, no cache", m(noCache, "first"), `, ${m(noCache, "firstSymbolize").toFixed(0)} ms inside the symbolizer`);
     row("first capture, symbols, cache", m(withCache, "first"), `, ${m(withCache, "firstSymbolize").toFixed(0)} ms inside the symbolizer`);
+    row("analysis compiled, symbols cold", m(compiledNoCache, "first"), `, ${m(compiledNoCache, "firstSymbolize").toFixed(0)} ms inside the symbolizer`);
+    row("analysis compiled, cache", m(compiledCache, "first"), `, ${m(compiledCache, "firstSymbolize").toFixed(0)} ms inside the symbolizer`);
     row("warm (later captures), symbols", warm, `, ${m([...noCache, ...withCache], "warmSymbolize").toFixed(1)} ms inside the symbolizer`);
     row("warm (later captures), without", m(plain, "warm"));
     console.log(`(medians of ${RUNS} fresh processes each, interleaved)`);
