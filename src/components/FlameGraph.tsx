@@ -84,10 +84,10 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
         const i = d.data.idx;
         tipNode.replaceChildren();
         const other = t.flags[i]! & NodeFlag.OTHER;
-        tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : i === 0 ? "root" : t.function[i]!));
-        if (!other && i !== 0) tipNode.append(el("div", "tip-file", `${t.filename[i]}:${t.lineno[i]}`));
+        tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : frameName(t, i)));
         const native = t.native.get(i);
         if (native !== undefined) tipNode.append(el("div", "tip-file", native));
+        if (d.data.collapsed) tipNode.append(el("div", "tip-file", `and ${d.data.collapsed} unresolved native frames below it, collapsed`));
         const line = sourceLine(src, t.filename[i]!, t.lineno[i]!);
         if (line !== null && !other) tipNode.append(el("pre", "tip-src", line.trim()));
         const n = (f.nAllocations ?? t.nAllocations)[i]!;
@@ -109,7 +109,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       .minFrameSize(1)
       .tooltip(tooltip)
       // The drawn label: the function first, the location shortened to the frame's width.
-      .getName((d) => frameLabel(live.current.tree, d.data.idx, (d.x1 - d.x0) * live.current.widthPx - LABEL_MARGIN_PX, measure))
+      .getName((d) => frameLabel(live.current.tree, d.data.idx, (d.x1 - d.x0) * live.current.widthPx - LABEL_MARGIN_PX, measure, d.data.collapsed))
       .setColorMapper((d) => {
         if (d.highlight) return "hsl(280, 70%, 62%)";
         const t = live.current.tree;

@@ -107,8 +107,9 @@ export default function RunReport({ entry, base }: Props) {
       // Inverted trees have their own no-imports variant instead.
       hideImports: state.view !== "inverted" && state.hideImports,
       thread: state.view === "inverted" ? "" : state.thread,
+      collapseUnresolved: state.collapseUnresolved,
     }),
-    [state.hideUninteresting, state.hideImports, state.thread, state.view],
+    [state.hideUninteresting, state.hideImports, state.thread, state.view, state.collapseUnresolved],
   );
 
   const isFlameView = ref !== null;
@@ -160,6 +161,11 @@ export default function RunReport({ entry, base }: Props) {
             <label>
               <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
             </label>
+            {entry.header.nativeTraces && (
+              <label>
+                <input type="checkbox" checked={state.collapseUnresolved} onChange={(e) => update({ collapseUnresolved: e.target.checked, zoom: null })} /> Collapse unresolved native frames
+              </label>
+            )}
             {threadsShown && (
               <label>
                 Thread{" "}

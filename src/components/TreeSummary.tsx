@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
+import { frameFunction } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent, treeShareColour } from "../site/format.ts";
 import type { ViewState } from "../site/url.ts";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
@@ -218,18 +219,19 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
                   treeEl.current?.focus();
                 }}
               >
-                <span aria-hidden="true">{hasKids ? (expanded.has(i) ? "📂" : "📁") : "📄"} </span>
+                {/* Drawn by the stylesheet: emoji render as empty boxes without an emoji font. */}
+                <span aria-hidden="true" className={`tree-icon ${hasKids ? (expanded.has(i) ? "open" : "closed") : "leaf"}`} />
                 <span className="tree-size" style={{ color: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }}>
                   {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
                 </span>{" "}
-                <span className="tree-fn">{i === 0 ? "<ROOT>" : tree.function[i]}</span>{" "}
+                <span className="tree-fn">{i === 0 ? "<ROOT>" : frameFunction(tree, i)}</span>{" "}
                 {where && <span className="tree-loc">{where}</span>}
               </li>
             );
           })}
         </ul>
         <aside className="tree-details" aria-label="Frame details">
-          <h3>{s === 0 ? "Root" : elided ? "Elided allocations" : tree.function[s]}</h3>
+          <h3>{s === 0 ? "Root" : elided ? "Elided allocations" : frameFunction(tree, s)}</h3>
           <dl>
             {s !== 0 && !elided && (
               <>
@@ -237,6 +239,12 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
                 <dd>
                   {tree.filename[s]}:{tree.lineno[s]}
                 </dd>
+                {tree.native.has(s) && (
+                  <>
+                    <dt>Native</dt>
+                    <dd>{tree.native.get(s)}</dd>
+                  </>
+                )}
                 <dt>Thread</dt>
                 <dd>{tree.thread[s]}</dd>
               </>
