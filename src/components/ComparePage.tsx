@@ -17,6 +17,7 @@ import { loadTree } from "../site/data.ts";
 import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
 import { formatBytes, formatCount, formatDuration } from "../site/format.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
+import ViewTabs from "./ViewTabs.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
 
@@ -170,16 +171,6 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
   const sites = useMemo(() => (diff ? callSiteChanges(diff, 200) : topCallSiteChanges(base.topCallSites, head.topCallSites, 200)), [diff, base, head]);
   const filter = useMemo(() => ({ hideUninteresting: state.hideUninteresting, hideImports: view !== "inverted" && state.hideImports }), [state.hideUninteresting, state.hideImports, view]);
 
-  const onTabKey = (e: React.KeyboardEvent) => {
-    const i = views.indexOf(view);
-    const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
-    if (next) {
-      e.preventDefault();
-      update({ view: next });
-      document.getElementById(`tab-${next}`)?.focus();
-    }
-  };
-
   return (
     <div className="compare">
       <p className="compare-runs">
@@ -211,23 +202,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
         </>
       ) : (
         <div className="report">
-          <div role="tablist" aria-label="Views" className="tabs" onKeyDown={onTabKey}>
-            {views.map((v) => (
-              <button
-                key={v}
-                id={`tab-${v}`}
-                role="tab"
-                type="button"
-                aria-selected={view === v}
-                aria-controls="view-panel"
-                tabIndex={view === v ? 0 : -1}
-                onClick={() => update({ view: v })}
-              >
-                {VIEW_LABELS[v]}
-              </button>
-            ))}
-          </div>
-          <div id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`} className="panel">
+          <ViewTabs views={views} labels={VIEW_LABELS} current={view} onSelect={(v) => update({ view: v })}>
             <div className="toolbar" role="group" aria-label="Flame graph options">
               <fieldset className="width-toggle">
                 <legend>Width</legend>
@@ -278,7 +253,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
               </>
             )}
             {!diff && !error && <p className="loading">Loading…</p>}
-          </div>
+          </ViewTabs>
         </div>
       )}
     </div>

@@ -6,6 +6,7 @@ import type { FlameFilter } from "../site/flame.ts";
 import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
 import FlameGraph from "./FlameGraph.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
+import ViewTabs from "./ViewTabs.tsx";
 
 // Charts pull in echarts: only loaded when a view needs them.
 const TemporalView = lazy(() => import("./TemporalView.tsx"));
@@ -116,36 +117,10 @@ export default function RunReport({ entry, base }: Props) {
   // Temporal and inverted trees merge threads, as memray's.
   const threadsShown = entry.threads.length > 1 && (state.view === "peak" || state.view === "leaks" || state.view === "temporary");
 
-  const onTabKey = (e: React.KeyboardEvent) => {
-    const i = views.indexOf(state.view);
-    const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
-    if (next) {
-      e.preventDefault();
-      update({ view: next, zoom: null });
-      document.getElementById(`tab-${next}`)?.focus();
-    }
-  };
-
   const showFlameControls = isFlameView || state.view === "temporal";
   return (
     <div className="report">
-      <div role="tablist" aria-label="Views" className="tabs" onKeyDown={onTabKey}>
-        {views.map((v) => (
-          <button
-            key={v}
-            id={`tab-${v}`}
-            role="tab"
-            type="button"
-            aria-selected={state.view === v}
-            aria-controls="view-panel"
-            tabIndex={state.view === v ? 0 : -1}
-            onClick={() => update({ view: v, zoom: null })}
-          >
-            {VIEW_LABELS[v]}
-          </button>
-        ))}
-      </div>
-      <div id="view-panel" role="tabpanel" aria-labelledby={`tab-${state.view}`} className="panel">
+      <ViewTabs views={views} labels={VIEW_LABELS} current={state.view} onSelect={(v) => update({ view: v, zoom: null })}>
         {showFlameControls && (
           <div className="toolbar" role="group" aria-label="Flame graph options">
             <label>
@@ -221,7 +196,7 @@ export default function RunReport({ entry, base }: Props) {
           {state.view === "tree" && entry.data.tree && <TreeSummary dataRef={entry.data.tree} base={base} source={source} state={state} update={update} />}
           {state.view === "stats" && entry.stats && <StatsPanel stats={entry.stats} />}
         </Suspense>
-      </div>
+      </ViewTabs>
     </div>
   );
 }

@@ -211,3 +211,11 @@ export function matches(tree: TreeData, i: number, term: string): boolean {
   const t = term.toLowerCase();
   return tree.function[i]!.toLowerCase().includes(t) || tree.filename[i]!.toLowerCase().includes(t) || (tree.native.get(i)?.toLowerCase().includes(t) ?? false);
 }
+
+/**
+ * A location cut where a line may break: after each path separator and before `:line`, so
+ * `/srv/app/encoder.py:258` wraps as `/srv/ app/ encoder.py :258`, never `encoder.py:2⏎58`.
+ */
+export function breakLocation(location: string): string[] {
+  return location.split(/(?<=[\\/])|(?=:\d+$)/).filter((p) => p !== "");
+}

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { decodeTree, type TreeData } from "../../src/content/columnar.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree } from "../../src/content/shapes.ts";
-import { buildFlameData, frameFunction, frameLabel, frameName, matches, shortNative, type FlameDatum } from "../../src/site/flame.ts";
+import { breakLocation, buildFlameData, frameFunction, frameLabel, frameName, matches, shortNative, type FlameDatum } from "../../src/site/flame.ts";
 
 const I = NodeFlag.INTERESTING;
 /** root → main (Python) → PyObject_Vectorcall (symbol, no file) → <unknown> ×3 → malloc in libc. */
@@ -83,5 +83,13 @@ describe("native frame labels", () => {
       "    <unknown> at <unknown>",
     ]);
     expect(collapsed.children[0]!.children[0]!.children[0]!.value).toBe(100);
+  });
+});
+
+describe("breakLocation", () => {
+  test("breaks after path separators and before the line number only", () => {
+    expect(breakLocation("iterencode at /usr/lib/python3.11/json/encoder.py:258")).toEqual(["iterencode at /", "usr/", "lib/", "python3.11/", "json/", "encoder.py", ":258"]);
+    expect(breakLocation("C:\\app\\x.py:3")).toEqual(["C:\\", "app\\", "x.py", ":3"]);
+    expect(breakLocation("numpy")).toEqual(["numpy"]);
   });
 });
