@@ -1,10 +1,10 @@
 /** The interactive part of a run page: views, controls and URL state. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
-import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
-import FlameGraph from "./FlameGraph.tsx";
+import { DEFAULT_STATE, formatFramePath, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 import ViewTabs from "./ViewTabs.tsx";
 
@@ -76,15 +76,27 @@ export default function RunReport({ entry, base }: Props) {
 
   useEffect(() => {
     const read = () => setState(readState());
+    // Back and Forward between zoom steps (popstate), and a hash edited by hand (hashchange).
     window.addEventListener("hashchange", read);
-    return () => window.removeEventListener("hashchange", read);
+    window.addEventListener("popstate", read);
+    return () => {
+      window.removeEventListener("hashchange", read);
+      window.removeEventListener("popstate", read);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // A zoom in or out is a step Back undoes (a history entry); every other change replaces the entry.
+  const shown = useRef({ view: state.view, zoom: state.zoom ? formatFramePath(state.zoom) : "" });
   useEffect(() => {
     const hash = formatState(state);
+    const zoom = state.zoom ? formatFramePath(state.zoom) : "";
+    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
+    shown.current = { view: state.view, zoom };
     if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+      const url = `${location.pathname}${location.search}${hash}`;
+      if (zoomStep) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
     }
   }, [state]);
 
@@ -178,7 +190,8 @@ export default function RunReport({ entry, base }: Props) {
                 {tree.data.size.toLocaleString("en-US")} of {tree.data.totalNodes.toLocaleString("en-US")} frames kept); their bytes are counted.
               </p>
             )}
-            <FlameGraph
+            <FlameView
+              inverted={state.view === "inverted"}
               tree={tree.data}
               filter={filter}
               layout={state.layout}

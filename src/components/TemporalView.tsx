@@ -13,7 +13,7 @@ import type { FlameFilter } from "../site/flame.ts";
 import { formatBytes, formatDuration } from "../site/format.ts";
 import { valuesForRange } from "../site/temporal.ts";
 import type { ViewState } from "../site/url.ts";
-import FlameGraph from "./FlameGraph.tsx";
+import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 import { useEChart } from "./useEChart.ts";
 
@@ -142,7 +142,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
       </div>
       <div className="chart" ref={chartEl} role="img" aria-label="Resident set size and heap over time, with a range slider" />
       {temporal && result ? (
-        <FlameGraph
+        <FlameView
           tree={temporal.tree}
           filter={flameFilter}
           layout={state.layout}
