@@ -221,7 +221,8 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
               >
                 {/* Drawn by the stylesheet: emoji render as empty boxes without an emoji font. */}
                 <span aria-hidden="true" className={`tree-icon ${hasKids ? (expanded.has(i) ? "open" : "closed") : "leaf"}`} />
-                <span className="tree-size" style={{ color: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }}>
+                <span aria-hidden="true" className="share" style={{ background: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }} />
+                <span className="tree-size">
                   {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
                 </span>{" "}
                 <span className="tree-fn">{i === 0 ? "<ROOT>" : frameFunction(tree, i)}</span>{" "}

@@ -118,7 +118,8 @@ export function diffColour(d: DiffTree, i: number, scaleBytes: number): string {
   const t = Math.sqrt(Math.min(1, Math.abs(delta) / scaleBytes));
   const hue = delta > 0 ? GREW_HUE : SHRANK_HUE;
   const sat = 35 + 55 * t;
-  const light = 86 - 36 * t;
+  // Down to 56% at the strongest change: #111 labels stay ≥ 4.5:1 on red and blue alike.
+  const light = 86 - 30 * t;
   return `hsl(${hue}, ${sat.toFixed(1)}%, ${light.toFixed(1)}%)`;
 }
 

@@ -201,7 +201,8 @@ export function frameColour(share: number, isOther: boolean): string {
   const s = Math.sqrt(Math.max(0, Math.min(1, share)));
   const hue = 48 - 48 * s;
   const sat = 45 + 50 * s;
-  const light = 68 - 14 * s;
+  // Down to 57% at the widest: #111 labels stay ≥ 4.5:1 on the reddest frame.
+  const light = 70 - 13 * s;
   return `hsl(${hue.toFixed(1)}, ${sat.toFixed(1)}%, ${light.toFixed(1)}%)`;
 }
 
