@@ -103,7 +103,7 @@ function Table<R extends { key: string; name: string; filename: string }>({ rows
                   <button type="button" className="link" aria-pressed={r.key === selected} onClick={() => onSelect(r.key === selected ? null : r.key)}>
                     {r.name}
                   </button>
-                  {r.filename && <span className="loc"> {r.filename}</span>}
+                  {r.filename && <span className="loc">{r.filename}</span>}
                 </td>
                 {columns.map((c) => {
                   const v = c.value(r);

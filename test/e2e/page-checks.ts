@@ -62,7 +62,7 @@ export function lowContrast(page: Page, min = 4.5): Promise<string[]> {
     const background = (el: Element): RGBA => {
       const layers: RGBA[] = [];
       for (let a: Element | null = el; a; a = a.parentElement) {
-        const frame = a.closest("g.frame");
+        const frame: Element | null = a.closest("g.frame");
         if (frame && a === frame) {
           const rect = frame.querySelector("rect");
           if (rect) {
