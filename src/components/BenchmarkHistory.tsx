@@ -153,12 +153,28 @@ function TrendPlot({ file, metric, branches, base, name }: { file: BenchmarkFile
 function CallSitePlot({ file, branch, base, name }: { file: BenchmarkFile; branch: number; base: string; name: string }) {
   const cs = useMemo(() => callSiteSeries(file, branch), [file, branch]);
   const { el: ref } = useEChart(
-    (chart) => {
+    (chart, node) => {
+      // Every series in the legend, on as many lines as it needs (a paged legend showed one
+      // series a page on a phone); the chart grows by those lines. Estimated from label lengths.
+      const widthPx = node.clientWidth || 600;
+      const labelPx = Math.min(widthPx - 40, 300);
+      let lines = 1;
+      let used = 0;
+      for (const s of cs.series) {
+        const w = Math.min(labelPx, s.label.length * 6.5) + 35;
+        if (used + w > widthPx && used > 0) {
+          lines++;
+          used = 0;
+        }
+        used += w;
+      }
+      node.style.height = `${296 + lines * 24}px`;
+      chart.resize();
       chart.setOption({
         backgroundColor: "transparent",
         animation: false,
-        legend: { top: 0, type: "scroll" },
-        grid: { left: 70, right: 24, top: 36, bottom: 36 },
+        legend: { top: 0, type: "plain", textStyle: { width: labelPx, overflow: "truncate" } },
+        grid: { left: 70, right: 24, top: 12 + lines * 24, bottom: 36 },
         tooltip: {
           trigger: "axis",
           formatter: (ps: Array<{ dataIndex: number; seriesName: string; value: number }>) => {
@@ -179,7 +195,9 @@ function CallSitePlot({ file, branch, base, name }: { file: BenchmarkFile; branc
           type: "line",
           stack: "peak",
           areaStyle: { opacity: 0.75 },
-          symbol: "none",
+          // One run has no area to draw: a point says it is there.
+          symbol: cs.runs.length === 1 ? "circle" : "none",
+          symbolSize: 8,
           lineStyle: { width: 0.5 },
           emphasis: { focus: "series" },
           ...(s.site === null ? { color: "#9aa0a6" } : {}),
@@ -328,8 +346,27 @@ function RunsTable({ file, base }: { file: BenchmarkFile; base: string }) {
 export default function BenchmarkHistory({ name, dataUrl, base }: { name: string; dataUrl: string; base: string }) {
   const [file, setFile] = useState<BenchmarkFile | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [metric, setMetric] = useState<Metric>("peakMemoryBytes");
+  // The metric and the overlaid branches live in the hash (#metric=…&overlay=a,b), so a link shows the same chart.
+  // Read on the client only (the page is also rendered at build time, where there is no URL);
+  // nothing but "Loading" is drawn before the file arrives, so hydration sees the same markup.
+  const hash = new URLSearchParams(typeof location === "undefined" ? "" : location.hash.slice(1));
+  const [metric, setMetric] = useState<Metric>(() => {
+    const m = hash.get("metric");
+    return m !== null && m in METRICS ? (m as Metric) : "peakMemoryBytes";
+  });
+  const [overlayNames] = useState(() => hash.getAll("overlay"));
   const [overlay, setOverlay] = useState<number[]>([]);
+  useEffect(() => {
+    if (file && overlayNames.length > 0) setOverlay(overlayNames.map((b) => file.branches.indexOf(b)).filter((i) => i >= 0 && file.branches[i] !== file.defaultBranch));
+  }, [file, overlayNames]);
+  useEffect(() => {
+    if (!file) return;
+    const p = new URLSearchParams();
+    if (metric !== "peakMemoryBytes") p.set("metric", metric);
+    for (const i of overlay) p.append("overlay", file.branches[i]!);
+    const next = p.toString() ? `#${p}` : "";
+    if (next !== location.hash) history.replaceState(null, "", `${location.pathname}${location.search}${next}`);
+  }, [file, metric, overlay]);
   useEffect(() => {
     fetch(dataUrl)
       .then(async (r) => {
