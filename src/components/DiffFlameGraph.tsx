@@ -176,7 +176,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
     <div className="flame-wrap">
       {(search || highlight) && matched && (
         <p className="search-result" role="status">
-          {highlight ? "Selected function" : "Matched"}: {formatCount(matched.count)} frames, {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
+          {highlight ? "Selected function in" : "Matched"} {formatCount(matched.count)} frames: {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
           {formatBytes(matched.total)}, {width} bytes)
         </p>
       )}

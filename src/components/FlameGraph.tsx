@@ -216,7 +216,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     <div className="flame-wrap">
       {(search || highlight) && matched && (
         <p className="search-result" role="status">
-          {highlight ? "Selected function" : "Matched"}: {formatCount(matched.count)} frames, {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
+          {highlight ? "Selected function in" : "Matched"} {formatCount(matched.count)} frames: {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
           {formatBytes(matched.total)})
         </p>
       )}

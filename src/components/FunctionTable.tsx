@@ -68,7 +68,7 @@ function Table<R extends { key: string; name: string; filename: string }>({ rows
     return kept;
   }, [rows, query, column, sort]);
   const header = (id: string, label: string) => (
-    <th scope="col" aria-sort={sort.id === id ? (sort.descending ? "descending" : "ascending") : "none"} className={id === "name" ? undefined : "num"}>
+    <th key={id} scope="col" aria-sort={sort.id === id ? (sort.descending ? "descending" : "ascending") : "none"} className={id === "name" ? undefined : "num"}>
       <button type="button" onClick={() => setSort((s) => ({ id, descending: s.id === id ? !s.descending : id !== "name" }))}>
         {label}
       </button>
