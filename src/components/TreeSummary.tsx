@@ -104,9 +104,17 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
   }, [filters, tree, selected]);
   useEffect(() => {
     if (rows.some((r) => r.i === selected)) return;
+    // Only collapsed (its ancestors' opening is on its way from the effect above): keep it.
+    const path = withAncestors(tree, selected);
+    const hidden =
+      (hideImports && path.some((k) => tree.flags[k]! & NodeFlag.IMPORT_SYSTEM)) || (hideUninteresting && selected !== 0 && !(tree.flags[selected]! & NodeFlag.INTERESTING));
+    if (!hidden) {
+      setExpanded((prev) => (path.every((k) => k === selected || prev.has(k)) ? prev : new Set([...prev, ...path.filter((k) => k !== selected)])));
+      return;
+    }
     const shown = new Set(rows.map((r) => r.i));
     setSelected(withAncestors(tree, selected).find((k) => shown.has(k)) ?? 0);
-  }, [rows, selected, tree]);
+  }, [rows, selected, tree, hideImports, hideUninteresting]);
   useEffect(() => {
     document.getElementById(`tree-node-${selected}`)?.scrollIntoView({ block: "nearest" });
   }, [selected]);
