@@ -21,7 +21,7 @@ import {
   type DiffFilter,
   type DiffWidth,
 } from "../site/diff.ts";
-import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
 import { useElementWidth } from "./useElementWidth.ts";

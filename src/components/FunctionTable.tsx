@@ -6,7 +6,7 @@
  */
 import { useMemo, useState } from "react";
 import type { FunctionChange, FunctionRow } from "../site/functions.ts";
-import { formatBytes, formatCount } from "../site/format.ts";
+import { formatBytes, formatCount } from "../shared/format.ts";
 
 /** Rows drawn at once: the table is for finding a function, the search narrows the rest. */
 const SHOWN_ROWS = 100;

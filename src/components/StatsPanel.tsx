@@ -5,7 +5,7 @@ import { use as registerChartParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { Fragment } from "react";
 import type { OkRunEntry } from "../content/schema.ts";
-import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { breakLocation } from "../site/flame.ts";
 import { useEChart } from "./useEChart.ts";
 

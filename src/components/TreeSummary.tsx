@@ -9,7 +9,7 @@ import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
 import { frameFunction } from "../site/flame.ts";
-import { formatBytes, formatCount, formatPercent, treeShareColour } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent, treeShareColour } from "../shared/format.ts";
 import type { ViewState } from "../site/url.ts";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 
