@@ -29,8 +29,12 @@ const frameNames = async (): Promise<string[]> => {
 
 /** Waits for what a view draws (frames, a chart's canvas, the tree), then for the draw's transition. */
 async function settle(): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.waitForTimeout(450);
+  // Something the view draws is on screen: a frame, a chart, the tree or a table.
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll("main g.frame, main canvas, main [role=treeitem], main table")).some((e) => e.getBoundingClientRect().height > 0),
+  );
+  // The flame graph's labels are written when its 250 ms transition ends; charts draw at once.
+  await page.waitForTimeout(350);
 }
 
 async function checkAll(where: string, problems: string[]): Promise<void> {
