@@ -13,7 +13,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyzeCapture } from "../src/analysis/analyze.ts";
+import { flameTree } from "../src/analysis/analyze.ts";
+import { collectCapture } from "../src/analysis/collect.ts";
+import { flameColumns } from "../src/analysis/flame.ts";
 import { diffTrees, flameNodeSource } from "../src/analysis/diff.ts";
 import type { FlameNode } from "../src/analysis/model.ts";
 import { buildSite } from "../src/cli/site.ts";
@@ -93,8 +95,8 @@ function timeDiff(base: FlameNode, head: FlameNode): DiffTimes {
   const columnarCpu: number[] = [];
   let fullNodes = 0;
   let columnarNodes = 0;
-  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
-  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(flameColumns(base), { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(flameColumns(head), { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
   for (let k = 0; k < RUNS; k++) {
     let t = performance.now();
     let c = process.cpuUsage();
@@ -119,8 +121,9 @@ try {
     writeFileSync(join(captures, `wide--${side}.bin`), wideTree(side === "head"));
     writeFileSync(join(captures, `wide--${side}.meta.json`), JSON.stringify({ benchmark: "wide", branch: "main", commit: `${k}`.repeat(40), timestamp: stamps[k] }));
   }
-  const base = analyzeCapture(join(captures, "wide--base.bin")).flame.peak!;
-  const head = analyzeCapture(join(captures, "wide--head.bin")).flame.peak!;
+  const peakOf = (path: string) => flameTree(collectCapture(path), "peak", { mergeThreads: true })!;
+  const base = peakOf(join(captures, "wide--base.bin"));
+  const head = peakOf(join(captures, "wide--head.bin"));
   const d = timeDiff(base, head);
   console.log(`generated wide tree  base ${base.valueBytes.toLocaleString("en-US")} B, head ${head.valueBytes.toLocaleString("en-US")} B at peak`);
   console.log(`machine load         ${loadavg()[0]!.toFixed(1)} (1-minute load average on ${cpus().length} cores)`);
@@ -128,7 +131,7 @@ try {
   console.log(`diff, site data      ${d.columnar.toFixed(1)} ms wall, ${d.columnarCpu.toFixed(1)} ms CPU for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);
 
   if (existsSync(SHARED)) {
-    const t = analyzeCapture(SHARED).flame.peak!;
+    const t = peakOf(SHARED);
     const s = timeDiff(t, t);
     console.log(`wide_tree.default    ${s.full.toFixed(1)} ms wall, ${s.fullCpu.toFixed(1)} ms CPU for ${s.fullNodes.toLocaleString("en-US")} nodes (full, with itself); ${s.columnar.toFixed(1)} ms, ${s.columnarCpu.toFixed(1)} ms CPU for ${s.columnarNodes.toLocaleString("en-US")} (site data)`);
   }

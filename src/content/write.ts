@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
 import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
-import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
+import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
@@ -154,9 +154,12 @@ function pythonVersionString(hex: number | null): string | null {
   return `${(hex >>> 24) & 0xff}.${(hex >>> 16) & 0xff}.${(hex >>> 8) & 0xff}`;
 }
 
-function threadLabels(root: FlameNode | null): string[] {
+function threadLabels(tree: FlameColumns | null): string[] {
   // In a split-by-thread tree every path starts in one thread: the root's children name them all.
-  return root ? [...new Set(root.children.map((c) => c.thread))].sort() : [];
+  if (tree === null) return [];
+  const labels = new Set<string>();
+  for (let i = 1; i < tree.size; i++) if (tree.parent[i] === 0) labels.add(tree.threads[tree.thread[i]!]!);
+  return [...labels].sort();
 }
 
 /** Write a run's entry and data files; returns the entry. */
@@ -175,9 +178,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     writeFileAtomic(join(dataDir, name), text);
     return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
   };
-  const writeTree = (name: string, root: FlameNode | null, prune = true): DataRef | null => {
-    if (root === null) return null;
-    const tree: ColumnarTree = encodeTree(root, { minFrameFraction: prune ? minFrameFraction : 0 });
+  const writeTree = (name: string, columns: FlameColumns | null, prune = true): DataRef | null => {
+    if (columns === null) return null;
+    const tree: ColumnarTree = encodeTree(columns, { minFrameFraction: prune ? minFrameFraction : 0 });
     for (let i = 0; i < tree.parent.length; i++) {
       framesForSource.push({ filename: tree.strings[tree.filename[i]!]!, lineno: tree.lineno[i]! });
     }
@@ -197,9 +200,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     inverted: writeTree("inverted.json", analysis.inverted),
     invertedNoImports: writeTree("inverted-no-imports.json", analysis.invertedNoImports),
     temporalHighWaterMark: temporal
-      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction, analysis.header.skippedFramesOnMainTid))
+      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction))
       : null,
-    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction, analysis.header.skippedFramesOnMainTid)) : null,
+    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction)) : null,
     memory: analysis.memory.length > 0 ? write("memory.json", memoryFile(analysis)) : null,
     // The tree summary is already cut to the biggest allocations: no pruning.
     tree: writeTree("tree.json", analysis.tree, false),

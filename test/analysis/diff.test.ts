@@ -1,6 +1,7 @@
 /** The differential flame tree: grown, shrunk, new, vanished, totals, pruned nodes, settings. */
 import { describe, expect, test } from "vitest";
 import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, settingsDifferences, type DiffTree } from "../../src/analysis/diff.ts";
+import { flameColumns } from "../../src/analysis/flame.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { treeDataSource } from "../../src/content/diff-source.ts";
@@ -108,7 +109,7 @@ describe("diffTrees", () => {
   });
 
   test("decoded columns diff like the node objects they were written from", () => {
-    const cols = diffTrees(treeDataSource(decodeTree(encodeTree(BASE, { minFrameFraction: 0 }))), treeDataSource(decodeTree(encodeTree(HEAD, { minFrameFraction: 0 }))));
+    const cols = diffTrees(treeDataSource(decodeTree(encodeTree(flameColumns(BASE), { minFrameFraction: 0 }))), treeDataSource(decodeTree(encodeTree(flameColumns(HEAD), { minFrameFraction: 0 }))));
     expect(cols.size).toBe(d.size);
     expect([...cols.baseBytes]).toEqual([...d.baseBytes]);
     expect([...cols.headBytes]).toEqual([...d.headBytes]);
@@ -119,8 +120,8 @@ describe("diffTrees", () => {
     // Base prunes the narrow frames under parse; head has `old` wide enough to keep.
     const base = tree({ main: { big: [1_000, 1], parse: { a: [3, 1], b: [4, 1], old: [5, 1] } } });
     const head = tree({ main: { big: [1_000, 1], parse: { a: [3, 1], b: [4, 1], old: [9_000, 1] } } });
-    const bt = decodeTree(encodeTree(base, { minFrameFraction: 0.01 }));
-    const ht = decodeTree(encodeTree(head, { minFrameFraction: 0.01 }));
+    const bt = decodeTree(encodeTree(flameColumns(base), { minFrameFraction: 0.01 }));
+    const ht = decodeTree(encodeTree(flameColumns(head), { minFrameFraction: 0.01 }));
     const p = diffTrees(treeDataSource(bt), treeDataSource(ht));
     expect(p.prunedNodes.base).toBeGreaterThan(0);
     expect(p.baseBytes[0]).toBe(base.valueBytes);

@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { flameTree, invertedFlameTrees, temporalData } from "../../src/analysis/analyze.ts";
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
-import type { FlameNode } from "../../src/analysis/model.ts";
+import type { FlameColumns, FlameNode } from "../../src/analysis/model.ts";
 import type { NativeSymbolizer } from "../../src/analysis/flame.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
 import { readJson } from "../helpers/fixtures.ts";
@@ -156,6 +156,25 @@ function flatten(root: FlameNode): { nodes: FlatNode[]; children: number[][] } {
   return { nodes, children };
 }
 
+/** Preorder columns (temporal trees) as flat nodes. */
+function flattenColumns(tree: FlameColumns): { nodes: FlatNode[]; children: number[][] } {
+  const children: number[][] = Array.from({ length: tree.size }, () => []);
+  for (let i = 1; i < tree.size; i++) children[tree.parent[i]!]!.push(i);
+  const nodes = Array.from({ length: tree.size }, (_, i) => {
+    const f = tree.frames[tree.frame[i]!]!;
+    return {
+      key: `${f.function} (${f.filename}:${f.lineno})`,
+      thread: tree.threads[tree.thread[i]!]!,
+      interesting: (tree.flags[i]! & 1) !== 0,
+      importSystem: (tree.flags[i]! & 2) !== 0,
+      native: false,
+      valueBytes: tree.valueBytes[i]!,
+      nAllocations: tree.nAllocations[i]!,
+    };
+  });
+  return { nodes, children };
+}
+
 /** Sum per path: merges memray's same-frame siblings that differ only by thread label. */
 function totalsByPath(
   tree: { nodes: FlatNode[]; children: number[][] },
@@ -227,7 +246,7 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   if (variant === "temporal" || variant === "temporal-leaks") {
     const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
     const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null, symbolize);
-    const ours = intervalsByPath(flatten(data.tree), data.intervals, false);
+    const ours = intervalsByPath(flattenColumns(data.tree), data.intervals, false);
     const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);
     expect(sorted(ours), `${where}: intervals by node path`).toEqual(sorted(theirs));
     expect(data.highWaterMarkBySnapshot, `${where}: high_water_mark_by_snapshot`).toEqual(golden.packed_data.high_water_mark_by_snapshot);

@@ -17,8 +17,8 @@ import { DATA_DIR } from "../helpers/fixtures.ts";
 const analysis = analyzeCapture(join(DATA_DIR, "memray", "1.18.0", "complete.pyalloc.bin"));
 const skipped = analysis.header.skippedFramesOnMainTid;
 const times = analysis.memory.map((m) => m.timeMs);
-const hwm = decodeTemporal(encodeTemporal(analysis.temporal!.highWaterMark, "highWaterMark", 0, skipped));
-const leaks = decodeTemporal(encodeTemporal(analysis.temporal!.leaks, "leaks", 0, skipped));
+const hwm = decodeTemporal(encodeTemporal(analysis.temporal!.highWaterMark, "highWaterMark", 0));
+const leaks = decodeTemporal(encodeTemporal(analysis.temporal!.leaks, "leaks", 0));
 
 /** Every drawn frame as its path of names, with its bytes. */
 function picture(tree: TreeData, d: FlameDatum, prefix = "", out = new Map<string, number>()): Map<string, number> {
