@@ -6,11 +6,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import type { DiffSource } from "../analysis/diff.ts";
+import { treeDataSource, type DiffSource } from "./diff.ts";
 import type { RegressionRule } from "../shared/regression.ts";
 import { decodeTree } from "./columnar.ts";
 import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkComparison, type ComparePair } from "./compare.ts";
-import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
 import { publicDir, readEntry, runsDir, writeRun } from "./write.ts";
 import { readMetaFile } from "./provenance.ts";

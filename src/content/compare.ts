@@ -4,7 +4,7 @@
  * PR comment, `heaptrail compare --format json` and the pages use it. Browser-safe: no Node
  * imports, no zod.
  */
-import { callSiteChanges, diffTrees, settingsDifferences, type CallSiteChange, type CaptureSettings, type DiffSource, type DiffTree } from "../analysis/diff.ts";
+import { callSiteChanges, diffTrees, settingsDifferences, type CallSiteChange, type CaptureSettings, type DiffSource, type DiffTree } from "./diff.ts";
 import { change, isRegression, type RegressionRule } from "../shared/regression.ts";
 import type { CallSite, OkRunEntry, RunEntry } from "./schema.ts";
 

@@ -5,7 +5,6 @@ import { collectCapture } from "../../src/analysis/collect.ts";
 import { foldedStacks } from "../../src/analysis/folded.ts";
 import { isImportSystem } from "../../src/analysis/frames.ts";
 import { TreeFlag, type FlameColumns, type FlameNode, type TreeSummaryNode } from "../../src/analysis/model.ts";
-import { temporalNodeTotals } from "../../src/analysis/temporal-range.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
 import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
@@ -72,6 +71,21 @@ describe("analyzeCapture", () => {
     expect(run.flame.peak!.valueBytes[0]).toBe(run.peakMemoryBytes);
   });
 
+  it("emits temporal trees as preorder columns, parents before children, intervals naming nodes", () => {
+    const run = analyzeCapture(capture("temporal.default"));
+    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
+      expect(data.tree.parent[0]).toBe(-1);
+      // Preorder: each node's parent is the node before it or one of that node's ancestors.
+      for (let i = 1; i < data.tree.size; i++) {
+        let k = i - 1;
+        while (k !== -1 && k !== data.tree.parent[i]) k = data.tree.parent[k]!;
+        expect(k).toBe(data.tree.parent[i]);
+      }
+      expect(data.intervals.length).toBeGreaterThan(0);
+      for (const [, , node] of data.intervals) expect(node).toBeLessThan(data.tree.size);
+    }
+  });
+
   it("caps memory samples with memray's stride", () => {
     const run = analyzeCapture(capture("temporal.default"), { maxMemoryRecords: 10 });
     const full = analyzeCapture(capture("temporal.default"));
@@ -121,45 +135,5 @@ describe("folded stacks", () => {
   it("puts the thread first when threads are split", () => {
     const text = foldedStacks(c.tables, viewGroups(c, "peak", false)!, { splitThreads: true, threadName: viewThreadName(c, "peak") });
     expect(text).toMatch(/^0x2 \(loader\);/m);
-  });
-});
-
-describe("temporal range (browser)", () => {
-  const run = analyzeCapture(capture("temporal.default"));
-  const times = run.memory.map((m) => m.timeMs);
-  const parentsOf = (tree: FlameColumns) => Array.from(tree.parent);
-
-  it("the analysis emits preorder columns: parents before children, intervals naming nodes", () => {
-    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
-      expect(data.tree.parent[0]).toBe(-1);
-      for (let i = 1; i < data.tree.size; i++) expect(data.tree.parent[i]).toBeLessThan(i);
-      // Preorder: a node's parent is the nearest earlier node one level up, so each node's parent is an ancestor of the node before it.
-      for (let i = 2; i < data.tree.size; i++) {
-        let k = i - 1;
-        while (k !== -1 && k !== data.tree.parent[i]) k = data.tree.parent[k]!;
-        expect(k).toBe(data.tree.parent[i]);
-      }
-      for (const [, , node] of data.intervals) expect(node).toBeLessThan(data.tree.size);
-    }
-  });
-
-  it("HWM mode over the whole run gives the peak, leaks mode the bytes left", () => {
-    const hwm = run.temporal!.highWaterMark;
-    const all = temporalNodeTotals("highWaterMark", times, hwm.highWaterMarkBySnapshot, hwm.intervals, parentsOf(hwm.tree), -Infinity, Infinity);
-    expect(all.nodeBytes[0]).toBe(Math.max(...hwm.highWaterMarkBySnapshot!));
-    expect(all.nodeBytes[0]).toBe(run.peakMemoryBytes);
-    const leaks = run.temporal!.leaks;
-    const left = temporalNodeTotals("leaks", times, null, leaks.intervals, parentsOf(leaks.tree), -Infinity, Infinity);
-    expect(left.nodeBytes[0]).toBe(run.leakedBytes);
-  });
-
-  it("a range before the global peak finds the earlier, lower peak", () => {
-    const hwm = run.temporal!.highWaterMark;
-    const series = hwm.highWaterMarkBySnapshot!;
-    const peakAt = series.indexOf(Math.max(...series));
-    const cut = times[Math.max(0, peakAt - 3)]!;
-    const early = temporalNodeTotals("highWaterMark", times, series, hwm.intervals, parentsOf(hwm.tree), times[0]!, cut);
-    expect(early.nodeBytes[0]).toBeLessThan(run.peakMemoryBytes);
-    expect(early.nodeBytes[0]).toBe(series[early.peakSnapshot!]);
   });
 });
