@@ -59,7 +59,7 @@ export function viewThreadName(capture: CollectedCapture, view: FlameView): (tid
   };
 }
 
-/** A view's flame tree as node objects (the command line's JSON). */
+/** A view's flame tree as node objects (tests: memray's goldens). */
 export function flameTree(
   capture: CollectedCapture,
   view: FlameView,
@@ -118,7 +118,17 @@ function invertedBuilders(
   });
 }
 
-/** A view's inverted trees as node objects (the command line's JSON). */
+/** A view's flame tree, or its inverted tree, as preorder columns (the command line's JSON). */
+export function viewTree(
+  capture: CollectedCapture,
+  view: FlameView,
+  options: { mergeThreads: boolean; inverted?: boolean; symbolize?: NativeSymbolizer },
+): FlameColumns | null {
+  const builder = options.inverted ? invertedBuilders(capture, view, options)?.inverted : flameBuilder(capture, view, options);
+  return builder?.preorder().tree ?? null;
+}
+
+/** A view's inverted trees as node objects (tests: memray's goldens). */
 export function invertedFlameTrees(
   capture: CollectedCapture,
   view: FlameView,
