@@ -4,13 +4,14 @@
  * as-is and fetched lazily by the page). Every file is written atomically.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
 import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
+import { jsonChunks } from "./json-chunks.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
@@ -67,6 +68,28 @@ export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/** `writeFileAtomic` for text in chunks (a file of any size); returns the bytes written. */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): number {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(tmp, "w");
+  let bytes = 0;
+  try {
+    for (const chunk of chunks) {
+      const buffer = Buffer.from(chunk);
+      for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
+      bytes += buffer.length;
+    }
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  return bytes;
 }
 
 /** The stored entry of a run, or null when missing or unreadable. */
@@ -174,9 +197,8 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   const framesForSource: Array<{ filename: string; lineno: number }> = [];
 
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
-    const text = JSON.stringify(value);
-    writeFileAtomic(join(dataDir, name), text);
-    return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
+    const sizeBytes = writeChunksAtomic(join(dataDir, name), jsonChunks(value));
+    return { path: `data/${runId}/${name}`, sizeBytes, ...nodes };
   };
   const writeTree = (name: string, columns: FlameColumns | null, prune = true): DataRef | null => {
     if (columns === null) return null;

@@ -99,11 +99,13 @@ describe("data files and run entries", () => {
 describe("command outputs", () => {
   for (const fixture of memrayFixtures()) {
     test(fixture.id, async () => {
-      // Every view, shape and format; on the one large capture (1.7 MB, ~2 s a command) only the plain views.
-      const large = statSync(fixture.capturePath).size > 1_000_000;
+      // Every view, shape and format on memray 1.20's captures; the older versions' captures
+      // (the same programs, read by the same code once decoded) and the one large capture
+      // (1.7 MB, ~2 s a command) in the plain views only, to keep the test's time modest.
+      const full = fixture.memrayVersion === "1.20.0" && statSync(fixture.capturePath).size < 1_000_000;
       const views = fixture.aggregated ? [[], ["--leaks"]] : [[], ["--leaks"], ["--temporary-allocations"]];
-      for (const view of views) {
-        for (const shape of large ? [[]] : [[], ["--inverted"], ["--split-threads"]]) {
+      for (const view of full ? views : [[]]) {
+        for (const shape of full ? [[], ["--inverted"], ["--split-threads"]] : [[]]) {
           for (const format of ["folded", "json"]) {
             const argv = [fixture.capturePath, "--no-symbols", ...view, ...shape, "--format", format];
             actual[`cli ${fixture.id} flamegraph ${[...view, ...shape, format].join(" ")}`] = await digestCommand(runFlamegraph, argv);
