@@ -13,10 +13,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { flameTree } from "../src/analysis/analyze.ts";
+import { viewTree } from "../src/analysis/analyze.ts";
 import { collectCapture } from "../src/analysis/collect.ts";
-import { flameColumns } from "../src/analysis/flame.ts";
-import type { FlameNode } from "../src/analysis/model.ts";
+import type { FlameColumns } from "../src/analysis/model.ts";
 import { buildSite } from "../src/cli/site.ts";
 import { decodeTree, encodeTree } from "../src/content/columnar.ts";
 import { diffTrees, treeDataSource } from "../src/content/diff.ts";
@@ -87,18 +86,18 @@ interface DiffTimes {
   columnarNodes: number;
 }
 
-function timeDiff(base: FlameNode, head: FlameNode): DiffTimes {
+function timeDiff(base: FlameColumns, head: FlameColumns): DiffTimes {
   const full: number[] = [];
   const columnar: number[] = [];
   const fullCpu: number[] = [];
   const columnarCpu: number[] = [];
   let fullNodes = 0;
   let columnarNodes = 0;
-  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(flameColumns(base), { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
-  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(flameColumns(head), { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
   // The full trees: written unpruned and decoded (the diff reads decoded columns only).
-  const fullBase = treeDataSource(decodeTree(encodeTree(flameColumns(base), { minFrameFraction: 0 })));
-  const fullHead = treeDataSource(decodeTree(encodeTree(flameColumns(head), { minFrameFraction: 0 })));
+  const fullBase = treeDataSource(decodeTree(encodeTree(base, { minFrameFraction: 0 })));
+  const fullHead = treeDataSource(decodeTree(encodeTree(head, { minFrameFraction: 0 })));
   for (let k = 0; k < RUNS; k++) {
     let t = performance.now();
     let c = process.cpuUsage();
@@ -123,11 +122,11 @@ try {
     writeFileSync(join(captures, `wide--${side}.bin`), wideTree(side === "head"));
     writeFileSync(join(captures, `wide--${side}.meta.json`), JSON.stringify({ benchmark: "wide", branch: "main", commit: `${k}`.repeat(40), timestamp: stamps[k] }));
   }
-  const peakOf = (path: string) => flameTree(collectCapture(path), "peak", { mergeThreads: true })!;
+  const peakOf = (path: string) => viewTree(collectCapture(path), "peak", { mergeThreads: true })!;
   const base = peakOf(join(captures, "wide--base.bin"));
   const head = peakOf(join(captures, "wide--head.bin"));
   const d = timeDiff(base, head);
-  console.log(`generated wide tree  base ${base.valueBytes.toLocaleString("en-US")} B, head ${head.valueBytes.toLocaleString("en-US")} B at peak`);
+  console.log(`generated wide tree  base ${base.valueBytes[0]!.toLocaleString("en-US")} B, head ${head.valueBytes[0]!.toLocaleString("en-US")} B at peak`);
   console.log(`machine load         ${loadavg()[0]!.toFixed(1)} (1-minute load average on ${cpus().length} cores)`);
   console.log(`diff, full trees     ${d.full.toFixed(1)} ms wall, ${d.fullCpu.toFixed(1)} ms CPU for ${d.fullNodes.toLocaleString("en-US")} merged nodes (decoded columns unpruned, median of ${RUNS})`);
   console.log(`diff, site data      ${d.columnar.toFixed(1)} ms wall, ${d.columnarCpu.toFixed(1)} ms CPU for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);

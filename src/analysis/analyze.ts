@@ -9,7 +9,7 @@ import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
-import type { CaptureStats, FlameColumns, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
+import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData } from "./model.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -57,15 +57,6 @@ export function viewThreadName(capture: CollectedCapture, view: FlameView): (tid
     if (!cache.has(tid)) cache.set(tid, capture.tables.threadName(tid, beforeSeq));
     return cache.get(tid)!;
   };
-}
-
-/** A view's flame tree as node objects (tests: memray's goldens). */
-export function flameTree(
-  capture: CollectedCapture,
-  view: FlameView,
-  options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
-): FlameNode | null {
-  return flameBuilder(capture, view, options)?.materialize(null).root ?? null;
 }
 
 function flameBuilder(
@@ -128,14 +119,14 @@ export function viewTree(
   return builder?.preorder().tree ?? null;
 }
 
-/** A view's inverted trees as node objects (tests: memray's goldens). */
-export function invertedFlameTrees(
+/** A view's inverted tree and memray's `inverted_no_imports` variant, as preorder columns. */
+export function invertedTrees(
   capture: CollectedCapture,
   view: FlameView,
   options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
-): { inverted: FlameNode; invertedNoImports: FlameNode } | null {
+): { inverted: FlameColumns; invertedNoImports: FlameColumns } | null {
   const built = invertedBuilders(capture, view, options);
-  return built && { inverted: built.inverted.materialize(null).root, invertedNoImports: built.noImports.materialize(null).root };
+  return built && { inverted: built.inverted.preorder().tree, invertedNoImports: built.noImports.preorder().tree };
 }
 
 /**
@@ -189,7 +180,7 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
   const peak = views("peak");
   const leaks = views("leaks");
   const temporary = views("temporary");
-  const inverted = invertedBuilders(capture, "peak", { mergeThreads: true, symbolize })!;
+  const inverted = invertedTrees(capture, "peak", { mergeThreads: true, symbolize })!;
   const stats: CaptureStats | null =
     snapshots && statsCollector ? statsCollector.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
   const memory = snapshots
@@ -205,8 +196,8 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
     memory,
     flame: { peak: peak.merged, leaks: leaks.merged, temporary: temporary.merged },
     flameByThread: { peak: peak.byThread, leaks: leaks.byThread, temporary: temporary.byThread },
-    inverted: inverted.inverted.preorder().tree,
-    invertedNoImports: inverted.noImports.preorder().tree,
+    inverted: inverted.inverted,
+    invertedNoImports: inverted.invertedNoImports,
     temporal: snapshots
       ? {
           highWaterMark: temporalData(tables, snapshots.temporalHighWaterMark, snapshots.highWaterMarkBySnapshot, symbolize),

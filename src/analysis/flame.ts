@@ -125,8 +125,8 @@ const NODE_INTERESTING = 2;
 const NODE_TOO_DEEP = 4;
 
 /**
- * Builds a flame tree in typed columns, then gives it as preorder columns (`preorder`, what the
- * content stage writes) or as FlameNode objects (`materialize`, the command line's JSON).
+ * Builds a flame tree in typed columns, then gives it as preorder columns (`preorder`: what the
+ * content stage writes and the command line prints; never one object per node).
  * A record adds its value to the node it ends at only; a node's value is the sum over its
  * subtree, added up once at the end. So adding a record allocates nothing and touches no node
  * object, and one built tree can be given again with another thread label.
@@ -343,8 +343,7 @@ export class FlameTreeBuilder {
   }
 
   /**
-   * The tree as preorder columns (children in creation order, the order `materialize` gives
-   * them), with every non-root node labelled `thread` when given (a split-threads tree of one
+   * The tree as preorder columns (children in creation order), with every non-root node labelled `thread` when given (a split-threads tree of one
    * thread is the merged tree relabelled). `preorderOf[creationIndex]` is a node's preorder
    * index (what `add` returned names creation indices). Frames index the catalog's shared table.
    */
@@ -408,56 +407,6 @@ export class FlameTreeBuilder {
       tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
     }
     return { tree, preorderOf };
-  }
-
-  /**
-   * The FlameNode objects, in creation order, with every non-root node labelled `thread` when
-   * given (as `preorder`). For the command line's JSON only: one object per node.
-   */
-  materialize(thread: string | null): { root: FlameNode; nodes: FlameNode[] } {
-    const n = this.nodeCount;
-    const parents = this.parents;
-    const { bytes, count } = this.subtreeSums();
-    const childCount = new Int32Array(n);
-    for (let id = n - 1; id > 0; id--) childCount[parents[id]!]!++;
-    const nodes = new Array<FlameNode>(n);
-    const filled = new Int32Array(n);
-    const root: FlameNode = {
-      ...FLAME_ROOT,
-      thread: "0x0",
-      valueBytes: bytes[0]!,
-      nAllocations: count[0]!,
-      interesting: true,
-      importSystem: false,
-      children: childCount[0]! > 0 ? new Array<FlameNode>(childCount[0]!) : [],
-    };
-    nodes[0] = root;
-    const frames = this.catalog.frames;
-    for (let id = 1; id < n; id++) {
-      const f = frames[this.frame[id]!]!;
-      const flags = this.flags[id]!;
-      const tooDeep = (flags & NODE_TOO_DEEP) !== 0;
-      const node: FlameNode = {
-        function: tooDeep ? STACK_TOO_DEEP.function : f.function,
-        filename: tooDeep ? STACK_TOO_DEEP.filename : f.filename,
-        lineno: tooDeep ? STACK_TOO_DEEP.lineno : f.lineno,
-        thread: thread ?? this.threads[this.threadOf[id]!]!,
-        valueBytes: bytes[id]!,
-        nAllocations: count[id]!,
-        interesting: (flags & NODE_INTERESTING) !== 0,
-        importSystem: (flags & NODE_IMPORT) !== 0,
-        // Exactly sized: most nodes are leaves, and a pushed-to array reserves 17 slots.
-        children: childCount[id]! > 0 ? new Array<FlameNode>(childCount[id]!) : [],
-      };
-      if (f.module !== undefined && !tooDeep) {
-        node.module = f.module;
-        node.offset = f.offset;
-      }
-      nodes[id] = node;
-      const p = parents[id]!;
-      nodes[p]!.children[filled[p]!++] = node;
-    }
-    return { root, nodes };
   }
 
   /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */

@@ -1,26 +1,26 @@
 // The seed examples' shapes, the tree summary, folded stacks and the browser's temporal range.
 import { describe, expect, it } from "vitest";
-import { analyzeCapture, flameTree, invertedFlameTrees, viewGroups, viewThreadName } from "../../src/analysis/analyze.ts";
+import { analyzeCapture, invertedTrees, viewGroups, viewThreadName, viewTree } from "../../src/analysis/analyze.ts";
 import { collectCapture } from "../../src/analysis/collect.ts";
 import { foldedStacks } from "../../src/analysis/folded.ts";
 import { isImportSystem } from "../../src/analysis/frames.ts";
-import { TreeFlag, type FlameColumns, type FlameNode, type TreeSummaryNode } from "../../src/analysis/model.ts";
+import { TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
 import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
 const capture = (name: string) => `${MEMRAY_DIR}/1.20.0/${name}.bin`;
 
-function find(node: FlameNode, fn: string, file: string): FlameNode[] {
-  const out: FlameNode[] = [];
-  const walk = (n: FlameNode) => {
-    if (n.function === fn && n.filename === file) out.push(n);
-    n.children.forEach(walk);
-  };
-  walk(node);
+/** Nodes of a tree whose frame is `fn` in `file`. */
+function find(tree: FlameColumns, fn: string, file: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < tree.size; i++) {
+    const f = tree.frames[tree.frame[i]!]!;
+    if (f.function === fn && f.filename === file) out.push(i);
+  }
   return out;
 }
-const width = (tree: FlameNode, fn: string, file: string) => find(tree, fn, file).reduce((s, n) => s + n.valueBytes, 0);
-const peakTree = (name: string) => flameTree(collectCapture(capture(name)), "peak", { mergeThreads: true })!;
+const width = (tree: FlameColumns, fn: string, file: string) => find(tree, fn, file).reduce((s, i) => s + tree.valueBytes[i]!, 0);
+const peakTree = (name: string) => viewTree(collectCapture(capture(name)), "peak", { mergeThreads: true })!;
 /** The thread labels of a tree's top frames. */
 const topThreads = (tree: FlameColumns) => Array.from(tree.parent.keys()).filter((i) => tree.parent[i] === 0).map((i) => tree.threads[tree.thread[i]!]);
 
@@ -44,8 +44,8 @@ describe("seed examples", () => {
   });
 
   it("inverted: a() is 3x a1() at the top of the inverted tree", () => {
-    const inverted = invertedFlameTrees(collectCapture(capture("inverted.default")), "peak", { mergeThreads: true })!.inverted;
-    const top = (fn: string) => inverted.children.filter((n) => n.function === fn).reduce((s, n) => s + n.valueBytes, 0);
+    const inverted = invertedTrees(collectCapture(capture("inverted.default")), "peak", { mergeThreads: true })!.inverted;
+    const top = (fn: string) => find(inverted, fn, "inverted.py").filter((i) => inverted.parent[i] === 0).reduce((s, i) => s + inverted.valueBytes[i]!, 0);
     expect(top("a1")).toBeGreaterThan(900_000);
     expect(top("a") / top("a1")).toBeCloseTo(3, 1);
   });
