@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { viewTree } from "../src/analysis/analyze.ts";
 import { collectCapture } from "../src/analysis/collect.ts";
 import type { FlameColumns } from "../src/analysis/model.ts";
-import { buildSite } from "../src/cli/site.ts";
+import { buildSite } from "../src/cli/build-site.ts";
 import { decodeTree, encodeTree } from "../src/content/columnar.ts";
 import { diffTrees, treeDataSource } from "../src/content/diff.ts";
 import { DEFAULT_MIN_FRAME_FRACTION } from "../src/content/shapes.ts";

@@ -64,7 +64,7 @@ export interface FlameColumns {
   flags: Uint8Array;
 }
 
-/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). Node 0 of a tree is `<root>`. */
+/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). A tree's root is `<root>`. */
 export interface FlameNode extends FrameKey {
   /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */
   thread: string;

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { DiffTree } from "../content/diff.ts";
 import { NodeFlag } from "../content/shapes.ts";
 import { buildDiffData, deltaPercent, diffColour, maxAbsDelta, type DiffDatum, type DiffFilter, type DiffWidth } from "../site/diff.ts";
-import { formatBytes, formatCount } from "../site/format.ts";
+import { formatBytes, formatCount } from "../shared/format.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {

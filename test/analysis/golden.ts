@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { invertedTrees, temporalData, viewTree } from "../../src/analysis/analyze.ts";
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
-import type { FlameColumns } from "../../src/analysis/model.ts";
+import type { FlameColumns, FlameNode } from "../../src/analysis/model.ts";
 import type { NativeSymbolizer } from "../../src/analysis/flame.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
 import { readJson } from "../helpers/fixtures.ts";
@@ -134,6 +134,29 @@ function unpack(golden: Golden, table: PackedNodes): { nodes: FlatNode[]; childr
   return { nodes, children: table.children };
 }
 
+/** A node tree (the command's parsed `--format json`) as flat nodes. */
+function flatten(root: FlameNode): { nodes: FlatNode[]; children: number[][] } {
+  const nodes: FlatNode[] = [];
+  const children: number[][] = [];
+  const walk = (n: FlameNode): number => {
+    const i = nodes.length;
+    nodes.push({
+      key: `${n.function} (${n.filename}:${n.lineno})`,
+      thread: n.thread,
+      interesting: n.interesting,
+      importSystem: n.importSystem,
+      native: false,
+      valueBytes: n.valueBytes,
+      nAllocations: n.nAllocations,
+    });
+    children.push([]);
+    for (const c of n.children) children[i]!.push(walk(c));
+    return i;
+  };
+  walk(root);
+  return { nodes, children };
+}
+
 /** A tree's preorder columns as flat nodes. */
 function flattenColumns(tree: FlameColumns): { nodes: FlatNode[]; children: number[][] } {
   const children: number[][] = Array.from({ length: tree.size }, () => []);
@@ -250,4 +273,34 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   const tree = viewTree(capture, view, { mergeThreads, symbolize });
   expect(tree, `${where}: ${view} available`).not.toBeNull();
   compare(tree!, golden.packed_data.nodes, `${view} tree`);
+}
+
+/** Lines `frame;…;frame BYTES`, sorted, one per path whose own bytes (its value less its children's) are not 0. */
+function foldPaths(children: readonly (readonly number[])[], frame: (i: number) => string, valueBytes: (i: number) => number): string[] {
+  const bytes = new Map<string, number>();
+  const walk = (i: number, path: string[]): void => {
+    const here = i === 0 ? path : [...path, frame(i)];
+    const own = valueBytes(i) - children[i]!.reduce((sum, c) => sum + valueBytes(c), 0);
+    if (i !== 0 && own !== 0) bytes.set(here.join(";"), (bytes.get(here.join(";")) ?? 0) + own);
+    for (const c of children[i]!) walk(c, here);
+  };
+  walk(0, []);
+  return sorted(bytes).map(([stack, b]) => `${stack} ${b}`);
+}
+
+/**
+ * memray's flame graph data as folded stacks (`flamegraph` output, frames `function (file:line)`),
+ * sorted: each node's own bytes on its path from the root. Of an inverted graph, the paths run
+ * innermost frame first.
+ */
+export function memrayFoldedStacks(goldenPath: string): string[] {
+  const golden = readJson(goldenPath) as Golden;
+  const { nodes, children } = unpack(golden, golden.packed_data.nodes);
+  return foldPaths(children, (i) => nodes[i]!.key, (i) => nodes[i]!.valueBytes);
+}
+
+/** A flame tree (the command's `--format json`) as folded stacks, as memrayFoldedStacks. */
+export function foldedStacksOf(root: FlameNode): string[] {
+  const { nodes, children } = flatten(root);
+  return foldPaths(children, (i) => nodes[i]!.key, (i) => nodes[i]!.valueBytes);
 }

@@ -16,7 +16,8 @@ import { analyzeCapture } from "../../src/analysis/analyze.ts";
 import type { RunAnalysis } from "../../src/analysis/model.ts";
 import { runFlamegraph } from "../../src/cli/flamegraph.ts";
 import { runTree } from "../../src/cli/tree.ts";
-import { runDataDir, writeRun } from "../../src/content/write.ts";
+import { runDataDir } from "../../src/content/ledger.ts";
+import { writeRun } from "../../src/content/write.ts";
 import { DATA_DIR, memrayFixtures } from "../helpers/fixtures.ts";
 import { fixtureAnalysis } from "./fixture-analysis.ts";
 

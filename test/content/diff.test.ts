@@ -5,6 +5,7 @@ import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { callSiteChanges, diffTrees, settingsDifferences, treeDataSource, type DiffTree } from "../../src/content/diff.ts";
 import { NodeFlag } from "../../src/content/shapes.ts";
+import { flameNode } from "../helpers/entries.ts";
 
 /** A tree from `fn` → children or leaf [bytes, count]; a node's value is its subtree's sum. */
 type Spec = { [fn: string]: Spec | [number, number] };
@@ -16,7 +17,7 @@ function leaf(fn: string, bytes: number, n: number): FlameNode {
   return node(fn, bytes, n, []);
 }
 function node(fn: string, valueBytes: number, nAllocations: number, children: FlameNode[]): FlameNode {
-  return { function: fn, filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, thread: "merged", valueBytes, nAllocations, interesting: true, importSystem: false, children };
+  return flameNode(fn, { filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, valueBytes, nAllocations }, children);
 }
 
 /** A node tree as the diff reads it: written to a data file unpruned and decoded. */
