@@ -12,7 +12,7 @@ import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
 import { jsonChunks } from "./json-chunks.ts";
-import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry, writeFileAtomic } from "./ledger.ts";
+import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
