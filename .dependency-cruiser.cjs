@@ -21,13 +21,11 @@ module.exports = {
     {
       name: "no-site-to-analysis",
       // The browser code is the site stage; it reads the content stage's shapes (decoded
-      // columns), not the analysis' object trees. One exception: analysis/diff.ts, the one tree
-      // diff (issue 10), is written against an accessor interface so the compare page and the
-      // picker diff the decoded columns directly, with the code the CLI's comment uses.
-      comment: "src/site/ and src/components/ use src/content/ shapes, not src/analysis/ (except diff.ts, which reads any tree through accessors)",
+      // columns, and the tree diff beside them in content/diff.ts), not the analysis' trees.
+      comment: "src/site/, src/components/, layouts and pages use src/content/ shapes, not src/analysis/",
       severity: "error",
       from: { path: "^src/(site|components|layouts|pages)/" },
-      to: { path: "^src/analysis/", pathNot: "^src/analysis/diff\\.ts$" },
+      to: { path: "^src/analysis/" },
     },
     {
       name: "no-cli-to-browser",

@@ -13,12 +13,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyzeCapture } from "../src/analysis/analyze.ts";
-import { diffTrees, flameNodeSource } from "../src/analysis/diff.ts";
-import type { FlameNode } from "../src/analysis/model.ts";
+import { viewTree } from "../src/analysis/analyze.ts";
+import { collectCapture } from "../src/analysis/collect.ts";
+import type { FlameColumns } from "../src/analysis/model.ts";
 import { buildSite } from "../src/cli/build-site.ts";
 import { decodeTree, encodeTree } from "../src/content/columnar.ts";
-import { treeDataSource } from "../src/content/diff-source.ts";
+import { diffTrees, treeDataSource } from "../src/content/diff.ts";
 import { DEFAULT_MIN_FRAME_FRACTION } from "../src/content/shapes.ts";
 import { launch } from "../test/e2e/browser.ts";
 import { serveStatic } from "../test/e2e/server.ts";
@@ -86,7 +86,7 @@ interface DiffTimes {
   columnarNodes: number;
 }
 
-function timeDiff(base: FlameNode, head: FlameNode): DiffTimes {
+function timeDiff(base: FlameColumns, head: FlameColumns): DiffTimes {
   const full: number[] = [];
   const columnar: number[] = [];
   const fullCpu: number[] = [];
@@ -95,10 +95,13 @@ function timeDiff(base: FlameNode, head: FlameNode): DiffTimes {
   let columnarNodes = 0;
   const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
   const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  // The full trees: written unpruned and decoded (the diff reads decoded columns only).
+  const fullBase = treeDataSource(decodeTree(encodeTree(base, { minFrameFraction: 0 })));
+  const fullHead = treeDataSource(decodeTree(encodeTree(head, { minFrameFraction: 0 })));
   for (let k = 0; k < RUNS; k++) {
     let t = performance.now();
     let c = process.cpuUsage();
-    fullNodes = diffTrees(flameNodeSource(base), flameNodeSource(head)).size;
+    fullNodes = diffTrees(fullBase, fullHead).size;
     full.push(performance.now() - t);
     fullCpu.push(process.cpuUsage(c).user / 1000);
     t = performance.now();
@@ -119,16 +122,17 @@ try {
     writeFileSync(join(captures, `wide--${side}.bin`), wideTree(side === "head"));
     writeFileSync(join(captures, `wide--${side}.meta.json`), JSON.stringify({ benchmark: "wide", branch: "main", commit: `${k}`.repeat(40), timestamp: stamps[k] }));
   }
-  const base = analyzeCapture(join(captures, "wide--base.bin")).flame.peak!;
-  const head = analyzeCapture(join(captures, "wide--head.bin")).flame.peak!;
+  const peakOf = (path: string) => viewTree(collectCapture(path), "peak", { mergeThreads: true })!;
+  const base = peakOf(join(captures, "wide--base.bin"));
+  const head = peakOf(join(captures, "wide--head.bin"));
   const d = timeDiff(base, head);
-  console.log(`generated wide tree  base ${base.valueBytes.toLocaleString("en-US")} B, head ${head.valueBytes.toLocaleString("en-US")} B at peak`);
+  console.log(`generated wide tree  base ${base.valueBytes[0]!.toLocaleString("en-US")} B, head ${head.valueBytes[0]!.toLocaleString("en-US")} B at peak`);
   console.log(`machine load         ${loadavg()[0]!.toFixed(1)} (1-minute load average on ${cpus().length} cores)`);
-  console.log(`diff, full trees     ${d.full.toFixed(1)} ms wall, ${d.fullCpu.toFixed(1)} ms CPU for ${d.fullNodes.toLocaleString("en-US")} merged nodes (FlameNode objects, median of ${RUNS})`);
+  console.log(`diff, full trees     ${d.full.toFixed(1)} ms wall, ${d.fullCpu.toFixed(1)} ms CPU for ${d.fullNodes.toLocaleString("en-US")} merged nodes (decoded columns unpruned, median of ${RUNS})`);
   console.log(`diff, site data      ${d.columnar.toFixed(1)} ms wall, ${d.columnarCpu.toFixed(1)} ms CPU for ${d.columnarNodes.toLocaleString("en-US")} merged nodes (decoded columns pruned at 1/2000, as the page does)`);
 
   if (existsSync(SHARED)) {
-    const t = analyzeCapture(SHARED).flame.peak!;
+    const t = peakOf(SHARED);
     const s = timeDiff(t, t);
     console.log(`wide_tree.default    ${s.full.toFixed(1)} ms wall, ${s.fullCpu.toFixed(1)} ms CPU for ${s.fullNodes.toLocaleString("en-US")} nodes (full, with itself); ${s.columnar.toFixed(1)} ms, ${s.columnarCpu.toFixed(1)} ms CPU for ${s.columnarNodes.toLocaleString("en-US")} (site data)`);
   }

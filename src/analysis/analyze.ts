@@ -6,10 +6,10 @@
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
-import { buildFlameTree, buildInvertedTrees, preorder, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
+import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
-import type { CaptureStats, FlameNode, FlameView, RunAnalysis, TemporalData } from "./model.ts";
+import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData } from "./model.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -59,14 +59,6 @@ export function viewThreadName(capture: CollectedCapture, view: FlameView): (tid
   };
 }
 
-export function flameTree(
-  capture: CollectedCapture,
-  view: FlameView,
-  options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
-): FlameNode | null {
-  return flameBuilder(capture, view, options)?.root ?? null;
-}
-
 function flameBuilder(
   capture: CollectedCapture,
   view: FlameView,
@@ -85,43 +77,62 @@ function flameBuilder(
 /**
  * The split-threads tree of a view. When every group of the view comes from one thread, the
  * groups are the merged view's, so the tree is the merged tree (`merged`, built with the same
- * options) with that thread's label: drawn again instead of rebuilt.
+ * options) with that thread's label: given again instead of rebuilt.
  */
-function flameTreeByThread(
+function flameColumnsByThread(
   capture: CollectedCapture,
   view: FlameView,
   merged: FlameTreeBuilder | null,
   options: { symbolize?: NativeSymbolizer },
-): FlameNode | null {
+): FlameColumns | null {
   const groups = viewGroups(capture, view, false);
   if (groups === null) return null;
   const tid = groups[0]?.tid;
   const oneThread = groups.every((g) => g.tid === tid) && viewGroups(capture, view, true)!.length === groups.length;
   if (merged !== null && oneThread) {
-    return merged.materialize(tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid))).root;
+    return merged.preorder(tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid))).tree;
   }
-  return flameTree(capture, view, { mergeThreads: false, symbolize: options.symbolize });
+  return flameBuilder(capture, view, { mergeThreads: false, symbolize: options.symbolize })?.preorder().tree ?? null;
 }
 
-export function invertedFlameTrees(
+function invertedBuilders(
   capture: CollectedCapture,
   view: FlameView,
   options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
-): { inverted: FlameNode; invertedNoImports: FlameNode } | null {
+): { inverted: FlameTreeBuilder; noImports: FlameTreeBuilder } | null {
   const groups = viewGroups(capture, view, options.mergeThreads);
   if (groups === null) return null;
-  const { inverted, noImports } = buildInvertedTrees(capture.tables, groups, {
+  return buildInvertedTrees(capture.tables, groups, {
     mergeThreads: options.mergeThreads,
     threadName: viewThreadName(capture, view),
     symbolize: options.symbolize,
   });
-  return { inverted: inverted.root, invertedNoImports: noImports.root };
+}
+
+/** A view's flame tree, or its inverted tree, as preorder columns (the command line's JSON). */
+export function viewTree(
+  capture: CollectedCapture,
+  view: FlameView,
+  options: { mergeThreads: boolean; inverted?: boolean; symbolize?: NativeSymbolizer },
+): FlameColumns | null {
+  const builder = options.inverted ? invertedBuilders(capture, view, options)?.inverted : flameBuilder(capture, view, options);
+  return builder?.preorder().tree ?? null;
+}
+
+/** A view's inverted tree and memray's `inverted_no_imports` variant, as preorder columns. */
+export function invertedTrees(
+  capture: CollectedCapture,
+  view: FlameView,
+  options: { mergeThreads: boolean; symbolize?: NativeSymbolizer },
+): { inverted: FlameColumns; invertedNoImports: FlameColumns } | null {
+  const built = invertedBuilders(capture, view, options);
+  return built && { inverted: built.inverted.preorder().tree, invertedNoImports: built.noImports.preorder().tree };
 }
 
 /**
  * Temporal data for memray's `--temporal` graphs (threads merged, so records carry tid 0 and
- * main-thread frames are not trimmed). Node values are left at 0: a client sums the intervals
- * of its chosen time range (see temporal-range.ts).
+ * main-thread frames are not trimmed, so memray's launcher frames are marked not interesting).
+ * Node values are left at 0: a client sums the intervals of its chosen time range (site/temporal.ts).
  */
 export function temporalData(
   tables: CaptureTables,
@@ -131,16 +142,14 @@ export function temporalData(
 ): TemporalData {
   const inputs: FlameInput[] = records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
   const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
-  const { order, parents } = preorder(builder);
-  const created = builder.nodes;
-  const nodes = new Array<FlameNode>(created.length);
-  created.forEach((node, i) => (nodes[order[i]!] = node));
+  const { tree, preorderOf } = builder.preorder();
+  markRunnerFrames(tree, tables.skippedFramesOnMainTid);
   const intervals: TemporalData["intervals"] = [];
   records.forEach((r, i) => {
-    const node = order[leaves[i]!]!;
+    const node = preorderOf[leaves[i]!]!;
     for (const [a, d, n, bytes] of r.intervals) intervals.push([a, d, node, n, bytes]);
   });
-  return { tree: builder.root, nodes, parents, intervals, highWaterMarkBySnapshot };
+  return { tree, intervals, highWaterMarkBySnapshot };
 }
 
 /** Read `path` once and build every view. */
@@ -162,10 +171,16 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
   const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
   const symbolize = opts.symbolize ?? (header.nativeTraces && opts.symbolizerFor ? opts.symbolizerFor(tables) : undefined);
-  const builder = (view: FlameView) => flameBuilder(capture, view, { mergeThreads: true, symbolize });
-  const merged = { peak: builder("peak"), leaks: builder("leaks"), temporary: builder("temporary") };
-  const flame = { peak: merged.peak?.root ?? null, leaks: merged.leaks?.root ?? null, temporary: merged.temporary?.root ?? null };
-  const inverted = invertedFlameTrees(capture, "peak", { mergeThreads: true, symbolize })!;
+  // One view at a time: its builder's tables are dropped once its columns (and the split-threads
+  // tree, which may reuse the builder) are made.
+  const views = (view: FlameView): { merged: FlameColumns | null; byThread: FlameColumns | null } => {
+    const builder = flameBuilder(capture, view, { mergeThreads: true, symbolize });
+    return { merged: builder?.preorder().tree ?? null, byThread: flameColumnsByThread(capture, view, builder, { symbolize }) };
+  };
+  const peak = views("peak");
+  const leaks = views("leaks");
+  const temporary = views("temporary");
+  const inverted = invertedTrees(capture, "peak", { mergeThreads: true, symbolize })!;
   const stats: CaptureStats | null =
     snapshots && statsCollector ? statsCollector.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
   const memory = snapshots
@@ -179,12 +194,8 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
     leakedBytes: snapshots ? snapshots.leakedBytes : aggregated!.leakedBytes,
     stats,
     memory,
-    flame,
-    flameByThread: {
-      peak: flameTreeByThread(capture, "peak", merged.peak, { symbolize }),
-      leaks: flameTreeByThread(capture, "leaks", merged.leaks, { symbolize }),
-      temporary: flameTreeByThread(capture, "temporary", merged.temporary, { symbolize }),
-    },
+    flame: { peak: peak.merged, leaks: leaks.merged, temporary: temporary.merged },
+    flameByThread: { peak: peak.byThread, leaks: leaks.byThread, temporary: temporary.byThread },
     inverted: inverted.inverted,
     invertedNoImports: inverted.invertedNoImports,
     temporal: snapshots
@@ -193,10 +204,12 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
           leaks: temporalData(tables, snapshots.temporalLeaks, null, symbolize),
         }
       : null,
-    tree: buildTreeSummary(tables, viewGroups(capture, "peak", false)!, {
-      biggestAllocs: opts.biggestAllocs,
-      threadName: viewThreadName(capture, "peak"),
-      symbolize,
-    }),
+    tree: flameColumns(
+      buildTreeSummary(tables, viewGroups(capture, "peak", false)!, {
+        biggestAllocs: opts.biggestAllocs,
+        threadName: viewThreadName(capture, "peak"),
+        symbolize,
+      }),
+    ),
   };
 }

@@ -2,7 +2,7 @@
  * The biggest allocating locations at the peak: what a call-site trend plots across commits and
  * what a comparison names. Pure: reads a flame tree, no I/O.
  */
-import type { FlameNode, FrameKey } from "./model.ts";
+import type { FlameColumns, FrameKey } from "./model.ts";
 
 /** One allocating location and what it holds at the peak (its self bytes, not its callees'). */
 export interface CallSite extends FrameKey {
@@ -19,29 +19,30 @@ export const DEFAULT_TOP_CALL_SITES = 20;
  * by allocation count, then function, file and line, so the order never depends on the tree's
  * child order.
  */
-export function topCallSites(root: FlameNode | null, limit = DEFAULT_TOP_CALL_SITES): CallSite[] {
-  if (root === null) return [];
+export function topCallSites(tree: FlameColumns | null, limit = DEFAULT_TOP_CALL_SITES): CallSite[] {
+  if (tree === null) return [];
+  const n = tree.size;
+  // Self figures: a node's own minus its children's.
+  const selfBytes = tree.valueBytes.slice(0, n);
+  const selfCount = tree.nAllocations.slice(0, n);
+  for (let i = 1; i < n; i++) {
+    const p = tree.parent[i]!;
+    selfBytes[p] = selfBytes[p]! - tree.valueBytes[i]!;
+    selfCount[p] = selfCount[p]! - tree.nAllocations[i]!;
+  }
   const sites = new Map<string, CallSite>();
-  const stack: FlameNode[] = [...root.children];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    let childBytes = 0;
-    let childAllocations = 0;
-    for (const child of node.children) {
-      childBytes += child.valueBytes;
-      childAllocations += child.nAllocations;
-      stack.push(child);
-    }
-    const sizeBytes = node.valueBytes - childBytes;
-    const nAllocations = node.nAllocations - childAllocations;
+  for (let i = 1; i < n; i++) {
+    const sizeBytes = selfBytes[i]!;
+    const nAllocations = selfCount[i]!;
     if (sizeBytes <= 0 && nAllocations <= 0) continue;
-    const key = `${node.function}\0${node.filename}\0${node.lineno}`;
+    const f = tree.frames[tree.frame[i]!]!;
+    const key = `${f.function}\0${f.filename}\0${f.lineno}`;
     const site = sites.get(key);
     if (site) {
       site.sizeBytes += sizeBytes;
       site.nAllocations += nAllocations;
     } else {
-      sites.set(key, { function: node.function, filename: node.filename, lineno: node.lineno, sizeBytes, nAllocations });
+      sites.set(key, { function: f.function, filename: f.filename, lineno: f.lineno, sizeBytes, nAllocations });
     }
   }
   const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -6,7 +6,7 @@
 import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import { growF64, growI32 } from "./locations.ts";
-import type { FlameNode, FrameKey } from "./model.ts";
+import { TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
 
 /** memray's limit (the default recursion limit minus one). */
 export const MAX_STACKS = 399;
@@ -125,10 +125,11 @@ const NODE_INTERESTING = 2;
 const NODE_TOO_DEEP = 4;
 
 /**
- * Builds a flame tree in typed columns, then makes the FlameNode objects in one pass (`root`).
+ * Builds a flame tree in typed columns, then gives it as preorder columns (`preorder`: what the
+ * content stage writes and the command line prints; never one object per node).
  * A record adds its value to the node it ends at only; a node's value is the sum over its
  * subtree, added up once at the end. So adding a record allocates nothing and touches no node
- * object, and one built tree can be drawn again with another thread label (`materialize`).
+ * object, and one built tree can be given again with another thread label.
  */
 export class FlameTreeBuilder {
   /** Indices of nodes named `<STACK TOO DEEP>`. */
@@ -151,7 +152,6 @@ export class FlameTreeBuilder {
   private slotShift: number;
   private readonly threadNumbers = new Map<string, number>();
   private readonly threads: string[] = [];
-  private built: { root: FlameNode; nodes: FlameNode[] } | null = null;
   /** Depth of each node (root 0): nodes deeper than MAX_STACKS + 1 end every record there. */
   private depth: Int32Array;
   // Python stacks, normal trees, one thread label: per stack-table node, the tree node a record
@@ -177,21 +177,6 @@ export class FlameTreeBuilder {
     this.depth = new Int32Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
-  }
-
-  /** The tree's root (node objects are made on first use; add no records after). */
-  get root(): FlameNode {
-    return this.build().root;
-  }
-
-  /** Nodes in creation order; index 0 is the root. */
-  get nodes(): FlameNode[] {
-    return this.build().nodes;
-  }
-
-  private build(): { root: FlameNode; nodes: FlameNode[] } {
-    if (this.built === null) this.built = this.materialize(null);
-    return this.built;
   }
 
   /**
@@ -343,61 +328,85 @@ export class FlameTreeBuilder {
     return id;
   }
 
-  /**
-   * The FlameNode objects, in creation order, with every non-root node labelled `thread` when
-   * given (a split-threads tree of one thread is the merged tree relabelled).
-   */
-  materialize(thread: string | null): { root: FlameNode; nodes: FlameNode[] } {
+  /** Subtree sums in creation order: children come after their parent, so one backward pass adds them up. */
+  private subtreeSums(): { bytes: Float64Array; count: Float64Array } {
     const n = this.nodeCount;
     const parents = this.parents;
-    // Subtree sums: children come after their parent, so one backward pass adds them up.
     const bytes = this.ownBytes.slice(0, n);
     const count = this.ownCount.slice(0, n);
-    const childCount = new Int32Array(n);
     for (let id = n - 1; id > 0; id--) {
       const p = parents[id]!;
       bytes[p] = bytes[p]! + bytes[id]!;
       count[p] = count[p]! + count[id]!;
-      childCount[p]!++;
     }
-    const nodes = new Array<FlameNode>(n);
-    const filled = new Int32Array(n);
-    const root: FlameNode = {
-      ...FLAME_ROOT,
-      thread: "0x0",
-      valueBytes: bytes[0]!,
-      nAllocations: count[0]!,
-      interesting: true,
-      importSystem: false,
-      children: childCount[0]! > 0 ? new Array<FlameNode>(childCount[0]!) : [],
+    return { bytes, count };
+  }
+
+  /**
+   * The tree as preorder columns (children in creation order), with every non-root node labelled `thread` when given (a split-threads tree of one
+   * thread is the merged tree relabelled). `preorderOf[creationIndex]` is a node's preorder
+   * index (what `add` returned names creation indices). Frames index the catalog's shared table.
+   */
+  preorder(thread: string | null = null): { tree: FlameColumns; preorderOf: Int32Array } {
+    const n = this.nodeCount;
+    const created = this.parents;
+    const { bytes, count } = this.subtreeSums();
+    // Children lists from the parent array: a node's children were created in their order.
+    const firstChild = new Int32Array(n).fill(-1);
+    const lastChild = new Int32Array(n).fill(-1);
+    const nextSibling = new Int32Array(n).fill(-1);
+    for (let i = 1; i < n; i++) {
+      const p = created[i]!;
+      if (firstChild[p] === -1) firstChild[p] = i;
+      else nextSibling[lastChild[p]!] = i;
+      lastChild[p] = i;
+    }
+    const catalog = this.catalog;
+    const rootFrame = catalog.numberOf(FLAME_ROOT);
+    const tooDeepFrame = this.tooDeep.size > 0 ? catalog.numberOf(STACK_TOO_DEEP) : -1;
+    // Thread labels: the builder's, or `thread` alone; the root's "0x0" last.
+    const threads = thread === null ? [...this.threads, "0x0"] : [thread, "0x0"];
+    const rootThread = threads.length - 1;
+    const tree: FlameColumns = {
+      size: n,
+      parent: new Int32Array(n),
+      frame: new Int32Array(n),
+      frames: catalog.frames,
+      thread: new Int32Array(n),
+      threads,
+      valueBytes: new Float64Array(n),
+      nAllocations: new Float64Array(n),
+      flags: new Uint8Array(n),
     };
-    nodes[0] = root;
-    const frames = this.catalog.frames;
-    for (let id = 1; id < n; id++) {
-      const f = frames[this.frame[id]!]!;
-      const flags = this.flags[id]!;
-      const tooDeep = (flags & NODE_TOO_DEEP) !== 0;
-      const node: FlameNode = {
-        function: tooDeep ? STACK_TOO_DEEP.function : f.function,
-        filename: tooDeep ? STACK_TOO_DEEP.filename : f.filename,
-        lineno: tooDeep ? STACK_TOO_DEEP.lineno : f.lineno,
-        thread: thread ?? this.threads[this.threadOf[id]!]!,
-        valueBytes: bytes[id]!,
-        nAllocations: count[id]!,
-        interesting: (flags & NODE_INTERESTING) !== 0,
-        importSystem: (flags & NODE_IMPORT) !== 0,
-        // Exactly sized: most nodes are leaves, and a pushed-to array reserves 17 slots.
-        children: childCount[id]! > 0 ? new Array<FlameNode>(childCount[id]!) : [],
-      };
-      if (f.module !== undefined && !tooDeep) {
-        node.module = f.module;
-        node.offset = f.offset;
+    const preorderOf = new Int32Array(n);
+    // Depth-first: after a node, its first child, then (once that subtree is done) its next
+    // sibling; a stack entry is a node whose parent was already numbered.
+    const stack = new Int32Array(n + 1);
+    let top = 0;
+    stack[top++] = 0;
+    let next = 0;
+    while (top > 0) {
+      const id = stack[--top]!;
+      const pre = next++;
+      preorderOf[id] = pre;
+      if (id !== 0 && nextSibling[id] !== -1) stack[top++] = nextSibling[id]!;
+      if (firstChild[id] !== -1) stack[top++] = firstChild[id]!;
+      tree.valueBytes[pre] = bytes[id]!;
+      tree.nAllocations[pre] = count[id]!;
+      if (id === 0) {
+        tree.parent[pre] = -1;
+        tree.frame[pre] = rootFrame;
+        tree.thread[pre] = rootThread;
+        tree.flags[pre] = TreeFlag.INTERESTING;
+        continue;
       }
-      nodes[id] = node;
-      const p = parents[id]!;
-      nodes[p]!.children[filled[p]!++] = node;
+      const flags = this.flags[id]!;
+      tree.parent[pre] = preorderOf[created[id]!]!;
+      tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
+      tree.thread[pre] = thread === null ? this.threadOf[id]! : 0;
+      tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
     }
-    return { root, nodes };
+    return { tree, preorderOf };
   }
 
   /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */
@@ -610,38 +619,86 @@ function threadLabels(options: FlameOptions): (tid: number) => string {
   };
 }
 
-/** Preorder numbering of a tree: `order[creationIndex] = preorderIndex`, and the parent array. */
-export function preorder(builder: FlameTreeBuilder): { order: number[]; parents: number[] } {
-  const n = builder.nodeCount;
-  const created = builder.parents;
-  // Children lists from the parent array: a node's children were created in their order.
-  const firstChild = new Int32Array(n).fill(-1);
-  const lastChild = new Int32Array(n).fill(-1);
-  const nextSibling = new Int32Array(n).fill(-1);
-  for (let i = 1; i < n; i++) {
-    const p = created[i]!;
-    if (firstChild[p] === -1) firstChild[p] = i;
-    else nextSibling[lastChild[p]!] = i;
-    lastChild[p] = i;
-  }
-  const order = new Array<number>(n);
-  const parents: number[] = [];
-  // Depth-first with an explicit stack of (node, parent's preorder index).
-  const stackNode: number[] = [0];
-  const stackParent: number[] = [-1];
-  while (stackNode.length > 0) {
-    const node = stackNode.pop()!;
-    const parent = stackParent.pop()!;
-    const pre = parents.length;
-    parents.push(parent);
-    order[node] = pre;
-    // Push children last-first so the first child is visited first.
-    const children: number[] = [];
-    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) children.push(c);
-    for (let i = children.length - 1; i >= 0; i--) {
-      stackNode.push(children[i]!);
-      stackParent.push(pre);
+/**
+ * Node objects (the tree summary, hand-built trees) as preorder columns, children in their
+ * order. Frames and threads get tables of their own.
+ */
+export function flameColumns(root: FlameNode | TreeSummaryNode): FlameColumns {
+  const frames: FrameKey[] = [];
+  const frameIds = new Map<string, number>();
+  const threads: string[] = [];
+  const threadIds = new Map<string, number>();
+  const parent: number[] = [];
+  const frame: number[] = [];
+  const thread: number[] = [];
+  const valueBytes: number[] = [];
+  const nAllocations: number[] = [];
+  const flags: number[] = [];
+  const work: Array<{ node: FlameNode; parent: number }> = [{ node: root, parent: -1 }];
+  while (work.length > 0) {
+    const { node, parent: p } = work.pop()!;
+    const index = parent.length;
+    parent.push(p);
+    const key = `${node.function}\u0000${node.filename}\u0000${node.lineno}\u0000${node.module ?? ""}\u0000${node.offset ?? ""}`;
+    let f = frameIds.get(key);
+    if (f === undefined) {
+      frameIds.set(key, (f = frames.length));
+      const fk: FrameKey = { function: node.function, filename: node.filename, lineno: node.lineno };
+      if (node.module !== undefined) {
+        fk.module = node.module;
+        fk.offset = node.offset;
+      }
+      frames.push(fk);
     }
+    frame.push(f);
+    let t = threadIds.get(node.thread);
+    if (t === undefined) {
+      threadIds.set(node.thread, (t = threads.length));
+      threads.push(node.thread);
+    }
+    thread.push(t);
+    valueBytes.push(node.valueBytes);
+    nAllocations.push(node.nAllocations);
+    flags.push(
+      (node.interesting ? TreeFlag.INTERESTING : 0) |
+        (node.importSystem ? TreeFlag.IMPORT_SYSTEM : 0) |
+        ("elided" in node && node.elided ? TreeFlag.ELIDED : 0),
+    );
+    for (let i = node.children.length - 1; i >= 0; i--) work.push({ node: node.children[i]!, parent: index });
   }
-  return { order, parents };
+  return {
+    size: parent.length,
+    parent: Int32Array.from(parent),
+    frame: Int32Array.from(frame),
+    frames,
+    thread: Int32Array.from(thread),
+    threads,
+    valueBytes: Float64Array.from(valueBytes),
+    nAllocations: Float64Array.from(nAllocations),
+    flags: Uint8Array.from(flags),
+  };
+}
+
+/** memray's command line and the runpy module that starts the script (`bin/memray`, `.../memray/commands/run.py`). */
+const RUNNER_FILE = /(^|[\\/])memray([\\/]|$)|(^|[\\/])runpy\.py$|^<frozen runpy>$/;
+
+/**
+ * The frames `memray run` puts above the script on the main thread: the outermost
+ * `skippedFrames` (the header's skipped_frames_on_main_tid) of a path made only of memray's and
+ * runpy's own frames. memray trims them from every main-thread stack, except in temporal data,
+ * whose threads are merged: there they are marked not interesting (in place), so "Hide
+ * irrelevant frames" hides them and the temporal view over the whole run shows what the peak
+ * view shows.
+ */
+export function markRunnerFrames(tree: FlameColumns, skippedFrames: number): void {
+  if (skippedFrames <= 0) return;
+  // depth[i]: node i's depth when every frame above it is a runner frame, else 0.
+  const depth = new Int32Array(tree.size);
+  for (let i = 1; i < tree.size; i++) {
+    const p = tree.parent[i]!;
+    const d = p === 0 ? 1 : depth[p]! > 0 ? depth[p]! + 1 : 0;
+    if (d === 0 || d > skippedFrames || !RUNNER_FILE.test(tree.frames[tree.frame[i]!]!.filename)) continue;
+    depth[i] = d;
+    tree.flags[i] = tree.flags[i]! & ~TreeFlag.INTERESTING;
+  }
 }

@@ -23,20 +23,62 @@ function clean(text: string): string {
   return text.replace(/[;\r\n]/g, "_");
 }
 
-export function foldedStacks(tables: CaptureTables, groups: readonly SnapshotGroup[], options: FoldedOptions = {}): string {
+/** Text handed to the writer at a time: big enough to write efficiently, far below V8's string cap. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * Folded stacks in chunks of about a megabyte, lines in the order their stacks first appear.
+ * Nothing holds the whole text or a line per stack: lines are keyed by the ids of their frames'
+ * texts (a few characters a frame), so an output of gigabytes (deep stacks, long names, many
+ * temporary allocations) needs memory for its distinct frames and a short key per line only.
+ */
+export function* foldedChunks(tables: CaptureTables, groups: readonly SnapshotGroup[], options: FoldedOptions = {}): Generator<string> {
+  const textIds = new Map<string, number>();
+  const texts: string[] = [];
+  const idOf = (text: string): number => {
+    let id = textIds.get(text);
+    if (id === undefined) {
+      textIds.set(text, (id = texts.length));
+      texts.push(text);
+    }
+    return id;
+  };
+  // Frame objects repeat across records (the tables share them): their text's id, found once.
+  const frameIds = new WeakMap<object, number>();
   const bytesByStack = new Map<string, number>();
+  const ids: number[] = [];
   for (const g of groups) {
     const frames = recordFrames(tables, g.stackId, g.nativeId, g.generation, { trimTid: g.tid, symbolize: options.symbolize });
-    const parts: string[] = [];
-    if (options.splitThreads) parts.push(clean(threadLabel(g.tid, options.threadName?.(g.tid))));
-    const ordered = options.inverted ? frames : frames.slice().reverse();
-    for (const f of ordered) parts.push(clean(`${f.function} (${f.filename}:${f.lineno})`));
+    ids.length = 0;
+    if (options.splitThreads) ids.push(idOf(clean(threadLabel(g.tid, options.threadName?.(g.tid)))));
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[options.inverted ? k : frames.length - 1 - k]!;
+      let id = frameIds.get(f);
+      if (id === undefined) frameIds.set(f, (id = idOf(clean(`${f.function} (${f.filename}:${f.lineno})`))));
+      ids.push(id);
+    }
     // Allocations with no Python stack (e.g. before any frame was pushed) sit on one frame.
-    if (parts.length === (options.splitThreads ? 1 : 0)) parts.push("<unknown> (<unknown>:0)");
-    const line = parts.join(";");
-    bytesByStack.set(line, (bytesByStack.get(line) ?? 0) + g.sizeBytes);
+    if (ids.length === (options.splitThreads ? 1 : 0)) ids.push(idOf("<unknown> (<unknown>:0)"));
+    const key = ids.join(",");
+    bytesByStack.set(key, (bytesByStack.get(key) ?? 0) + g.sizeBytes);
   }
-  let out = "";
-  for (const [stack, bytes] of bytesByStack) out += `${stack} ${bytes}\n`;
-  return out;
+  let chunk = "";
+  for (const [key, bytes] of bytesByStack) {
+    let first = true;
+    for (const id of key.split(",")) {
+      chunk += first ? texts[Number(id)]! : `;${texts[Number(id)]!}`;
+      first = false;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+    chunk += ` ${bytes}\n`;
+  }
+  if (chunk !== "") yield chunk;
+}
+
+/** The folded stacks as one string (small captures, tests); `foldedChunks` for output of any size. */
+export function foldedStacks(tables: CaptureTables, groups: readonly SnapshotGroup[], options: FoldedOptions = {}): string {
+  return [...foldedChunks(tables, groups, options)].join("");
 }

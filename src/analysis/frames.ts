@@ -58,3 +58,15 @@ export function threadLabel(tid: number, name: string | null | undefined): strin
   const hex = `0x${tid.toString(16)}`;
   return name ? `${hex} (${name})` : hex;
 }
+
+/**
+ * memray's launcher and pytest-memray's plugin: `bin/memray`, `memray/__main__.py`,
+ * `memray/commands/*` (`_run_tracker` and its callers) and `pytest_memray/*`. memray counts them
+ * interesting, but they are frames memray injects, not the user's: the data files mark them
+ * irrelevant, and the run page's "grew most" leaves them out. Their bytes stay counted.
+ */
+const LAUNCHER_FILE = /(^|[\\/])(memray[\\/](commands[\\/]|__main__\.py$)|pytest_memray[\\/]|bin[\\/]memray$)/;
+
+export function isLauncherFrame(filename: string): boolean {
+  return LAUNCHER_FILE.test(filename);
+}

@@ -19,16 +19,50 @@ export interface FrameKey {
 }
 
 /*
- * A tree has five shapes, each for a reason:
- * - FlameTreeBuilder's columns (flame.ts): building per record must allocate nothing;
- * - FlameNode (here; TreeSummaryNode adds one flag): the analysis' model, what the CLI and the
- *   content stage read;
- * - ColumnarTree (content/shapes.ts): the versioned JSON on disk, no per-node objects on the wire;
+ * A tree has six shapes, each for a reason:
+ * - FlameTreeBuilder's build tables (flame.ts): adding a record must allocate nothing;
+ * - FlameColumns (here): the built tree in preorder typed columns with the capture's shared frame
+ *   table, what the analysis hands the content stage (never one object per node);
+ * - FlameNode (here; TreeSummaryNode adds one flag): node objects, for the command line's JSON
+ *   and the tree summary, which stay small or are printed whole;
+ * - ColumnarTree (content/shapes.ts): the versioned JSON on disk, pruned;
  * - TreeData (content/columnar.ts): that JSON decoded to typed columns, so the browser sums time
  *   ranges and filters without making objects;
  * - FlameDatum (site/flame.ts): the nested objects d3-flame-graph requires, made for the drawn
  *   part only.
  */
+
+/** Bits of `FlameColumns.flags`. */
+export const TreeFlag = {
+  /** memray's `interesting` (see FlameNode). */
+  INTERESTING: 1,
+  /** Inside the import machinery. */
+  IMPORT_SYSTEM: 2,
+  /** The tree summary's "N allocations from K locations below the threshold" leaf. */
+  ELIDED: 4,
+} as const;
+
+/**
+ * A tree as typed columns, nodes in preorder (node 0 is the root, a node's children follow it in
+ * their order, `parent[i] < i`). Frames and thread labels are indices into tables that the trees
+ * of one capture share.
+ */
+export interface FlameColumns {
+  size: number;
+  /** Preorder index of each node's parent, −1 for the root. */
+  parent: Int32Array;
+  /** Index into `frames`. */
+  frame: Int32Array;
+  frames: readonly FrameKey[];
+  /** Index into `threads`. */
+  thread: Int32Array;
+  threads: readonly string[];
+  /** Bytes and allocations of each node's subtree. */
+  valueBytes: Float64Array;
+  nAllocations: Float64Array;
+  /** TreeFlag bits. */
+  flags: Uint8Array;
+}
 
 /** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). A tree's root is `<root>`. */
 export interface FlameNode extends FrameKey {
@@ -55,15 +89,11 @@ export interface MemorySample {
 
 /**
  * Temporal data (§5.4): intervals of live bytes per flame node, by snapshot number, so a client
- * can find the high-water mark or the leaks inside any time range. Node ids index `nodes`
- * (preorder list of the temporal flame tree; `parents[i]` is node i's parent, −1 for the root).
+ * can find the high-water mark or the leaks inside any time range. Interval node ids index the
+ * tree's preorder columns; the tree's own values are 0 (a client sums the intervals).
  */
 export interface TemporalData {
-  tree: FlameNode;
-  /** The tree's nodes in preorder: interval node ids index this list (consumers never renumber). */
-  nodes: FlameNode[];
-  /** Preorder index of each node's parent, −1 for the root. */
-  parents: number[];
+  tree: FlameColumns;
   /** [allocatedBefore, deallocatedBefore | null, nodeIndex, nAllocations, nBytes]. */
   intervals: Array<[number, number | null, number, number, number]>;
   /** Heap high-water mark per snapshot (HWM mode), null in leaks mode. */
@@ -89,7 +119,7 @@ export interface CaptureStats {
 
 /**
  * A `memray tree`-like summary node (§5.7): a flame node plus one flag, so every tree consumer
- * (the columnar encoder, the CLI) takes both.
+ * (flameColumns, the CLI) takes both.
  */
 export interface TreeSummaryNode extends FlameNode {
   /** True for the "N allocations from K locations below the configured threshold" leaf. */
@@ -111,13 +141,13 @@ export interface RunAnalysis {
   /** Memory over time, capped at `maxMemoryRecords` like memray. */
   memory: MemorySample[];
   /** Flame trees per view (threads merged) and split by thread. Temporary is null for aggregated files. */
-  flame: Record<FlameView, FlameNode | null>;
-  flameByThread: Record<FlameView, FlameNode | null>;
+  flame: Record<FlameView, FlameColumns | null>;
+  flameByThread: Record<FlameView, FlameColumns | null>;
   /** Inverted peak tree, and the variant with the import system cut away. */
-  inverted: FlameNode;
-  invertedNoImports: FlameNode;
+  inverted: FlameColumns;
+  invertedNoImports: FlameColumns;
   /** Temporal HWM and leaks data; null for aggregated captures. */
   temporal: { highWaterMark: TemporalData; leaks: TemporalData } | null;
   /** Tree summary of the peak (memray tree). */
-  tree: TreeSummaryNode;
+  tree: FlameColumns;
 }

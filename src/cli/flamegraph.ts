@@ -3,10 +3,10 @@
  *   --temporary-allocation-threshold N] [--inverted] [--split-threads] [--format folded|json] [-o FILE]`
  * memray's flame graph data: folded stacks (default) or the flame tree as JSON.
  */
-import { invertedFlameTrees, flameTree, viewGroups, viewThreadName } from "../analysis/analyze.ts";
+import { viewGroups, viewThreadName, viewTree } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
-import { foldedStacks } from "../analysis/folded.ts";
-import type { FlameView } from "../analysis/model.ts";
+import { foldedChunks } from "../analysis/folded.ts";
+import { TreeFlag, type FlameColumns, type FlameView } from "../analysis/model.ts";
 import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
@@ -49,20 +49,58 @@ export async function runFlamegraph(argv: string[], out: NodeJS.WritableStream, 
   const symbolize = symbolsFor(values, capture);
   if (groups === null) throw new UsageError("temporary allocations need an all-allocations capture (this one is aggregated)");
 
-  let text: string;
-  if (values.format === "json") {
-    const tree = values.inverted
-      ? invertedFlameTrees(capture, view, { mergeThreads, symbolize })!.inverted
-      : flameTree(capture, view, { mergeThreads, symbolize })!;
-    text = `${JSON.stringify(tree)}\n`;
-  } else {
-    text = foldedStacks(capture.tables, groups, {
-      splitThreads: !mergeThreads,
-      threadName: viewThreadName(capture, view),
-      inverted: values.inverted ?? false,
-      symbolize,
-    });
-  }
+  const text =
+    values.format === "json"
+      ? flameTreeJson(viewTree(capture, view, { mergeThreads, inverted: values.inverted ?? false, symbolize })!)
+      : foldedChunks(capture.tables, groups, {
+          splitThreads: !mergeThreads,
+          threadName: viewThreadName(capture, view),
+          inverted: values.inverted ?? false,
+          symbolize,
+        });
   await writeOutput(text, values.output, out);
   return 0;
+}
+
+/** Text handed to the writer at a time: big enough to write efficiently, far below V8's string cap. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * The flame tree as nested JSON objects (the FlameNode shape: function, filename, lineno, thread,
+ * valueBytes, nAllocations, interesting, importSystem, children, then module and offset for
+ * symbolized native frames), in chunks, written from the preorder columns without a node object.
+ */
+export function* flameTreeJson(tree: FlameColumns): Generator<string> {
+  const open: number[] = [];
+  const hasChild: boolean[] = [];
+  let chunk = "";
+  const close = (): void => {
+    const f = tree.frames[tree.frame[open.pop()!]!]!;
+    hasChild.pop();
+    chunk += "]";
+    if (f.module !== undefined) chunk += `,"module":${JSON.stringify(f.module)}${f.offset === undefined ? "" : `,"offset":${JSON.stringify(f.offset)}`}`;
+    chunk += "}";
+  };
+  for (let i = 0; i < tree.size; i++) {
+    const parent = tree.parent[i]!;
+    while (open.length > 0 && open[open.length - 1] !== parent) close();
+    if (open.length > 0) {
+      if (hasChild[hasChild.length - 1]) chunk += ",";
+      hasChild[hasChild.length - 1] = true;
+    }
+    const f = tree.frames[tree.frame[i]!]!;
+    const flags = tree.flags[i]!;
+    chunk +=
+      `{"function":${JSON.stringify(f.function)},"filename":${JSON.stringify(f.filename)},"lineno":${JSON.stringify(f.lineno)},` +
+      `"thread":${JSON.stringify(tree.threads[tree.thread[i]!])},"valueBytes":${JSON.stringify(tree.valueBytes[i])},"nAllocations":${JSON.stringify(tree.nAllocations[i])},` +
+      `"interesting":${(flags & TreeFlag.INTERESTING) !== 0},"importSystem":${(flags & TreeFlag.IMPORT_SYSTEM) !== 0},"children":[`;
+    open.push(i);
+    hasChild.push(false);
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  while (open.length > 0) close();
+  yield `${chunk}\n`;
 }

@@ -1,16 +1,15 @@
 /**
  * The interactive part of a compare page: two runs' data of one view loaded in the browser,
- * diffed (analysis/diff.ts over the decoded columns) and drawn as a differential flame graph,
+ * diffed (content/diff.ts over the decoded columns) and drawn as a differential flame graph,
  * with the stats side by side, the call sites that grew and shrank most, and the comparability
  * warning. The picker (`/compare/`) renders the same view for any two runs it is given.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { callSiteChanges, diffTrees, type CallSiteChange } from "../analysis/diff.ts";
+import { callSiteChanges, diffTrees, treeDataSource, type CallSiteChange } from "../content/diff.ts";
 import { change, isRegression } from "../shared/regression.ts";
 import type { TreeData } from "../content/columnar.ts";
 import { callSiteView, compareRunLabel, topCallSiteChanges, type CompareRun } from "../content/compare.ts";
 import { settingsDifferences } from "../content/history.ts";
-import { treeDataSource } from "../content/diff-source.ts";
 import type { DataRef } from "../content/shapes.ts";
 import { urls } from "../content/urls.ts";
 import { DIFF_VIEWS, formatCompareState, parseCompareState, type CompareState, type DiffView } from "../site/compare-url.ts";

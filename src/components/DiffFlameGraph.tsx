@@ -7,7 +7,8 @@
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
+import type { DiffTree } from "../content/diff.ts";
+import { NodeFlag } from "../content/shapes.ts";
 import {
   buildDiffData,
   deltaPercent,
@@ -83,14 +84,14 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
         const b = diff.baseBytes[i]!;
         const h = diff.headBytes[i]!;
         tipNode.replaceChildren();
-        tipNode.append(el("div", "tip-fn", flags & DiffFlag.OTHER ? "smaller frames (merged narrow frames)" : i === 0 ? "root" : diff.function[i]!));
-        if (i !== 0 && !(flags & DiffFlag.OTHER)) tipNode.append(el("div", "tip-file", `${diff.filename[i]}:${diff.lineno[i]}`));
+        tipNode.append(el("div", "tip-fn", flags & NodeFlag.OTHER ? "smaller frames (merged narrow frames)" : i === 0 ? "root" : diff.function[i]!));
+        if (i !== 0 && !(flags & NodeFlag.OTHER)) tipNode.append(el("div", "tip-file", `${diff.filename[i]}:${diff.lineno[i]}`));
         tipNode.append(el("div", "tip-num", `base ${formatBytes(b)} → head ${formatBytes(h)}`));
         tipNode.append(el("div", "tip-delta", `change ${signed(h - b)} (${deltaPercent(b, h)})`));
         tipNode.append(el("div", "tip-count", `allocations ${formatCount(diff.baseCount[i]!)} → ${formatCount(diff.headCount[i]!)}`));
-        if (flags & DiffFlag.NEW) tipNode.append(el("div", "tip-note", "New: only in head."));
-        else if (flags & DiffFlag.VANISHED) tipNode.append(el("div", "tip-note", "Gone: only in base."));
-        if (flags & DiffFlag.MAYBE_PRUNED) tipNode.append(el("div", "tip-note", "The other run merged narrow frames here: this frame may be inside its smaller frames, with at most their bytes."));
+        if (flags & NodeFlag.NEW) tipNode.append(el("div", "tip-note", "New: only in head."));
+        else if (flags & NodeFlag.VANISHED) tipNode.append(el("div", "tip-note", "Gone: only in base."));
+        if (flags & NodeFlag.MAYBE_PRUNED) tipNode.append(el("div", "tip-note", "The other run merged narrow frames here: this frame may be inside its smaller frames, with at most their bytes."));
         const box = node.getBoundingClientRect();
         tipNode.style.left = `${Math.max(0, Math.min(event.clientX - box.left + 12, box.width - 320))}px`;
         tipNode.style.top = `${event.clientY - box.top + 16}px`;

@@ -1,12 +1,11 @@
 /**
  * Columnar tree encoding (with pruning) and decoding. Browser-safe: no Node imports, so the
- * page decodes with the same module that wrote the files.
+ * page decodes with the same module that wrote the files. The encoder reads the analysis'
+ * preorder columns (FlameColumns) and makes no object per node.
  */
-import type { FlameNode, TemporalData } from "../analysis/model.ts";
+import { isLauncherFrame } from "../analysis/frames.ts";
+import { TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile } from "./shapes.ts";
-
-/** Flame and tree-summary nodes alike (a summary node is a flame node with `elided`). */
-type AnyNode = FlameNode;
 
 class StringTable {
   readonly strings: string[] = [];
@@ -40,36 +39,33 @@ function emptyTree(strings: StringTable): ColumnarTree {
   };
 }
 
-function countNodes(node: AnyNode): number {
-  let n = 0;
-  const stack: AnyNode[] = [node];
-  while (stack.length > 0) {
-    const cur = stack.pop()!;
-    n++;
-    for (const c of cur.children) stack.push(c);
-  }
-  return n;
-}
-
 /**
- * memray's launcher and pytest-memray's plugin: `bin/memray`, `memray/__main__.py`,
- * `memray/commands/*` (`_run_tracker` and its callers) and `pytest_memray/*`. memray counts them
- * interesting (so its JSON and folded outputs keep them) but they are frames memray injects, not
- * the user's: the data files mark them irrelevant, so "Hide irrelevant frames" hides them and
- * no graph or tree opens on `_run_tracker`. Their bytes stay counted in their parents.
+ * The data files' flags of an analysis node. memray's launcher frames (`isLauncherFrame`) are
+ * written irrelevant: memray counts them interesting (its JSON and folded outputs keep them), but
+ * "Hide irrelevant frames" should hide them, so no graph or tree opens on `_run_tracker`.
  */
-const LAUNCHER_FILE = /(^|[\\/])(memray[\\/](commands[\\/]|__main__\.py$)|pytest_memray[\\/]|bin[\\/]memray$)/;
-
-export function isLauncherFrame(filename: string): boolean {
-  return LAUNCHER_FILE.test(filename);
+function flagsOf(treeFlags: number, filename: string): number {
+  return (
+    (treeFlags & TreeFlag.INTERESTING && !isLauncherFrame(filename) ? NodeFlag.INTERESTING : 0) |
+    (treeFlags & TreeFlag.IMPORT_SYSTEM ? NodeFlag.IMPORT_SYSTEM : 0) |
+    (treeFlags & TreeFlag.ELIDED ? NodeFlag.ELIDED : 0)
+  );
 }
 
-function flagsOf(node: AnyNode): number {
-  let f = 0;
-  if (node.interesting && !isLauncherFrame(node.filename)) f |= NodeFlag.INTERESTING;
-  if (node.importSystem) f |= NodeFlag.IMPORT_SYSTEM;
-  if ("elided" in node && node.elided) f |= NodeFlag.ELIDED;
-  return f;
+/** Child links of preorder columns (`firstChild[i]`, then `nextSibling`; −1 ends), and subtree sizes. */
+function treeLinks(parent: Int32Array, size: number): { firstChild: Int32Array; nextSibling: Int32Array; subtreeSize: Int32Array } {
+  const firstChild = new Int32Array(size).fill(-1);
+  const nextSibling = new Int32Array(size).fill(-1);
+  const lastChild = new Int32Array(size).fill(-1);
+  const subtreeSize = new Int32Array(size).fill(1);
+  for (let i = 1; i < size; i++) {
+    const p = parent[i]!;
+    if (firstChild[p] === -1) firstChild[p] = i;
+    else nextSibling[lastChild[p]!] = i;
+    lastChild[p] = i;
+  }
+  for (let i = size - 1; i > 0; i--) subtreeSize[parent[i]!]! += subtreeSize[i]!;
+  return { firstChild, nextSibling, subtreeSize };
 }
 
 export interface EncodeOptions {
@@ -79,129 +75,91 @@ export interface EncodeOptions {
    * Upper bound of a node's bytes (temporal trees: the sum of its interval bytes); defaults to
    * `valueBytes`. Pruning decisions use it, so no frame that could be visible is merged.
    */
-  widthOf?: (node: AnyNode) => number;
+  widthOf?: (node: number) => number;
   /** Root width the fraction applies to; defaults to widthOf(root). */
   rootWidth?: number;
   /** Leave the value columns empty (temporal trees). */
   omitValues?: boolean;
-  /** Called with each original node and the index it was written to (its own or an "other"). */
-  onMapped?: (node: AnyNode, index: number) => void;
-  /** Nodes written as not interesting whatever their frame (memray's own frames, see below). */
-  irrelevant?: ReadonlySet<AnyNode>;
+  /** Called with each node and the index it was written to (its own or an "other"). */
+  onMapped?: (node: number, index: number) => void;
 }
 
 /** Flatten a tree into columns, in preorder, merging narrow frames into "other" nodes. */
-export function encodeTree(root: AnyNode, options: EncodeOptions): ColumnarTree {
+export function encodeTree(tree: FlameColumns, options: EncodeOptions): ColumnarTree {
   const strings = new StringTable();
   const out = emptyTree(strings);
-  out.totalNodes = countNodes(root);
-  const widthOf = options.widthOf ?? ((n: AnyNode) => n.valueBytes);
-  const threshold = (options.rootWidth ?? widthOf(root)) * options.minFrameFraction;
+  out.totalNodes = tree.size;
+  const { firstChild, nextSibling, subtreeSize } = treeLinks(tree.parent, tree.size);
+  const widthOf = options.widthOf ?? ((i: number) => tree.valueBytes[i]!);
+  const threshold = (options.rootWidth ?? widthOf(0)) * options.minFrameFraction;
   out.minFrameFraction = threshold > 0 ? options.minFrameFraction : 0;
+  const { frames, threads } = tree;
 
-  const push = (node: AnyNode | null, parent: number, fields: { fn: string; file: string; line: number; thread: string; value: number; n: number; flags: number }): number => {
+  const push = (parent: number, fn: string, file: string, line: number, thread: string, value: number, n: number, flags: number): number => {
     const index = out.parent.length;
     out.parent.push(parent);
-    out.function.push(strings.id(fields.fn));
-    out.filename.push(strings.id(fields.file));
-    out.lineno.push(fields.line);
-    out.thread.push(strings.id(fields.thread));
+    out.function.push(strings.id(fn));
+    out.filename.push(strings.id(file));
+    out.lineno.push(line);
+    out.thread.push(strings.id(thread));
     if (!options.omitValues) {
-      out.valueBytes.push(fields.value);
-      out.nAllocations.push(fields.n);
+      out.valueBytes.push(value);
+      out.nAllocations.push(n);
     }
-    out.flags.push(fields.flags);
-    if (node?.module !== undefined) (out.native ??= {})[String(index)] = `${node.module}+0x${(node.offset ?? 0).toString(16)}`;
-    if (node !== null) options.onMapped?.(node, index);
+    out.flags.push(flags);
     return index;
   };
 
-  const mapSubtree = (node: AnyNode, index: number): number => {
-    // Every node of a merged subtree maps to the "other" node; returns how many there were.
-    let n = 0;
-    const stack: AnyNode[] = [node];
-    while (stack.length > 0) {
-      const cur = stack.pop()!;
-      n++;
-      options.onMapped?.(cur, index);
-      for (const c of cur.children) stack.push(c);
-    }
-    return n;
-  };
-
   // Iterative preorder: memray stacks go 400 deep and trees can be wide.
-  const work: Array<{ node: AnyNode; parent: number }> = [{ node: root, parent: -1 }];
-  while (work.length > 0) {
-    const { node, parent } = work.pop()!;
-    const index = push(node, parent, {
-      fn: node.function,
-      file: node.filename,
-      line: node.lineno,
-      thread: node.thread,
-      value: node.valueBytes,
-      n: node.nAllocations,
-      flags: options.irrelevant?.has(node) ? flagsOf(node) & ~NodeFlag.INTERESTING : flagsOf(node),
-    });
-    const wide: AnyNode[] = [];
-    const narrowByThread = new Map<string, AnyNode[]>();
-    for (const child of node.children) {
-      if (threshold > 0 && widthOf(child) < threshold) {
-        const group = narrowByThread.get(child.thread) ?? [];
-        group.push(child);
-        narrowByThread.set(child.thread, group);
+  const workNode: number[] = [0];
+  const workParent: number[] = [-1];
+  const wide: number[] = [];
+  while (workNode.length > 0) {
+    const node = workNode.pop()!;
+    const f = frames[tree.frame[node]!]!;
+    const index = push(workParent.pop()!, f.function, f.filename, f.lineno, threads[tree.thread[node]!]!, tree.valueBytes[node]!, tree.nAllocations[node]!, flagsOf(tree.flags[node]!, f.filename));
+    if (f.module !== undefined) (out.native ??= {})[String(index)] = `${f.module}+0x${(f.offset ?? 0).toString(16)}`;
+    options.onMapped?.(node, index);
+    wide.length = 0;
+    let narrowByThread: Map<string, number[]> | null = null;
+    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) {
+      if (threshold > 0 && widthOf(c) < threshold) {
+        narrowByThread ??= new Map();
+        const thread = threads[tree.thread[c]!]!;
+        const group = narrowByThread.get(thread);
+        if (group) group.push(c);
+        else narrowByThread.set(thread, [c]);
       } else {
-        wide.push(child);
+        wide.push(c);
       }
     }
-    for (const [thread, group] of narrowByThread) {
+    for (const [thread, group] of narrowByThread ?? []) {
       // A lone narrow leaf costs no more than an "other" node and keeps its name.
-      if (group.length === 1 && group[0]!.children.length === 0) {
+      if (group.length === 1 && firstChild[group[0]!] === -1) {
         wide.push(group[0]!);
         continue;
       }
       let value = 0;
       let n = 0;
       for (const c of group) {
-        value += c.valueBytes;
-        n += c.nAllocations;
+        value += tree.valueBytes[c]!;
+        n += tree.nAllocations[c]!;
       }
       // Always shown: hiding it as "uninteresting" would hide bytes the user cannot find.
-      const otherIndex = push(null, index, {
-        fn: "<other>",
-        file: "",
-        line: 0,
-        thread,
-        value,
-        n,
-        flags: NodeFlag.OTHER | NodeFlag.INTERESTING,
-      });
-      let frames = 0;
-      for (const c of group) frames += mapSubtree(c, otherIndex);
-      out.otherFrames[String(otherIndex)] = frames;
+      const otherIndex = push(index, "<other>", "", 0, thread, value, n, NodeFlag.OTHER | NodeFlag.INTERESTING);
+      // Every node of a merged subtree (a preorder range) maps to the "other" node.
+      let merged = 0;
+      for (const c of group) {
+        const end = c + subtreeSize[c]!;
+        merged += end - c;
+        if (options.onMapped) for (let k = c; k < end; k++) options.onMapped(k, otherIndex);
+      }
+      out.otherFrames[String(otherIndex)] = merged;
     }
-    for (let i = wide.length - 1; i >= 0; i--) work.push({ node: wide[i]!, parent: index });
-  }
-  return out;
-}
-
-/** memray's command line and the runpy module that starts the script (`bin/memray`, `.../memray/commands/run.py`). */
-const RUNNER_FILE = /(^|[\\/])memray([\\/]|$)|(^|[\\/])runpy\.py$|^<frozen runpy>$/;
-
-/**
- * The frames `memray run` puts above the script on the main thread: the outermost
- * `skippedFrames` (the header's skipped_frames_on_main_tid) of a path made only of memray's and
- * runpy's own frames. memray trims them from every main-thread stack, except in temporal data,
- * whose threads are merged; marked irrelevant here, "Hide irrelevant frames" hides them there too,
- * and the temporal view over the whole run shows what the peak view shows.
- */
-export function runnerFrames(root: AnyNode, skippedFrames: number): Set<AnyNode> {
-  const out = new Set<AnyNode>();
-  const work: Array<{ node: AnyNode; depth: number }> = root.children.map((node) => ({ node, depth: 1 }));
-  while (work.length > 0) {
-    const { node, depth } = work.pop()!;
-    if (depth > skippedFrames || !RUNNER_FILE.test(node.filename)) continue;
-    out.add(node);
-    for (const c of node.children) work.push({ node: c, depth: depth + 1 });
+    for (let i = wide.length - 1; i >= 0; i--) {
+      workNode.push(wide[i]!);
+      workParent.push(index);
+    }
   }
   return out;
 }
@@ -211,41 +169,38 @@ export function runnerFrames(root: AnyNode, skippedFrames: number): Set<AnyNode>
  * any time range) stays under the threshold is merged; its intervals move to the "other" node
  * and identical intervals are summed.
  */
-export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number, skippedFrames = 0): TemporalFile {
-  // Interval node ids index the analysis' own node list (children after their parents).
-  const nodes: readonly AnyNode[] = data.nodes;
-  const ownBound = new Float64Array(nodes.length);
-  let peakBytes = 0;
-  for (const [, , node, , nBytes] of data.intervals) ownBound[node] = (ownBound[node] ?? 0) + Math.abs(nBytes);
-  const bound = new Map<AnyNode, number>();
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i]!;
+export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFile {
+  // Interval node ids index the tree's preorder columns.
+  const size = data.tree.size;
+  const ownBound = new Float64Array(size);
+  for (const [, , node, , nBytes] of data.intervals) ownBound[node] = ownBound[node]! + Math.abs(nBytes);
+  const { firstChild, nextSibling } = treeLinks(data.tree.parent, size);
+  const bound = new Float64Array(size);
+  for (let i = size - 1; i >= 0; i--) {
     let sum = ownBound[i]!;
-    for (const c of node.children) sum += bound.get(c) ?? 0;
-    bound.set(node, sum);
+    for (let c = firstChild[i]!; c !== -1; c = nextSibling[c]!) sum += bound[c]!;
+    bound[i] = sum;
   }
-  if (data.highWaterMarkBySnapshot) peakBytes = Math.max(0, ...data.highWaterMarkBySnapshot);
-  else peakBytes = bound.get(data.tree) ?? 0;
+  const peakBytes = data.highWaterMarkBySnapshot ? Math.max(0, ...data.highWaterMarkBySnapshot) : size > 0 ? bound[0]! : 0;
 
-  const indexOf = new Map<AnyNode, number>();
+  const mapped = new Int32Array(size);
   const tree = encodeTree(data.tree, {
     minFrameFraction,
-    widthOf: (n) => bound.get(n) ?? 0,
+    widthOf: (i) => bound[i]!,
     rootWidth: peakBytes,
     omitValues: true,
-    onMapped: (n, i) => indexOf.set(n, i),
-    irrelevant: runnerFrames(data.tree, skippedFrames),
+    onMapped: (i, index) => (mapped[i] = index),
   });
   const merged = new Map<string, [number, number, number, number, number]>();
   for (const [ab, db, node, n, bytes] of data.intervals) {
-    const mapped = indexOf.get(nodes[node]!) ?? 0;
-    const key = `${mapped},${ab},${db ?? -1}`;
+    const to = mapped[node]!;
+    const key = `${to},${ab},${db ?? -1}`;
     const prev = merged.get(key);
     if (prev) {
       prev[3] += n;
       prev[4] += bytes;
     } else {
-      merged.set(key, [ab, db ?? -1, mapped, n, bytes]);
+      merged.set(key, [ab, db ?? -1, to, n, bytes]);
     }
   }
   const out: TemporalFile = {

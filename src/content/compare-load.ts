@@ -6,12 +6,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import type { DiffSource } from "../analysis/diff.ts";
+import { treeDataSource, type DiffSource } from "./diff.ts";
 import { DEFAULT_DRIFT_WINDOW, isDrift, type DriftRule, type RegressionRule } from "../shared/regression.ts";
 import { decodeTree, encodeTree } from "./columnar.ts";
 import { compareBenchmark, worstFirst, type BenchmarkComparison } from "./compare.ts";
 import { buildHistory, hasComparePage, newestOfSeriesBefore, newestPerSeries, seriesName, type History, type HistoryOptions, type SeriesRun } from "./history.ts";
-import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
 import { readDataFile, readLedger } from "./ledger.ts";
 import { NO_DATA, okRunEntry } from "./write.ts";

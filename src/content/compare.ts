@@ -4,7 +4,8 @@
  * pages use it. Which runs are compared is the history model's answer (./history.ts).
  * Browser-safe: no Node imports, no zod.
  */
-import { callSiteChanges, diffTrees, type CallSiteChange, type DiffSource, type DiffTree } from "../analysis/diff.ts";
+import { callSiteChanges, diffTrees, type CallSiteChange, type DiffSource, type DiffTree } from "./diff.ts";
+import { isLauncherFrame } from "../analysis/frames.ts";
 import { runLabel } from "../shared/format.ts";
 import type { RegressionRule } from "../shared/regression.ts";
 import { modeOfHeader, runChange, seriesName, type Drift, type Metric } from "./history.ts";
@@ -79,6 +80,13 @@ function driftRef(d: Drift): DriftRef {
 
 export function runRef(run: OkRunEntry, inLedger: boolean): RunRef {
   return { id: run.id, benchmark: run.benchmark, branch: run.branch, commit: run.commit, message: run.meta.message ?? null, inLedger };
+}
+
+/** The call sites that grew most from base to head (memray's launcher frames left out): a run page's "what changed". */
+export function grewMostCallSites(base: readonly CallSite[], head: readonly CallSite[], limit = 3): CallSiteChange[] {
+  return topCallSiteChanges(base, head, 50)
+    .filter((c) => c.deltaBytes > 0 && !isLauncherFrame(c.filename))
+    .slice(0, limit);
 }
 
 /** Call-site changes from the runs' kept top call sites (pruned runs have no trees). */

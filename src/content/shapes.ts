@@ -25,7 +25,10 @@ export interface DataRef {
 
 // ---- Static data files (fetched by the page, never in the content store) -------------------
 
-/** Node flags in a columnar tree. */
+/**
+ * Node flags: a columnar tree's (the first four bits) and a diff tree's (content/diff.ts), which
+ * keeps each side's first three and adds the last three (never written to a file).
+ */
 export const NodeFlag = {
   INTERESTING: 1,
   IMPORT_SYSTEM: 2,
@@ -33,6 +36,12 @@ export const NodeFlag = {
   OTHER: 4,
   /** Tree summary's "N allocations from K locations below the threshold" leaf. */
   ELIDED: 8,
+  /** Diff: only in head. */
+  NEW: 16,
+  /** Diff: only in base. */
+  VANISHED: 32,
+  /** Diff: missing on one side whose parent merged narrow frames there: it may be in those. */
+  MAYBE_PRUNED: 64,
 } as const;
 
 /**

@@ -4,14 +4,15 @@
  * is written atomically.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve, sep } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
 import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
-import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
+import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
-import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry, writeFileAtomic } from "./ledger.ts";
+import { jsonChunks } from "./json-chunks.ts";
+import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
@@ -49,6 +50,28 @@ export interface WriteRunOptions {
 
 /** Lines of context kept around each frame's line, for the tree side panel. */
 const SOURCE_CONTEXT_LINES = 3;
+
+/** Write `chunks` to `path` atomically (temp file, then rename): a data file of any size; returns the bytes written. */
+function writeChunksAtomic(path: string, chunks: Iterable<string>): number {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(tmp, "w");
+  let bytes = 0;
+  try {
+    for (const chunk of chunks) {
+      const buffer = Buffer.from(chunk);
+      for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
+      bytes += buffer.length;
+    }
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  return bytes;
+}
 
 /**
  * What a run's content is made from besides the schema: the capture, its metadata and every
@@ -117,9 +140,12 @@ function pythonVersionString(hex: number | null): string | null {
   return `${(hex >>> 24) & 0xff}.${(hex >>> 16) & 0xff}.${(hex >>> 8) & 0xff}`;
 }
 
-function threadLabels(root: FlameNode | null): string[] {
+function threadLabels(tree: FlameColumns | null): string[] {
   // In a split-by-thread tree every path starts in one thread: the root's children name them all.
-  return root ? [...new Set(root.children.map((c) => c.thread))].sort() : [];
+  if (tree === null) return [];
+  const labels = new Set<string>();
+  for (let i = 1; i < tree.size; i++) if (tree.parent[i] === 0) labels.add(tree.threads[tree.thread[i]!]!);
+  return [...labels].sort();
 }
 
 /** Write a run's entry and data files; returns the entry. */
@@ -134,13 +160,12 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   const framesForSource: Array<{ filename: string; lineno: number }> = [];
 
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
-    const text = JSON.stringify(value);
-    writeFileAtomic(join(dataDir, name), text);
-    return { path: dataRefPath(runId, name), sizeBytes: Buffer.byteLength(text), ...nodes };
+    const sizeBytes = writeChunksAtomic(join(dataDir, name), jsonChunks(value));
+    return { path: dataRefPath(runId, name), sizeBytes, ...nodes };
   };
-  const writeTree = (name: string, root: FlameNode | null, prune = true): DataRef | null => {
-    if (root === null) return null;
-    const tree: ColumnarTree = encodeTree(root, { minFrameFraction: prune ? minFrameFraction : 0 });
+  const writeTree = (name: string, columns: FlameColumns | null, prune = true): DataRef | null => {
+    if (columns === null) return null;
+    const tree: ColumnarTree = encodeTree(columns, { minFrameFraction: prune ? minFrameFraction : 0 });
     for (let i = 0; i < tree.parent.length; i++) {
       framesForSource.push({ filename: tree.strings[tree.filename[i]!]!, lineno: tree.lineno[i]! });
     }
@@ -160,9 +185,9 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     inverted: writeTree("inverted.json", analysis.inverted),
     invertedNoImports: writeTree("inverted-no-imports.json", analysis.invertedNoImports),
     temporalHighWaterMark: temporal
-      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction, analysis.header.skippedFramesOnMainTid))
+      ? write("temporal-hwm.json", encodeTemporal(temporal.highWaterMark, "highWaterMark", minFrameFraction))
       : null,
-    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction, analysis.header.skippedFramesOnMainTid)) : null,
+    temporalLeaks: temporal ? write("temporal-leaks.json", encodeTemporal(temporal.leaks, "leaks", minFrameFraction)) : null,
     memory: analysis.memory.length > 0 ? write("memory.json", memoryFile(analysis)) : null,
     // The tree summary is already cut to the biggest allocations: no pruning.
     tree: writeTree("tree.json", analysis.tree, false),

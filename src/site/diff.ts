@@ -3,7 +3,9 @@
  * vanished stacks can be seen), colour is the change (grew red, shrank blue, the stronger the
  * bigger the change against the largest change shown).
  */
-import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
+import type { DiffTree } from "../content/diff.ts";
+import { NodeFlag } from "../content/shapes.ts";
+import { drawnTree } from "./flame.ts";
 import type { FramePath } from "./url.ts";
 
 export type DiffWidth = "head" | "base";
@@ -25,43 +27,25 @@ export function diffLabel(d: DiffTree, i: number): string {
   if (i === 0) return "\u200Eroot\u200E";
   const f = d.flags[i]!;
   // A frame missing where narrow frames were merged is still marked; its tooltip adds the caveat.
-  const mark = f & DiffFlag.NEW ? "[new] " : f & DiffFlag.VANISHED ? "[gone] " : "";
-  if (f & DiffFlag.OTHER) return `\u200E${mark}smaller frames\u200E`;
+  const mark = f & NodeFlag.NEW ? "[new] " : f & NodeFlag.VANISHED ? "[gone] " : "";
+  if (f & NodeFlag.OTHER) return `\u200E${mark}smaller frames\u200E`;
   const where = d.filename[i] ? ` at ${d.filename[i]}:${d.lineno[i]}` : "";
   return `\u200E${mark}${d.function[i]}${where}\u200E`;
 }
 
 function hidden(d: DiffTree, i: number, f: DiffFilter): boolean {
   const flags = d.flags[i]!;
-  if (flags & DiffFlag.OTHER) return false;
-  if (f.hideUninteresting && !(flags & DiffFlag.INTERESTING)) return true;
-  if (f.hideImports && flags & DiffFlag.IMPORT_SYSTEM) return true;
+  if (flags & NodeFlag.OTHER) return false;
+  if (f.hideUninteresting && !(flags & NodeFlag.INTERESTING)) return true;
+  if (f.hideImports && flags & NodeFlag.IMPORT_SYSTEM) return true;
   return false;
 }
 
 /** The drawn tree; frames with no bytes on the chosen side are left out. */
 export function buildDiffData(d: DiffTree, width: DiffWidth, f: DiffFilter): DiffDatum {
   const value = width === "head" ? d.headBytes : d.baseBytes;
-  const root: DiffDatum = { idx: 0, name: diffLabel(d, 0), value: value[0]!, children: [] };
-  const work: Array<[number, DiffDatum]> = d.children[0]!.map((c) => [c, root]);
-  while (work.length > 0) {
-    const [i, parent] = work.pop()!;
-    if (value[i]! <= 0) continue;
-    if (hidden(d, i, f)) {
-      for (const c of d.children[i]!) work.push([c, parent]);
-      continue;
-    }
-    const datum: DiffDatum = { idx: i, name: diffLabel(d, i), value: value[i]!, children: [] };
-    parent.children.push(datum);
-    for (const c of d.children[i]!) work.push([c, datum]);
-  }
-  const stack = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    n.children.sort((a, b) => b.value - a.value || a.idx - b.idx);
-    stack.push(...n.children);
-  }
-  return root;
+  const make = (i: number): DiffDatum => ({ idx: i, name: diffLabel(d, i), value: value[i]!, children: [] });
+  return drawnTree(make(0), d.children[0]!, d.children, (i) => value[i]! > 0, (i) => hidden(d, i, f), make);
 }
 
 /** The frames from the root (excluded) down to node `i`: what a zoom link stores (as run pages). */
@@ -90,7 +74,7 @@ export function findDiffFramePath(d: DiffTree, path: FramePath): number {
 
 /** Whether frame `i`'s function or file contains `term` (case-insensitive, plain text). */
 export function diffMatches(d: DiffTree, i: number, term: string): boolean {
-  if (!term || i === 0 || d.flags[i]! & DiffFlag.OTHER) return false;
+  if (!term || i === 0 || d.flags[i]! & NodeFlag.OTHER) return false;
   const t = term.toLowerCase();
   return d.function[i]!.toLowerCase().includes(t) || d.filename[i]!.toLowerCase().includes(t);
 }
@@ -114,7 +98,7 @@ export const SHRANK_HUE = 214;
 /** A frame's colour: grew red, shrank blue, unchanged grey; intensity by the size of the change. */
 export function diffColour(d: DiffTree, i: number, scaleBytes: number): string {
   const delta = d.headBytes[i]! - d.baseBytes[i]!;
-  if (delta === 0 || scaleBytes <= 0) return d.flags[i]! & DiffFlag.OTHER ? "hsl(220, 6%, 70%)" : "hsl(220, 8%, 82%)";
+  if (delta === 0 || scaleBytes <= 0) return d.flags[i]! & NodeFlag.OTHER ? "hsl(220, 6%, 70%)" : "hsl(220, 8%, 82%)";
   const t = Math.sqrt(Math.min(1, Math.abs(delta) / scaleBytes));
   const hue = delta > 0 ? GREW_HUE : SHRANK_HUE;
   const sat = 35 + 55 * t;

@@ -154,36 +154,38 @@ function hidden(tree: TreeData, i: number, f: FlameFilter): boolean {
   return false;
 }
 
-export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
-  const value = f.valueBytes ?? tree.valueBytes;
-  const count = f.nAllocations ?? (f.valueBytes ? undefined : tree.nAllocations);
-  const visible = (i: number): boolean => (count ? count[i]! > 0 || value[i]! > 0 : value[i]! > 0);
-
-  const make = (i: number): FlameDatum => ({ idx: i, value: value[i]!, children: [] });
-  const root = make(0);
-  // Iterative: deep stacks (up to 400 frames) and wide trees.
-  const work: Array<[number, FlameDatum]> = [];
-  for (const c of tree.children[0]!) {
-    if (f.thread && tree.thread[c] !== f.thread) continue;
-    work.push([c, root]);
-  }
-  if (f.thread) root.value = work.reduce((s, [c]) => s + value[c]!, 0);
+/**
+ * The drawn tree, d3-flame-graph's nested input, from nodes addressed by index (a decoded tree,
+ * a diff tree): below `root`, the nodes `top` and their descendants, leaving out a node that is
+ * not `shown` with its subtree and splicing out a `hidden` one (its children move up to its
+ * parent), and folding a node into its drawn parent when `fold(node, parent)` says so (the
+ * parent counts it in `collapsed`). Iterative: deep stacks (up to 400 frames) and wide trees.
+ */
+export function drawnTree<D extends { idx: number; value: number; children: D[]; collapsed?: number }>(
+  root: D,
+  top: readonly number[],
+  children: readonly (readonly number[])[],
+  shown: (i: number) => boolean,
+  hidden: (i: number) => boolean,
+  make: (i: number) => D,
+  fold?: (i: number, parent: number) => boolean,
+): D {
+  const work: Array<[number, D]> = top.map((c) => [c, root]);
   while (work.length > 0) {
     const [i, parent] = work.pop()!;
-    if (!visible(i)) continue;
-    if (hidden(tree, i, f)) {
-      for (const c of tree.children[i]!) work.push([c, parent]);
+    if (!shown(i)) continue;
+    if (hidden(i)) {
+      for (const c of children[i]!) work.push([c, parent]);
       continue;
     }
-    // An unresolved frame called by an unresolved frame: one box for the whole chain.
-    if (f.collapseUnresolved && parent.idx !== 0 && isUnresolved(tree, i) && isUnresolved(tree, parent.idx)) {
+    if (fold?.(i, parent.idx)) {
       parent.collapsed = (parent.collapsed ?? 0) + 1;
-      for (const c of tree.children[i]!) work.push([c, parent]);
+      for (const c of children[i]!) work.push([c, parent]);
       continue;
     }
     const d = make(i);
     parent.children.push(d);
-    for (const c of tree.children[i]!) work.push([c, d]);
+    for (const c of children[i]!) work.push([c, d]);
   }
   // Splicing can put two copies of a frame side by side; order by size for a stable picture.
   const stack = [root];
@@ -193,6 +195,19 @@ export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
     stack.push(...d.children);
   }
   return root;
+}
+
+export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
+  const value = f.valueBytes ?? tree.valueBytes;
+  const count = f.nAllocations ?? (f.valueBytes ? undefined : tree.nAllocations);
+  const visible = (i: number): boolean => (count ? count[i]! > 0 || value[i]! > 0 : value[i]! > 0);
+  const make = (i: number): FlameDatum => ({ idx: i, value: value[i]!, children: [] });
+  const root = make(0);
+  const top = f.thread ? tree.children[0]!.filter((c) => tree.thread[c] === f.thread) : tree.children[0]!;
+  if (f.thread) root.value = top.reduce((s, c) => s + value[c]!, 0);
+  // An unresolved frame called by an unresolved frame: one box for the whole chain.
+  const fold = f.collapseUnresolved ? (i: number, parent: number) => parent !== 0 && isUnresolved(tree, i) && isUnresolved(tree, parent) : undefined;
+  return drawnTree(root, top, tree.children, visible, (i) => hidden(tree, i, f), make, fold);
 }
 
 /** Wider frames are redder and more saturated (not random): share of the root, 0..1. */

@@ -1,10 +1,10 @@
 // The one fixture checker every memray golden test calls: build heaptrail's tree for a flame
 // graph variant and compare it, path by path, with the data memray embedded in its HTML.
 import { expect } from "vitest";
-import { flameTree, invertedFlameTrees, temporalData } from "../../src/analysis/analyze.ts";
+import { invertedTrees, temporalData, viewTree } from "../../src/analysis/analyze.ts";
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
-import type { FlameNode } from "../../src/analysis/model.ts";
+import type { FlameColumns, FlameNode } from "../../src/analysis/model.ts";
 import type { NativeSymbolizer } from "../../src/analysis/flame.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
 import { readJson } from "../helpers/fixtures.ts";
@@ -134,6 +134,7 @@ function unpack(golden: Golden, table: PackedNodes): { nodes: FlatNode[]; childr
   return { nodes, children: table.children };
 }
 
+/** A node tree (the command's parsed `--format json`) as flat nodes. */
 function flatten(root: FlameNode): { nodes: FlatNode[]; children: number[][] } {
   const nodes: FlatNode[] = [];
   const children: number[][] = [];
@@ -153,6 +154,25 @@ function flatten(root: FlameNode): { nodes: FlatNode[]; children: number[][] } {
     return i;
   };
   walk(root);
+  return { nodes, children };
+}
+
+/** A tree's preorder columns as flat nodes. */
+function flattenColumns(tree: FlameColumns): { nodes: FlatNode[]; children: number[][] } {
+  const children: number[][] = Array.from({ length: tree.size }, () => []);
+  for (let i = 1; i < tree.size; i++) children[tree.parent[i]!]!.push(i);
+  const nodes = Array.from({ length: tree.size }, (_, i) => {
+    const f = tree.frames[tree.frame[i]!]!;
+    return {
+      key: `${f.function} (${f.filename}:${f.lineno})`,
+      thread: tree.threads[tree.thread[i]!]!,
+      interesting: (tree.flags[i]! & 1) !== 0,
+      importSystem: (tree.flags[i]! & 2) !== 0,
+      native: false,
+      valueBytes: tree.valueBytes[i]!,
+      nAllocations: tree.nAllocations[i]!,
+    };
+  });
   return { nodes, children };
 }
 
@@ -227,7 +247,7 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   if (variant === "temporal" || variant === "temporal-leaks") {
     const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
     const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null, symbolize);
-    const ours = intervalsByPath(flatten(data.tree), data.intervals, false);
+    const ours = intervalsByPath(flattenColumns(data.tree), data.intervals, false);
     const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);
     expect(sorted(ours), `${where}: intervals by node path`).toEqual(sorted(theirs));
     expect(data.highWaterMarkBySnapshot, `${where}: high_water_mark_by_snapshot`).toEqual(golden.packed_data.high_water_mark_by_snapshot);
@@ -237,20 +257,20 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   const mergeThreads = variant !== "split-threads";
   expect(golden.merge_threads).toBe(mergeThreads);
   // untrim −1: inverted trees, where memray's untrimmed fallback frames sit at the far end.
-  const compare = (ours: FlameNode, table: PackedNodes, what: string, untrim = capture.header.skippedFramesOnMainTid) => {
-    const mine = totalsByPath(flatten(ours), false, !mergeThreads);
+  const compare = (ours: FlameColumns, table: PackedNodes, what: string, untrim = capture.header.skippedFramesOnMainTid) => {
+    const mine = totalsByPath(flattenColumns(ours), false, !mergeThreads);
     const theirs = totalsByPath(unpack(golden, table), native, !mergeThreads, untrim);
     if (native) for (const t of mine.values()) t.flags = "";
     expect(sorted(mine), `${where}: ${what} by path`).toEqual(sorted(theirs));
   };
   if (variant === "inverted") {
-    const trees = invertedFlameTrees(capture, "peak", { mergeThreads: true, symbolize })!;
+    const trees = invertedTrees(capture, "peak", { mergeThreads: true, symbolize })!;
     compare(trees.inverted, golden.packed_data.nodes, "inverted tree", -1);
     compare(trees.invertedNoImports, golden.packed_data.inverted_no_imports_nodes as PackedNodes, "inverted_no_imports tree", -1);
     return;
   }
   const view = variant === "leaks" ? "leaks" : variant === "temporary-allocations" ? "temporary" : "peak";
-  const tree = flameTree(capture, view, { mergeThreads, symbolize });
+  const tree = viewTree(capture, view, { mergeThreads, symbolize });
   expect(tree, `${where}: ${view} available`).not.toBeNull();
   compare(tree!, golden.packed_data.nodes, `${view} tree`);
 }

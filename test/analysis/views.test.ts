@@ -1,37 +1,39 @@
 // The seed examples' shapes, the tree summary, folded stacks and the browser's temporal range.
 import { describe, expect, it } from "vitest";
-import { analyzeCapture, viewGroups, viewThreadName } from "../../src/analysis/analyze.ts";
+import { analyzeCapture, invertedTrees, viewGroups, viewThreadName, viewTree } from "../../src/analysis/analyze.ts";
 import { collectCapture } from "../../src/analysis/collect.ts";
 import { foldedStacks } from "../../src/analysis/folded.ts";
 import { isImportSystem } from "../../src/analysis/frames.ts";
-import type { FlameNode, TreeSummaryNode } from "../../src/analysis/model.ts";
-import { temporalNodeTotals } from "../../src/analysis/temporal-range.ts";
+import { TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
 import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
 const capture = (name: string) => `${MEMRAY_DIR}/1.20.0/${name}.bin`;
 
-function find(node: FlameNode, fn: string, file: string): FlameNode[] {
-  const out: FlameNode[] = [];
-  const walk = (n: FlameNode) => {
-    if (n.function === fn && n.filename === file) out.push(n);
-    n.children.forEach(walk);
-  };
-  walk(node);
+/** Nodes of a tree whose frame is `fn` in `file`. */
+function find(tree: FlameColumns, fn: string, file: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < tree.size; i++) {
+    const f = tree.frames[tree.frame[i]!]!;
+    if (f.function === fn && f.filename === file) out.push(i);
+  }
   return out;
 }
-const width = (tree: FlameNode, fn: string, file: string) => find(tree, fn, file).reduce((s, n) => s + n.valueBytes, 0);
+const width = (tree: FlameColumns, fn: string, file: string) => find(tree, fn, file).reduce((s, i) => s + tree.valueBytes[i]!, 0);
+const peakTree = (name: string) => viewTree(collectCapture(capture(name)), "peak", { mergeThreads: true })!;
+/** The thread labels of a tree's top frames. */
+const topThreads = (tree: FlameColumns) => Array.from(tree.parent.keys()).filter((i) => tree.parent[i] === 0).map((i) => tree.threads[tree.thread[i]!]);
 
 describe("seed examples", () => {
   it("simple: c and d are equally wide", () => {
-    const run = analyzeCapture(capture("simple.default"));
-    const c = width(run.flame.peak!, "c", "simple.py");
+    const tree = peakTree("simple.default");
+    const c = width(tree, "c", "simple.py");
     expect(c).toBeGreaterThan(100_000);
-    expect(width(run.flame.peak!, "d", "simple.py")).toBe(c);
+    expect(width(tree, "d", "simple.py")).toBe(c);
   });
 
   it("complete: g widest, then e, then i; missing() absent; b about 4x h", () => {
-    const tree = analyzeCapture(capture("complete.default")).flame.peak!;
+    const tree = peakTree("complete.default");
     const [g, e, i] = ["g", "e", "i"].map((f) => width(tree, f, "complete.py"));
     expect(g).toBeGreaterThan(e!);
     expect(e).toBeGreaterThan(i! - 1);
@@ -42,8 +44,8 @@ describe("seed examples", () => {
   });
 
   it("inverted: a() is 3x a1() at the top of the inverted tree", () => {
-    const run = analyzeCapture(capture("inverted.default"));
-    const top = (fn: string) => run.inverted.children.filter((n) => n.function === fn).reduce((s, n) => s + n.valueBytes, 0);
+    const inverted = invertedTrees(collectCapture(capture("inverted.default")), "peak", { mergeThreads: true })!.inverted;
+    const top = (fn: string) => find(inverted, fn, "inverted.py").filter((i) => inverted.parent[i] === 0).reduce((s, i) => s + inverted.valueBytes[i]!, 0);
     expect(top("a1")).toBeGreaterThan(900_000);
     expect(top("a") / top("a1")).toBeCloseTo(3, 1);
   });
@@ -52,11 +54,13 @@ describe("seed examples", () => {
 describe("analyzeCapture", () => {
   it("fills every view of an all-allocations capture, stats included", () => {
     const run = analyzeCapture(capture("threads.default"));
-    expect(run.peakMemoryBytes).toBe(run.flame.peak!.valueBytes);
+    expect(run.peakMemoryBytes).toBe(run.flame.peak!.valueBytes[0]);
     expect(run.stats?.peakMemoryBytes).toBe(run.peakMemoryBytes);
-    expect(run.flameByThread.peak!.children.map((c) => c.thread)).toContain("0x2 (loader)");
+    expect(topThreads(run.flameByThread.peak!)).toContain("0x2 (loader)");
+    expect(new Set(topThreads(run.flame.peak!))).toEqual(new Set(["merged"]));
     expect(run.temporal?.highWaterMark.intervals.length).toBeGreaterThan(0);
-    expect(run.tree.valueBytes).toBe(run.peakMemoryBytes);
+    expect(run.tree.valueBytes[0]).toBe(run.peakMemoryBytes);
+    expect(run.tree.flags.some((f) => (f & TreeFlag.ELIDED) !== 0)).toBe(false);
   });
 
   it("refuses temporary and temporal views of an aggregated capture, like memray", () => {
@@ -64,7 +68,22 @@ describe("analyzeCapture", () => {
     expect(run.flame.temporary).toBeNull();
     expect(run.temporal).toBeNull();
     expect(run.stats).toBeNull();
-    expect(run.flame.peak!.valueBytes).toBe(run.peakMemoryBytes);
+    expect(run.flame.peak!.valueBytes[0]).toBe(run.peakMemoryBytes);
+  });
+
+  it("emits temporal trees as preorder columns, parents before children, intervals naming nodes", () => {
+    const run = analyzeCapture(capture("temporal.default"));
+    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
+      expect(data.tree.parent[0]).toBe(-1);
+      // Preorder: each node's parent is the node before it or one of that node's ancestors.
+      for (let i = 1; i < data.tree.size; i++) {
+        let k = i - 1;
+        while (k !== -1 && k !== data.tree.parent[i]) k = data.tree.parent[k]!;
+        expect(k).toBe(data.tree.parent[i]);
+      }
+      expect(data.intervals.length).toBeGreaterThan(0);
+      for (const [, , node] of data.intervals) expect(node).toBeLessThan(data.tree.size);
+    }
   });
 
   it("caps memory samples with memray's stride", () => {
@@ -116,51 +135,5 @@ describe("folded stacks", () => {
   it("puts the thread first when threads are split", () => {
     const text = foldedStacks(c.tables, viewGroups(c, "peak", false)!, { splitThreads: true, threadName: viewThreadName(c, "peak") });
     expect(text).toMatch(/^0x2 \(loader\);/m);
-  });
-});
-
-describe("temporal range (browser)", () => {
-  const run = analyzeCapture(capture("temporal.default"));
-  const times = run.memory.map((m) => m.timeMs);
-  const parentsOf = (tree: FlameNode) => {
-    const parents: number[] = [];
-    const walk = (n: FlameNode, parent: number) => {
-      const i = parents.length;
-      parents.push(parent);
-      n.children.forEach((k) => walk(k, i));
-    };
-    walk(tree, -1);
-    return parents;
-  };
-
-  it("the analysis emits its node numbering: the tree's preorder, with parents", () => {
-    for (const data of [run.temporal!.highWaterMark, run.temporal!.leaks]) {
-      expect(data.parents).toEqual(parentsOf(data.tree));
-      const flat: FlameNode[] = [];
-      const walk = (n: FlameNode) => (flat.push(n), n.children.forEach(walk));
-      walk(data.tree);
-      expect(data.nodes.length).toBe(flat.length);
-      data.nodes.forEach((node, i) => expect(node).toBe(flat[i]));
-    }
-  });
-
-  it("HWM mode over the whole run gives the peak, leaks mode the bytes left", () => {
-    const hwm = run.temporal!.highWaterMark;
-    const all = temporalNodeTotals("highWaterMark", times, hwm.highWaterMarkBySnapshot, hwm.intervals, parentsOf(hwm.tree), -Infinity, Infinity);
-    expect(all.nodeBytes[0]).toBe(Math.max(...hwm.highWaterMarkBySnapshot!));
-    expect(all.nodeBytes[0]).toBe(run.peakMemoryBytes);
-    const leaks = run.temporal!.leaks;
-    const left = temporalNodeTotals("leaks", times, null, leaks.intervals, parentsOf(leaks.tree), -Infinity, Infinity);
-    expect(left.nodeBytes[0]).toBe(run.leakedBytes);
-  });
-
-  it("a range before the global peak finds the earlier, lower peak", () => {
-    const hwm = run.temporal!.highWaterMark;
-    const series = hwm.highWaterMarkBySnapshot!;
-    const peakAt = series.indexOf(Math.max(...series));
-    const cut = times[Math.max(0, peakAt - 3)]!;
-    const early = temporalNodeTotals("highWaterMark", times, series, hwm.intervals, parentsOf(hwm.tree), times[0]!, cut);
-    expect(early.nodeBytes[0]).toBeLessThan(run.peakMemoryBytes);
-    expect(early.nodeBytes[0]).toBe(series[early.peakSnapshot!]);
   });
 });

@@ -33,7 +33,7 @@ describe("encodeTree", () => {
       const kids = tree.children[i]!;
       if (kids.length > 0 && i !== 0) expect(kids.reduce((s, c) => s + tree.valueBytes[c]!, 0)).toBe(tree.valueBytes[i]);
     }
-    expect(tree.valueBytes[0]).toBe(root.valueBytes);
+    expect(tree.valueBytes[0]).toBe(root.valueBytes[0]);
   });
 });
 

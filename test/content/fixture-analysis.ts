@@ -2,7 +2,7 @@
  * Hand-built RunAnalysis objects for site tests (not a capture reader): a small two-thread run
  * with every view, and an option to put hostile strings in every capture-controlled field.
  */
-import { FLAME_ROOT } from "../../src/analysis/flame.ts";
+import { FLAME_ROOT, flameColumns } from "../../src/analysis/flame.ts";
 import type { FlameNode, RunAnalysis, TemporalData, TreeSummaryNode } from "../../src/analysis/model.ts";
 import { HOSTILE } from "../helpers/hostile.ts";
 
@@ -92,8 +92,7 @@ function temporal(tree: FlameNode, leaks: boolean): TemporalData {
     k++;
     intervals.push([start, leaks || k % 2 === 0 ? null : start + 3, i, node.nAllocations, node.valueBytes]);
   });
-  const parents = nodes.map((node) => nodes.findIndex((p) => p.children.includes(node)));
-  return { tree, nodes, parents, intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
+  return { tree: flameColumns(tree), intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
 }
 
 function toSummary(node: FlameNode): TreeSummaryNode {
@@ -163,11 +162,11 @@ export function fixtureAnalysis(options: { hostile?: boolean; scale?: number; th
       topModulesByCount: null,
     },
     memory,
-    flame: { peak: merged, leaks: merged, temporary: merged },
-    flameByThread: { peak: byThread, leaks: byThread, temporary: byThread },
-    inverted,
-    invertedNoImports: inverted,
+    flame: { peak: flameColumns(merged), leaks: flameColumns(merged), temporary: flameColumns(merged) },
+    flameByThread: { peak: flameColumns(byThread), leaks: flameColumns(byThread), temporary: flameColumns(byThread) },
+    inverted: flameColumns(inverted),
+    invertedNoImports: flameColumns(inverted),
     temporal: { highWaterMark: temporal(merged, false), leaks: temporal(merged, true) },
-    tree: summary,
+    tree: flameColumns(summary),
   };
 }

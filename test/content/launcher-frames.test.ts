@@ -2,8 +2,10 @@
 // as irrelevant in the data files, so the page's "Hide irrelevant frames" hides them; their
 // bytes stay in the tree and the user's frames stay interesting.
 import { describe, expect, test } from "vitest";
+import { flameColumns } from "../../src/analysis/flame.ts";
+import { isLauncherFrame } from "../../src/analysis/frames.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
-import { decodeTree, encodeTree, isLauncherFrame } from "../../src/content/columnar.ts";
+import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { NodeFlag } from "../../src/content/shapes.ts";
 
 const node = (fn: string, filename: string, children: FlameNode[] = []): FlameNode => ({
@@ -25,7 +27,7 @@ describe("launcher frames", () => {
     const root = node("<tracker>", "<b>memray</b>", [
       node("_run_tracker", "/venv/lib/python3.11/site-packages/memray/commands/run.py", [node("main", "app.py", [node("wrapper", "/venv/site-packages/pytest_memray/plugin.py", [node("test_x", "test_app.py")])])]),
     ]);
-    const tree = decodeTree(encodeTree(root, { minFrameFraction: 0 }));
+    const tree = decodeTree(encodeTree(flameColumns(root), { minFrameFraction: 0 }));
     const flag = (fn: string) => tree.flags[tree.function.indexOf(fn)]! & NodeFlag.INTERESTING;
     expect(flag("_run_tracker")).toBe(0);
     expect(flag("wrapper")).toBe(0);

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { topCallSites } from "../../src/analysis/call-sites.ts";
+import { flameColumns } from "../../src/analysis/flame.ts";
+import { TreeFlag, type FlameNode } from "../../src/analysis/model.ts";
 import {
   benchmarkFromFileName,
   canonicalMeta,
@@ -182,11 +184,17 @@ describe("topCallSites", () => {
     for (let i = 1; i < sites.length; i++) expect(sites[i]!.sizeBytes).toBeLessThanOrEqual(sites[i - 1]!.sizeBytes);
     // Every location's self bytes, summed over all of them, is the root's total.
     const all = topCallSites(root, Infinity);
-    expect(all.reduce((s, c) => s + c.sizeBytes, 0)).toBe(root.valueBytes);
-    // The order does not depend on the tree's child order.
-    const reversed = structuredClone(root);
-    const flip = (n: typeof root): void => { n.children.reverse(); n.children.forEach(flip); };
-    flip(reversed);
+    expect(all.reduce((s, c) => s + c.sizeBytes, 0)).toBe(root.valueBytes[0]);
+    // The order does not depend on the tree's child order: the same tree, every child list reversed.
+    const nodes: FlameNode[] = Array.from({ length: root.size }, (_, i) => {
+      const f = root.frames[root.frame[i]!]!;
+      const interesting = (root.flags[i]! & TreeFlag.INTERESTING) !== 0;
+      const importSystem = (root.flags[i]! & TreeFlag.IMPORT_SYSTEM) !== 0;
+      return { ...f, thread: root.threads[root.thread[i]!]!, valueBytes: root.valueBytes[i]!, nAllocations: root.nAllocations[i]!, interesting, importSystem, children: [] };
+    });
+    for (let i = root.size - 1; i > 0; i--) nodes[root.parent[i]!]!.children.push(nodes[i]!);
+    const reversed = flameColumns(nodes[0]!);
+    expect(Array.from(reversed.valueBytes)).not.toEqual(Array.from(root.valueBytes));
     expect(topCallSites(reversed, Infinity)).toEqual(all);
     expect(topCallSites(null)).toEqual([]);
   });

@@ -1,14 +1,17 @@
 /** The differential flame graph's data: widths by side, new/vanished labels, colours by change. */
 import { describe, expect, test } from "vitest";
-import { diffTrees, flameNodeSource } from "../../src/analysis/diff.ts";
+import { flameColumns } from "../../src/analysis/flame.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
+import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
+import { diffTrees, treeDataSource } from "../../src/content/diff.ts";
 import { buildDiffData, diffColour, GREW_HUE, maxAbsDelta, SHRANK_HUE, type DiffDatum } from "../../src/site/diff.ts";
 import { flameNode } from "../helpers/entries.ts";
 
 const node = (fn: string, valueBytes: number, children: FlameNode[] = []): FlameNode => flameNode(fn, { valueBytes }, children);
 const base = node("<root>", 300, [node("main", 300, [node("grows", 100), node("shrinks", 150), node("gone", 50)])]);
 const head = node("<root>", 500, [node("main", 500, [node("grows", 400), node("shrinks", 50), node("fresh", 50)])]);
-const diff = diffTrees(flameNodeSource(base), flameNodeSource(head));
+const source = (root: FlameNode) => treeDataSource(decodeTree(encodeTree(flameColumns(root), { minFrameFraction: 0 })));
+const diff = diffTrees(source(base), source(head));
 const filter = { hideUninteresting: false, hideImports: false };
 
 function flat(d: DiffDatum): Array<[string, number]> {
@@ -37,7 +40,7 @@ describe("diffColour", () => {
   test("grew red, shrank blue, unchanged grey; the bigger change is stronger", () => {
     expect(diffColour(diff, at("grows"), scale)).toMatch(new RegExp(`^hsl\\(${GREW_HUE},`));
     expect(diffColour(diff, at("shrinks"), scale)).toMatch(new RegExp(`^hsl\\(${SHRANK_HUE},`));
-    const same = diffTrees(flameNodeSource(base), flameNodeSource(base));
+    const same = diffTrees(source(base), source(base));
     expect(diffColour(same, 1, maxAbsDelta(same))).toMatch(/^hsl\(220, 8%/);
     const sat = (c: string) => Number(c.split(",")[1]!.replace("%", ""));
     expect(sat(diffColour(diff, at("grows"), scale))).toBeGreaterThan(sat(diffColour(diff, at("fresh"), scale)));

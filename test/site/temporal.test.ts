@@ -1,12 +1,11 @@
 /**
- * The temporal view's sums on the decoded columns: the same figures as the analysis stage's
- * temporalNodeTotals, and over the whole run the same picture as the peak view once memray's
+ * The temporal view's sums on the decoded columns: over the whole run the peak and the bytes
+ * left, an earlier range its own lower peak, and the same picture as the peak view once memray's
  * own frames are hidden (as "Hide irrelevant frames" does).
  */
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { analyzeCapture } from "../../src/analysis/analyze.ts";
-import { temporalNodeTotals } from "../../src/analysis/temporal-range.ts";
 import { decodeTemporal, decodeTree, encodeTemporal, encodeTree, type TreeData } from "../../src/content/columnar.ts";
 import { buildFlameData, frameName, type FlameDatum, type FlameFilter } from "../../src/site/flame.ts";
 import { valuesForRange } from "../../src/site/temporal.ts";
@@ -17,8 +16,7 @@ import { DATA_DIR } from "../helpers/fixtures.ts";
 const analysis = analyzeCapture(join(DATA_DIR, "memray", "1.18.0", "complete.pyalloc.bin"));
 const skipped = analysis.header.skippedFramesOnMainTid;
 const times = analysis.memory.map((m) => m.timeMs);
-const hwm = decodeTemporal(encodeTemporal(analysis.temporal!.highWaterMark, "highWaterMark", 0, skipped));
-const leaks = decodeTemporal(encodeTemporal(analysis.temporal!.leaks, "leaks", 0, skipped));
+const hwm = decodeTemporal(encodeTemporal(analysis.temporal!.highWaterMark, "highWaterMark", 0));
 
 /** Every drawn frame as its path of names, with its bytes. */
 function picture(tree: TreeData, d: FlameDatum, prefix = "", out = new Map<string, number>()): Map<string, number> {
@@ -29,29 +27,23 @@ function picture(tree: TreeData, d: FlameDatum, prefix = "", out = new Map<strin
 }
 
 describe("valuesForRange", () => {
-  test("equals the analysis stage's temporalNodeTotals on every range and node", () => {
-    const t0 = times[0]!;
-    const tEnd = times[times.length - 1]!;
-    const ranges: Array<[number, number]> = [
-      [t0, tEnd],
-      [t0 + 5, tEnd],
-      [t0, t0 + 12],
-      [t0 + 15, t0 + 25],
-      [tEnd + 100, tEnd + 200],
-    ];
-    for (const data of [hwm, leaks]) {
-      const intervals = Array.from(data.node, (node, k) => {
-        const d = data.deallocatedBefore[k]!;
-        return [data.allocatedBefore[k]!, d < 0 ? null : d, node, data.nAllocations[k]!, data.nBytes[k]!] as const;
-      });
-      for (const [a, b] of ranges) {
-        const expected = temporalNodeTotals(data.mode, times, data.highWaterMarkBySnapshot, intervals, Array.from(data.tree.parent), a, b);
-        const got = valuesForRange(data, times, a, b);
-        expect(Array.from(got.valueBytes), `${data.mode} ${a - t0}-${b - t0}`).toEqual(expected.nodeBytes);
-        expect(Array.from(got.nAllocations)).toEqual(expected.nodeAllocations);
-        expect(got.snapshot).toBe(expected.peakSnapshot ?? -1);
-      }
-    }
+  test("over the whole run: the high-water mark is the peak, leaks mode the bytes left", () => {
+    const run = analyzeCapture(join(DATA_DIR, "memray", "1.20.0", "temporal.default.bin"));
+    const t = run.memory.map((m) => m.timeMs);
+    const h = decodeTemporal(encodeTemporal(run.temporal!.highWaterMark, "highWaterMark", 0));
+    const all = valuesForRange(h, t, -Infinity, Infinity);
+    expect(all.valueBytes[0]).toBe(Math.max(...h.highWaterMarkBySnapshot!));
+    expect(all.valueBytes[0]).toBe(run.peakMemoryBytes);
+    const l = decodeTemporal(encodeTemporal(run.temporal!.leaks, "leaks", 0));
+    expect(valuesForRange(l, t, -Infinity, Infinity).valueBytes[0]).toBe(run.leakedBytes);
+    // A range before the global peak finds the earlier, lower peak.
+    const series = h.highWaterMarkBySnapshot!;
+    const peakAt = series.indexOf(Math.max(...series));
+    const early = valuesForRange(h, t, t[0]!, t[Math.max(0, peakAt - 3)]!);
+    expect(early.valueBytes[0]).toBeLessThan(run.peakMemoryBytes);
+    expect(early.valueBytes[0]).toBe(series[early.snapshot]);
+    // Figures add up the tree: a node holds at most what its parent holds.
+    for (let i = 1; i < h.tree.size; i++) expect(all.valueBytes[i]).toBeLessThanOrEqual(all.valueBytes[h.tree.parent[i]!]!);
   });
 
   test("over the whole run, the high-water mark is the peak view, memray's frames hidden", () => {

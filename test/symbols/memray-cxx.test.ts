@@ -8,8 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { flameTree } from "../../src/analysis/analyze.ts";
-import type { FlameNode } from "../../src/analysis/model.ts";
+import { viewTree } from "../../src/analysis/analyze.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
 import { ElfFile } from "../../src/symbols/elf.ts";
 import { checkFlameGolden, FLAME_VARIANTS, loadCapture } from "../analysis/golden.ts";
@@ -67,13 +66,9 @@ describe.skipIf(missing !== null)("memray 1.20.0 native with C++ frames, symboli
 
   it("shows the C++ frames demangled, as memray does", () => {
     const capture = loadCapture(CAPTURE);
-    const tree = flameTree(capture, "peak", { mergeThreads: true, symbolize: createSymbolizer(capture.tables) })!;
+    const tree = viewTree(capture, "peak", { mergeThreads: true, symbolize: createSymbolizer(capture.tables) })!;
     const names = new Set<string>();
-    const walk = (n: FlameNode): void => {
-      names.add(n.function);
-      n.children.forEach(walk);
-    };
-    walk(tree);
+    for (let i = 0; i < tree.size; i++) names.add(tree.frames[tree.frame[i]!]!.function);
     for (const name of [
       "double* pocketfft::detail::pocketfft_r<double>::exec<double>(double, bool) const",
       "pocketfft::detail::arr<pocketfft::detail::cmplx<double> >::arr(unsigned long)",

@@ -1,9 +1,10 @@
 /** The differential flame tree: grown, shrunk, new, vanished, totals, pruned nodes, settings. */
 import { describe, expect, test } from "vitest";
-import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, type DiffTree } from "../../src/analysis/diff.ts";
+import { flameColumns } from "../../src/analysis/flame.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
-import { treeDataSource } from "../../src/content/diff-source.ts";
+import { callSiteChanges, diffTrees, treeDataSource, type DiffTree } from "../../src/content/diff.ts";
+import { NodeFlag } from "../../src/content/shapes.ts";
 import { flameNode } from "../helpers/entries.ts";
 
 /** A tree from `fn` → children or leaf [bytes, count]; a node's value is its subtree's sum. */
@@ -17,6 +18,11 @@ function leaf(fn: string, bytes: number, n: number): FlameNode {
 }
 function node(fn: string, valueBytes: number, nAllocations: number, children: FlameNode[]): FlameNode {
   return flameNode(fn, { filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, valueBytes, nAllocations }, children);
+}
+
+/** A node tree as the diff reads it: written to a data file unpruned and decoded. */
+function source(root: FlameNode) {
+  return treeDataSource(decodeTree(encodeTree(flameColumns(root), { minFrameFraction: 0 })));
 }
 
 function find(d: DiffTree, path: string[]): number {
@@ -33,23 +39,23 @@ const BASE = tree({ main: { load: [100, 1], parse: { split: [300, 3], old: [50, 
 const HEAD = tree({ main: { load: [400, 2], parse: { split: [200, 2], fresh: [70, 7] } }, init: [10, 1] });
 
 describe("diffTrees", () => {
-  const d = diffTrees(flameNodeSource(BASE), flameNodeSource(HEAD));
+  const d = diffTrees(source(BASE), source(HEAD));
 
   test("grown and shrunk stacks carry both sides' bytes and counts", () => {
     const load = find(d, ["main", "load"]);
     expect([d.baseBytes[load], d.headBytes[load], d.baseCount[load], d.headCount[load]]).toEqual([100, 400, 1, 2]);
     const split = find(d, ["main", "parse", "split"]);
     expect([d.baseBytes[split], d.headBytes[split]]).toEqual([300, 200]);
-    expect(d.flags[load]! & (DiffFlag.NEW | DiffFlag.VANISHED)).toBe(0);
+    expect(d.flags[load]! & (NodeFlag.NEW | NodeFlag.VANISHED)).toBe(0);
   });
 
   test("stacks of one run only are kept, flagged new or vanished", () => {
     const fresh = find(d, ["main", "parse", "fresh"]);
     expect([d.baseBytes[fresh], d.headBytes[fresh], d.headCount[fresh]]).toEqual([0, 70, 7]);
-    expect(d.flags[fresh]! & DiffFlag.NEW).toBeTruthy();
+    expect(d.flags[fresh]! & NodeFlag.NEW).toBeTruthy();
     const old = find(d, ["main", "parse", "old"]);
     expect([d.baseBytes[old], d.headBytes[old], d.baseCount[old]]).toEqual([50, 0, 5]);
-    expect(d.flags[old]! & DiffFlag.VANISHED).toBeTruthy();
+    expect(d.flags[old]! & NodeFlag.VANISHED).toBeTruthy();
   });
 
   test("totals equal each run's total, and every parent is the sum of its children on both sides", () => {
@@ -66,11 +72,11 @@ describe("diffTrees", () => {
   });
 
   test("identical runs give an all-zero diff", () => {
-    const same = diffTrees(flameNodeSource(BASE), flameNodeSource(structuredClone(BASE)));
+    const same = diffTrees(source(BASE), source(structuredClone(BASE)));
     for (let i = 0; i < same.size; i++) {
       expect(same.headBytes[i]! - same.baseBytes[i]!).toBe(0);
       expect(same.headCount[i]! - same.baseCount[i]!).toBe(0);
-      expect(same.flags[i]! & (DiffFlag.NEW | DiffFlag.VANISHED)).toBe(0);
+      expect(same.flags[i]! & (NodeFlag.NEW | NodeFlag.VANISHED)).toBe(0);
     }
     expect(callSiteChanges(same)).toEqual([]);
   });
@@ -88,7 +94,7 @@ describe("diffTrees", () => {
   test("children are matched by identity, not position", () => {
     const a = tree({ x: [1, 1], y: [2, 1], z: [3, 1] });
     const b = tree({ z: [30, 1], x: [10, 1], w: [5, 1] });
-    const t = diffTrees(flameNodeSource(a), flameNodeSource(b));
+    const t = diffTrees(source(a), source(b));
     expect(t.children[0]!.map((c) => [t.function[c], t.baseBytes[c], t.headBytes[c]])).toEqual([
       ["z", 3, 30],
       ["x", 1, 10],
@@ -101,34 +107,26 @@ describe("diffTrees", () => {
     const a = tree({ work: [100, 1] });
     const b = structuredClone(a);
     b.children[0]!.thread = "0x2";
-    const t = diffTrees(flameNodeSource(a), flameNodeSource(b));
+    const t = diffTrees(source(a), source(b));
     expect(t.children[0]!.map((c) => [t.thread[c], t.baseBytes[c], t.headBytes[c]])).toEqual([
       ["0x2", 0, 100],
       ["merged", 100, 0],
     ]);
   });
 
-  test("decoded columns diff like the node objects they were written from", () => {
-    const cols = diffTrees(treeDataSource(decodeTree(encodeTree(BASE, { minFrameFraction: 0 }))), treeDataSource(decodeTree(encodeTree(HEAD, { minFrameFraction: 0 }))));
-    expect(cols.size).toBe(d.size);
-    expect([...cols.baseBytes]).toEqual([...d.baseBytes]);
-    expect([...cols.headBytes]).toEqual([...d.headBytes]);
-    expect(cols.function).toEqual(d.function);
-  });
-
   test("pruned 'smaller frames' nodes match each other; frames hidden in them are flagged, totals kept", () => {
     // Base prunes the narrow frames under parse; head has `old` wide enough to keep.
     const base = tree({ main: { big: [1_000, 1], parse: { a: [3, 1], b: [4, 1], old: [5, 1] } } });
     const head = tree({ main: { big: [1_000, 1], parse: { a: [3, 1], b: [4, 1], old: [9_000, 1] } } });
-    const bt = decodeTree(encodeTree(base, { minFrameFraction: 0.01 }));
-    const ht = decodeTree(encodeTree(head, { minFrameFraction: 0.01 }));
+    const bt = decodeTree(encodeTree(flameColumns(base), { minFrameFraction: 0.01 }));
+    const ht = decodeTree(encodeTree(flameColumns(head), { minFrameFraction: 0.01 }));
     const p = diffTrees(treeDataSource(bt), treeDataSource(ht));
     expect(p.prunedNodes.base).toBeGreaterThan(0);
     expect(p.baseBytes[0]).toBe(base.valueBytes);
     expect(p.headBytes[0]).toBe(head.valueBytes);
     const old = find(p, ["main", "parse", "old"]);
-    expect(p.flags[old]! & DiffFlag.MAYBE_PRUNED).toBeTruthy();
-    const other = p.children[find(p, ["main", "parse"])]!.filter((c) => p.flags[c]! & DiffFlag.OTHER);
+    expect(p.flags[old]! & NodeFlag.MAYBE_PRUNED).toBeTruthy();
+    const other = p.children[find(p, ["main", "parse"])]!.filter((c) => p.flags[c]! & NodeFlag.OTHER);
     expect(other).toHaveLength(1);
     expect(p.baseBytes[other[0]!]).toBe(12);
     expect(p.headBytes[other[0]!]).toBe(7);

@@ -1,19 +1,20 @@
 /**
  * Differential flame trees: two trees of one view (peak, leaks, temporary, inverted) merged into
- * one whose nodes carry both runs' bytes and allocation counts. Pure, no I/O.
+ * one whose nodes carry both runs' bytes and allocation counts. Pure, no I/O, browser-safe: the
+ * compare page, the picker and the command line's comparison all diff the decoded data files
+ * (TreeData) with this one module, beside the columns it reads.
  *
- * The diff reads its inputs through `DiffSource`, a small accessor, so it runs on decoded data
- * files (TreeData, where a node is an index: the compare pages in the browser, and `heaptrail
- * compare`, which decodes capture files' trees as their data files would hold them) and on
- * FlameNode objects (`flameNodeSource`) without turning either into the other. Its output is
- * columnar too.
+ * The diff reads its inputs through `DiffSource`, a small accessor (`treeDataSource` for decoded
+ * columns, where a node is an index). Its output is columnar too.
  *
  * Node identity is memray's: (frame, thread label) under the same parent. Stacks found in one run
  * only are kept (their other side is 0), so the root carries each run's own total. Pruned
  * "smaller frames" nodes match each other per parent and thread; a frame missing on one side
  * whose parent there has a "smaller frames" node may be hiding inside it, and is flagged so
- * (`DiffFlag.MAYBE_PRUNED`) instead of being called new or vanished.
+ * (`NodeFlag.MAYBE_PRUNED`) instead of being called new or vanished.
  */
+import type { TreeData } from "./columnar.ts";
+import { NodeFlag } from "./shapes.ts";
 
 /** Read access to one tree; `N` is whatever names a node (an object, an index). */
 export interface DiffSource<N> {
@@ -33,18 +34,22 @@ export interface DiffSource<N> {
   importSystem(node: N): boolean;
 }
 
-export const DiffFlag = {
-  INTERESTING: 1,
-  IMPORT_SYSTEM: 2,
-  /** A "smaller frames" node (on either side). */
-  OTHER: 4,
-  /** Only in head. */
-  NEW: 8,
-  /** Only in base. */
-  VANISHED: 16,
-  /** Missing on one side whose parent merged narrow frames there: it may be in those. */
-  MAYBE_PRUNED: 32,
-} as const;
+/** A decoded columnar tree as a diff source: nodes are indices, read straight from the columns. */
+export function treeDataSource(tree: TreeData): DiffSource<number> {
+  return {
+    root: 0,
+    children: (i) => tree.children[i]!,
+    function: (i) => tree.function[i]!,
+    filename: (i) => tree.filename[i]!,
+    lineno: (i) => tree.lineno[i]!,
+    thread: (i) => tree.thread[i]!,
+    valueBytes: (i) => tree.valueBytes[i]!,
+    nAllocations: (i) => tree.nAllocations[i]!,
+    isOther: (i) => (tree.flags[i]! & NodeFlag.OTHER) !== 0,
+    interesting: (i) => (tree.flags[i]! & NodeFlag.INTERESTING) !== 0,
+    importSystem: (i) => (tree.flags[i]! & NodeFlag.IMPORT_SYSTEM) !== 0,
+  };
+}
 
 /** The merged tree as columns, preorder, node 0 the root (parent −1). */
 export interface DiffTree {
@@ -59,6 +64,7 @@ export interface DiffTree {
   headBytes: Float64Array;
   baseCount: Float64Array;
   headCount: Float64Array;
+  /** NodeFlag bits: a side's INTERESTING, IMPORT_SYSTEM, OTHER, and NEW, VANISHED, MAYBE_PRUNED. */
   flags: Uint8Array;
   /** Pruned "smaller frames" nodes in base / head (0 when a run was not pruned). */
   prunedNodes: { base: number; head: number };
@@ -78,7 +84,7 @@ function sameNode<B, H>(base: DiffSource<B>, b: B, head: DiffSource<H>, h: H): b
 }
 
 function flagsOf<N>(s: DiffSource<N>, n: N): number {
-  return (s.interesting(n) ? DiffFlag.INTERESTING : 0) | (s.importSystem(n) ? DiffFlag.IMPORT_SYSTEM : 0) | (s.isOther(n) ? DiffFlag.OTHER : 0);
+  return (s.interesting(n) ? NodeFlag.INTERESTING : 0) | (s.importSystem(n) ? NodeFlag.IMPORT_SYSTEM : 0) | (s.isOther(n) ? NodeFlag.OTHER : 0);
 }
 
 const NONE: readonly never[] = [];
@@ -121,8 +127,8 @@ export function diffTrees<B, H>(base: DiffSource<B>, head: DiffSource<H>): DiffT
     let f = extra | (h !== null ? flagsOf(head, h) : 0) | (b !== null ? flagsOf(base, b) : 0);
     if (b !== null && base.isOther(b)) pruned.base++;
     if (h !== null && head.isOther(h)) pruned.head++;
-    if (b === null) f |= DiffFlag.NEW;
-    if (h === null) f |= DiffFlag.VANISHED;
+    if (b === null) f |= NodeFlag.NEW;
+    if (h === null) f |= NodeFlag.VANISHED;
     flags.push(f);
     return i;
   };
@@ -175,11 +181,11 @@ export function diffTrees<B, H>(base: DiffSource<B>, head: DiffSource<H>): DiffT
     const vanished = [...byKey.values()];
     for (let k = vanished.length - 1; k >= 0; k--) {
       const c = vanished[k]!;
-      work.push({ b: c, h: null, p: i, extra: headHasOther && !base.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0 });
+      work.push({ b: c, h: null, p: i, extra: headHasOther && !base.isOther(c) ? NodeFlag.MAYBE_PRUNED : 0 });
     }
     for (let k = hKids.length - 1; k >= 0; k--) {
       const c = hKids[k]!;
-      const maybe = matches[k] === null && baseHasOther && !head.isOther(c) ? DiffFlag.MAYBE_PRUNED : 0;
+      const maybe = matches[k] === null && baseHasOther && !head.isOther(c) ? NodeFlag.MAYBE_PRUNED : 0;
       work.push({ b: matches[k]!, h: c, p: i, extra: maybe });
     }
   }
@@ -220,7 +226,7 @@ export interface CallSiteChange {
 export function callSiteChanges(diff: DiffTree, limit = 10): CallSiteChange[] {
   const sites = new Map<string, CallSiteChange>();
   for (let i = 1; i < diff.size; i++) {
-    if (diff.flags[i]! & DiffFlag.OTHER) continue;
+    if (diff.flags[i]! & NodeFlag.OTHER) continue;
     let ob = diff.baseBytes[i]!;
     let oh = diff.headBytes[i]!;
     let cb = diff.baseCount[i]!;
@@ -248,24 +254,4 @@ export function callSiteChanges(diff: DiffTree, limit = 10): CallSiteChange[] {
     .filter((s) => s.deltaBytes !== 0)
     .sort((a, b) => Math.abs(b.deltaBytes) - Math.abs(a.deltaBytes) || a.function.localeCompare(b.function) || a.lineno - b.lineno)
     .slice(0, limit);
-}
-
-/** A FlameNode tree (the analysis's model) as a diff source. */
-export function flameNodeSource<N extends { function: string; filename: string; lineno: number; thread: string; valueBytes: number; nAllocations: number; interesting: boolean; importSystem: boolean; children: N[] }>(
-  root: N,
-): DiffSource<N> {
-  return {
-    root,
-    children: (n) => n.children,
-    function: (n) => n.function,
-    filename: (n) => n.filename,
-    lineno: (n) => n.lineno,
-    thread: (n) => n.thread,
-    valueBytes: (n) => n.valueBytes,
-    nAllocations: (n) => n.nAllocations,
-    // Analysis trees are never pruned: pruning happens when the content stage writes them.
-    isOther: () => false,
-    interesting: (n) => n.interesting,
-    importSystem: (n) => n.importSystem,
-  };
 }
