@@ -165,7 +165,8 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     const pool = [...planned].map(([i, job]) => ({
       i,
       planned: job,
-      job: { capturePath: job.path, write: job.write, symbols: job.symbols },
+      // Workers that fill the cores decode on their own thread (see IngestJob.decodeThread).
+      job: { capturePath: job.path, write: job.write, symbols: job.symbols, decodeThread: jobs < availableParallelism() },
       sizeBytes: job.write.fileSizeBytes ?? 0,
     }));
     await runPool(pool, {
