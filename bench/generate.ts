@@ -5,9 +5,13 @@
  *   generated_churn.bin          many short-lived allocations over a few deep stacks (the
  *                                reader's and the temporary-allocation path's load)
  *   generated_wide_tree.bin      a wide tree of distinct frames (the flame tree and page size)
- *   generated_cardinality.bin    high cardinality: ~400,000 distinct Python stacks from a walk
- *                                over 3,000 functions, deep recursion (bursts 300 frames deep),
- *                                native traces over 50,000 native nodes, pymalloc-like churn
+ *   generated_cardinality.bin    high cardinality: 7.9 M records over 3.1 M distinct stack
+ *                                nodes, from a walk over 3,000 functions, deep recursion
+ *                                (bursts 300 frames deep), pymalloc-like churn
+ *   generated_cardinality_native.bin  the same with native traces (a tree of 1,000 native
+ *                                nodes, one image); memray 1.20's `flamegraph` crashes on it
+ *                                (signal 11 in hybrid_stack_trace: its hybrid stacks expect a
+ *                                real interpreter's native frames), `stats` reads it
  *   generated_pyalloc_x1/x4/x16  python-allocator churn (pymalloc ids, small sizes, recycled
  *                                addresses, a bounded live set over a bounded set of stacks):
  *                                1.5 M, 6 M and 24 M records; what the analysis holds should
@@ -24,6 +28,7 @@ export const GENERATED = [
   "generated_churn.bin",
   "generated_wide_tree.bin",
   "generated_cardinality.bin",
+  "generated_cardinality_native.bin",
   "generated_pyalloc_x1.bin",
   "generated_pyalloc_x4.bin",
   "generated_pyalloc_x16.bin",
@@ -94,8 +99,18 @@ class Addresses {
   }
 }
 
+/** The writer takes an ALLOCATION's native id as written: a delta from the previous record's. */
+class NativeIds {
+  private last = 0;
+  delta(id: number): number {
+    const d = id - this.last;
+    this.last = id;
+    return d;
+  }
+}
+
 /** The pieces every churn shape shares: a bounded live set freed in random order. */
-function churnStep(w: CaptureWriter, rand: () => number, live: number[], addresses: Addresses, maxLive: number, nativeId = 0): void {
+function churnStep(w: CaptureWriter, rand: () => number, live: number[], addresses: Addresses, maxLive: number, nativeDelta = (): number => 0): void {
   // Frees lag allocations until half the live set is reached, then keep pace (a steady heap).
   if (live.length > 0 && (live.length >= maxLive || rand() < (live.length < maxLive / 2 ? 0.45 : 0.5))) {
     const k = Math.floor(rand() * live.length);
@@ -106,7 +121,7 @@ function churnStep(w: CaptureWriter, rand: () => number, live: number[], address
     addresses.give(address);
   } else {
     const address = addresses.take();
-    w.allocation(address, 8 * (1 + Math.floor(rand() * rand() * 64)), PYMALLOC_MALLOC, nativeId);
+    w.allocation(address, 8 * (1 + Math.floor(rand() * rand() * 64)), PYMALLOC_MALLOC, nativeDelta());
     live.push(address);
   }
 }
@@ -149,16 +164,24 @@ const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
 /**
  * High cardinality: a random walk over 3,000 functions (each step pops and pushes 1-4 frames),
  * so nearly every allocation has a stack of its own; now and then a recursion 300 frames deep;
- * native traces (a tree of 50,000 native nodes) on every allocation.
+ * native traces (a tree of 1,000 native nodes) on every allocation.
  */
-export function cardinalityCapture(steps: number): Uint8Array {
-  const w = new CaptureWriter({ commandLine: "python -m cardinality", nativeTraces: true, endTimeMs: Date.UTC(2026, 10, 22, 12, 0, 20) });
+export function cardinalityCapture(steps: number, native = true): Uint8Array {
+  const w = new CaptureWriter({ commandLine: "python -m cardinality", nativeTraces: native, endTimeMs: Date.UTC(2026, 10, 22, 12, 0, 20) });
   const rand = random(4);
   const nFunctions = 3000;
   for (let id = 1; id <= nFunctions; id++) w.codeObject(id, `f${id}`, `lib/pkg${id % 60}/m${id % 97}.py`, 1 + (id % 500));
   w.contextSwitch(1);
+  // One memory map generation with one image covering every native ip (memray's flame graph
+  // needs a map to symbolize against; the ips resolve to no symbol).
+  const le64 = (n: number): number[] => Array.from({ length: 8 }, (_, k) => Math.floor(n / 2 ** (8 * k)) & 0xff);
+  if (native) {
+    w.raw([0x06]);
+    w.raw([0x07, ...new TextEncoder().encode("/usr/lib/libcardinality.so"), 0]).varint(1).raw(le64(0));
+    w.raw([0x08, ...le64(0x400000)]).varint(0x1000000);
+  }
   // NATIVE_TRACE_INDEX: node k+1 is (ip, parent), both as deltas of the previous record's.
-  const nNative = 50_000;
+  const nNative = native ? 1000 : 0;
   let ip = 0;
   let parent = 0;
   for (let k = 0; k < nNative; k++) {
@@ -170,6 +193,7 @@ export function cardinalityCapture(steps: number): Uint8Array {
   }
   const live: number[] = [];
   const addresses = new Addresses();
+  const nativeIds = new NativeIds();
   let depth = 0;
   for (let i = 0; i < steps; i++) {
     if (i % 20_000 === 0) w.memory(90_000_000 + live.length * 64, Math.floor(i / 20_000) * 10);
@@ -182,10 +206,11 @@ export function cardinalityCapture(steps: number): Uint8Array {
     if (i % 5000 === 4999) {
       const f = 1 + Math.floor(rand() * nFunctions);
       for (let k = 0; k < 300; k++) w.push(f);
-      w.allocation(addresses.take(), 4096, 6, 1 + Math.floor(rand() * nNative));
+      w.allocation(addresses.take(), 4096, 6, native ? nativeIds.delta(1 + Math.floor(rand() * nNative)) : 0);
       w.pop(300);
     }
-    for (let k = 0; k < 3; k++) churnStep(w, rand, live, addresses, 30_000, 1 + Math.floor(rand() * nNative));
+    const nativeDelta = native ? () => nativeIds.delta(1 + Math.floor(rand() * nNative)) : undefined;
+    for (let k = 0; k < 3; k++) churnStep(w, rand, live, addresses, 30_000, nativeDelta);
   }
   return w.trailer().lz4();
 }
@@ -195,7 +220,8 @@ const DEFAULT_DIR = join(import.meta.dirname, "..", "test", ".tmp", "bench");
 const MAKE: Record<GeneratedName, () => Uint8Array> = {
   "generated_churn.bin": () => churnCapture(2_000_000),
   "generated_wide_tree.bin": () => wideTreeCapture(20_000),
-  "generated_cardinality.bin": () => cardinalityCapture(1_200_000),
+  "generated_cardinality.bin": () => cardinalityCapture(1_200_000, false),
+  "generated_cardinality_native.bin": () => cardinalityCapture(1_200_000),
   "generated_pyalloc_x1.bin": () => pyallocCapture(1_500_000),
   "generated_pyalloc_x4.bin": () => pyallocCapture(6_000_000),
   "generated_pyalloc_x16.bin": () => pyallocCapture(24_000_000),

@@ -60,6 +60,8 @@ interface Sample {
 
 const scratch = mkdtempSync(join(tmpdir(), "heaptrail-bench-"));
 
+class TaskFailed extends Error {}
+
 /** Run a command under /usr/bin/time; its stdout is returned with the figures. */
 function timed(command: string, args: string[]): Sample & { stdout: string } {
   const timeFile = join(scratch, "time");
@@ -68,7 +70,10 @@ function timed(command: string, args: string[]): Sample & { stdout: string } {
     ? spawnSync(TIME, ["-f", "%e %U %S %M", "-o", timeFile, command, ...args], { encoding: "utf8", maxBuffer: 64 << 20 })
     : spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0) {
+    const how = r.signal ? `signal ${r.signal}` : /signal \d+/.exec(r.stderr)?.[0] ?? `exit ${r.status}`;
+    throw new TaskFailed(`${command.split("/").pop()} ${args[0]} failed (${how}): ${r.stderr.trim().split("\n").pop()}`);
+  }
   if (!TIME) return { wallMs, cpuMs: null, maxRssKiB: null, stdout: r.stdout };
   const [, user, sys, rss] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number) as number[];
   return { wallMs, cpuMs: (user! + sys!) * 1000, maxRssKiB: rss!, stdout: r.stdout };
@@ -118,10 +123,23 @@ const ratio = (a: Figures | undefined, b: Figures | undefined): string => {
 for (const capture of captures) {
   const name = capture.split("/").pop()!;
   const samples = Object.fromEntries(tasks.map((t) => [t, [] as Sample[]])) as Record<Task, Sample[]>;
-  for (let r = 0; r < rounds; r++) for (const task of tasks) samples[task].push(run(task, capture));
+  // memray may fail on a capture (its flame graph crashes on generated native stacks): say so.
+  const failed = new Map<Task, string>();
+  for (let r = 0; r < rounds; r++) {
+    for (const task of tasks) {
+      if (failed.has(task)) continue;
+      try {
+        samples[task].push(run(task, capture));
+      } catch (e) {
+        if (!(e instanceof TaskFailed) || !task.startsWith("memray")) throw e;
+        failed.set(task, e.message);
+      }
+    }
+  }
   const figures: CaptureFigures = { sizeMB: statSync(capture).size / 1e6, records: samples.stats[0]!.records };
   for (const t of tasks) {
     const s = samples[t];
+    if (s.length === 0) continue;
     figures[t] = {
       wallS: median(s.map((x) => x.wallMs)) / 1000,
       cpuS: s[0]!.cpuMs === null ? null : median(s.map((x) => x.cpuMs!)) / 1000,
@@ -132,7 +150,10 @@ for (const capture of captures) {
   const before = stored.captures[name];
   console.log(`\n${name}: ${figures.sizeMB!.toFixed(1)} MB, ${figures.records!.toLocaleString("en")} records; load ${load()}`);
   console.log(`  ${"task".padEnd(10)} ${"wall".padStart(9)} ${"cpu".padStart(9)} ${"peak RSS".padStart(10)}${before ? "     stored (bench/figures.json)" : ""}`);
-  for (const t of tasks) console.log(`  ${t.padEnd(10)} ${fmt(figures[t])}${before?.[t] ? `   ${fmt(before[t])}  now/stored ${ratio(figures[t], before[t])}` : ""}`);
+  for (const t of tasks) {
+    if (failed.has(t)) console.log(`  ${t.padEnd(10)} ${failed.get(t)}`);
+    else console.log(`  ${t.padEnd(10)} ${fmt(figures[t])}${before?.[t] ? `   ${fmt(before[t])}  now/stored ${ratio(figures[t], before[t])}` : ""}`);
+  }
   if (memray) {
     console.log(`  ingest / memray flamegraph: ${ratio(figures.ingest, figures["memray-fg"])}   (targets: wall ≤ 0.8×, rss ≤ 1.5×)`);
     console.log(`  stats / memray stats:       ${ratio(figures.stats, figures["memray-st"])}   (target: wall ≤ 0.5×)`);
