@@ -103,6 +103,13 @@ const stored: { load?: string; date?: string; captures: Record<string, CaptureFi
   : { captures: {} };
 const measured: Record<string, CaptureFigures> = {};
 
+/** Store what was measured so far over the stored figures (after each capture: a long run may be cut). */
+function save(): void {
+  const captures = { ...stored.captures };
+  for (const [n, f] of Object.entries(measured)) captures[n] = { ...captures[n], ...f };
+  writeFileSync(FIGURES, `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), load: load(), node: process.version, memray: version, captures }, null, 2)}\n`);
+}
+
 const tasks: Task[] = ["ingest", "stats"];
 if (memray) tasks.push("memray-fg", "memray-st");
 if (process.env.BENCH_STAGES) tasks.push("decode", "read", "analyze");
@@ -132,7 +139,7 @@ for (const capture of captures) {
         samples[task].push(run(task, capture));
       } catch (e) {
         if (!(e instanceof TaskFailed) || !task.startsWith("memray")) throw e;
-        failed.set(task, e.message);
+        failed.set(task, `round ${r + 1}: ${e.message}`);
       }
     }
   }
@@ -147,12 +154,14 @@ for (const capture of captures) {
     };
   }
   measured[name] = figures;
+  if (process.env.BENCH_SAVE) save();
   const before = stored.captures[name];
   console.log(`\n${name}: ${figures.sizeMB!.toFixed(1)} MB, ${figures.records!.toLocaleString("en")} records; load ${load()}`);
   console.log(`  ${"task".padEnd(10)} ${"wall".padStart(9)} ${"cpu".padStart(9)} ${"peak RSS".padStart(10)}${before ? "     stored (bench/figures.json)" : ""}`);
   for (const t of tasks) {
+    // A task that failed in a later round keeps the figures of the rounds before.
+    if (figures[t]) console.log(`  ${t.padEnd(10)} ${fmt(figures[t])}${before?.[t] ? `   ${fmt(before[t])}  now/stored ${ratio(figures[t], before[t])}` : ""}`);
     if (failed.has(t)) console.log(`  ${t.padEnd(10)} ${failed.get(t)}`);
-    else console.log(`  ${t.padEnd(10)} ${fmt(figures[t])}${before?.[t] ? `   ${fmt(before[t])}  now/stored ${ratio(figures[t], before[t])}` : ""}`);
   }
   if (memray) {
     console.log(`  ingest / memray flamegraph: ${ratio(figures.ingest, figures["memray-fg"])}   (targets: wall ≤ 0.8×, rss ≤ 1.5×)`);
@@ -171,10 +180,5 @@ if (series.length > 1) {
   }
 }
 
-if (process.env.BENCH_SAVE) {
-  const captures = { ...stored.captures };
-  for (const [n, f] of Object.entries(measured)) captures[n] = { ...captures[n], ...f };
-  writeFileSync(FIGURES, `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), load: load(), node: process.version, memray: version, captures }, null, 2)}\n`);
-  console.log(`\nfigures stored in ${FIGURES}`);
-}
+if (process.env.BENCH_SAVE) console.log(`\nfigures stored in ${FIGURES}`);
 rmSync(scratch, { recursive: true, force: true });
