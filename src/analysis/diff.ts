@@ -2,9 +2,11 @@
  * Differential flame trees: two trees of one view (peak, leaks, temporary, inverted) merged into
  * one whose nodes carry both runs' bytes and allocation counts. Pure, no I/O.
  *
- * The diff reads its inputs through `DiffSource`, a small accessor, so it runs on the analysis's
- * FlameNode objects (the CLI on capture files) and on the site's decoded columns (TreeData, where
- * a node is an index) without turning either into the other. Its output is columnar too.
+ * The diff reads its inputs through `DiffSource`, a small accessor, so it runs on decoded data
+ * files (TreeData, where a node is an index: the compare pages in the browser, and `heaptrail
+ * compare`, which decodes capture files' trees as their data files would hold them) and on
+ * FlameNode objects (`flameNodeSource`) without turning either into the other. Its output is
+ * columnar too.
  *
  * Node identity is memray's: (frame, thread label) under the same parent. Stacks found in one run
  * only are kept (their other side is 0), so the root carries each run's own total. Pruned
@@ -266,35 +268,4 @@ export function flameNodeSource<N extends { function: string; filename: string; 
     interesting: (n) => n.interesting,
     importSystem: (n) => n.importSystem,
   };
-}
-
-/** The capture settings that decide whether two runs' figures compare (see `settingsDifferences`). */
-export interface CaptureSettings {
-  version: number;
-  pythonVersion: string | null;
-  nativeTraces: boolean;
-  aggregated: boolean;
-  pythonAllocator: string;
-  tracePythonAllocators: boolean;
-}
-
-/**
- * The settings two runs differ in, as sentences ("native traces: off → on"); empty when their
- * figures compare. Different settings measure different things: a diff is still drawn, but
- * nothing is called a regression.
- */
-export function settingsDifferences(base: CaptureSettings, head: CaptureSettings): string[] {
-  const onOff = (b: boolean) => (b ? "on" : "off");
-  const out: string[] = [];
-  if (base.version !== head.version) out.push(`capture format: v${base.version} → v${head.version}`);
-  if ((base.pythonVersion ?? "unknown") !== (head.pythonVersion ?? "unknown")) {
-    out.push(`Python: ${base.pythonVersion ?? "unknown"} → ${head.pythonVersion ?? "unknown"}`);
-  }
-  if (base.nativeTraces !== head.nativeTraces) out.push(`native traces: ${onOff(base.nativeTraces)} → ${onOff(head.nativeTraces)}`);
-  if (base.aggregated !== head.aggregated) out.push(`capture mode: ${base.aggregated ? "aggregated" : "all allocations"} → ${head.aggregated ? "aggregated" : "all allocations"}`);
-  if (base.pythonAllocator !== head.pythonAllocator) out.push(`Python allocator: ${base.pythonAllocator} → ${head.pythonAllocator}`);
-  if (base.tracePythonAllocators !== head.tracePythonAllocators) {
-    out.push(`Python allocator tracing: ${onOff(base.tracePythonAllocators)} → ${onOff(head.tracePythonAllocators)}`);
-  }
-  return out;
 }

@@ -8,7 +8,7 @@ import type { InlineCode, Link, PhrasingContent, Root, RootContent, Table, Table
 import remarkGfm from "remark-gfm";
 import remarkStringify from "remark-stringify";
 import { unified } from "unified";
-import { formatBytes, formatCount } from "../shared/format.ts";
+import { formatBytes, formatChange, formatCount, runLabel } from "../shared/format.ts";
 import type { BenchmarkComparison, Metric } from "./compare.ts";
 import { urls } from "./urls.ts";
 
@@ -43,20 +43,10 @@ const cell = (...children: PhrasingContent[]): TableCell => ({ type: "tableCell"
 const row = (...cells: TableCell[]): TableRow => ({ type: "tableRow", children: cells });
 const para = (...children: PhrasingContent[]): RootContent => ({ type: "paragraph", children });
 
-function signedBytes(n: number): string {
-  return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
-}
-
-function signedPct(p: number): string {
-  return `${p > 0 ? "+" : ""}${p.toFixed(1)}%`;
-}
-
-/** "+25.1 MB (+40.5%)", "±0 B", "n/a". */
+/** "+25.1 MB (+40.5%)", "±0", "n/a". */
 export function formatDelta(m: Metric, unit: "bytes" | "count"): string {
   if (m.deltaBytes === null) return "n/a";
-  if (m.deltaBytes === 0) return "±0";
-  const d = unit === "bytes" ? signedBytes(m.deltaBytes) : `${m.deltaBytes > 0 ? "+" : ""}${formatCount(m.deltaBytes)}`;
-  return m.deltaPct === null ? d : `${d} (${signedPct(m.deltaPct)})`;
+  return formatChange(m.deltaBytes, m.deltaPct, unit === "bytes" ? formatBytes : formatCount, "±0");
 }
 
 /** The byte threshold as given: 1048576 is "1 MiB", not "1.05 MB". */
@@ -73,6 +63,7 @@ export function statusOf(c: BenchmarkComparison): string {
   if (c.base === null) return "no base";
   if (c.settingsDifferences.length > 0) return "settings differ";
   if (c.regression) return "regression";
+  if (c.drift) return "drift";
   const d = c.peak.deltaBytes ?? 0;
   return d < 0 ? "smaller" : d > 0 ? "larger" : "same";
 }
@@ -118,14 +109,30 @@ function callSiteTable(c: BenchmarkComparison): Table {
       cell(code(s.function), ...(s.filename ? [text(` at ${s.filename}:${s.lineno}`)] : [])),
       cell(text(formatBytes(s.baseBytes))),
       cell(text(formatBytes(s.headBytes))),
-      cell(text(s.deltaBytes > 0 ? `+${formatBytes(s.deltaBytes)}` : formatBytes(s.deltaBytes))),
+      cell(text(formatChange(s.deltaBytes, null, formatBytes))),
     ),
   );
   return { type: "table", align: ["left", "right", "right", "right"], children: [header, ...rows] };
 }
 
 function runName(r: { id: string; commit: string | null; branch: string | null }): string {
-  return r.commit ? r.commit.slice(0, 7) : r.id;
+  return runLabel(r.commit, null, r.id);
+}
+
+/** Why the base is the base, when the history chose it: " (baseline: lowest of the last 6 runs on main)". */
+function baseNote(c: BenchmarkComparison): string {
+  if (c.baseKind === "baseline") return ` (baseline: the lowest of the last ${c.baselineWindow ?? "?"} runs on ${c.base?.branch ?? "the default branch"})`;
+  if (c.baseKind === "pr" || c.baseKind === "branch-start") return ` (${c.base?.branch ?? "the base branch"}'s run at or before it)`;
+  return "";
+}
+
+/** "peak +4.40 MB (+16.0%) over the lowest of the last 6 runs on main (b1c9675), with no single step over the rule." */
+export function driftSentence(c: BenchmarkComparison): string | null {
+  if (!c.drift || c.regression) return null;
+  const d = c.drift;
+  const over = `peak ${formatDelta(d.peak, "bytes")} over the lowest of the last ${d.windowRuns} run${d.windowRuns === 1 ? "" : "s"} on ${d.baseline.branch ?? "the default branch"} (${runName(d.baseline)})`;
+  // Against the baseline the drift is the whole comparison; against a base, it is what no step shows.
+  return c.baseKind === "baseline" ? `${over}.` : `${over}, with no single step over the rule.`;
 }
 
 /** The report as an mdast tree. */
@@ -134,6 +141,7 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
   children.push({ type: "heading", depth: 2, children: [text(`heaptrail: memory of ${report.head} against ${report.base}`)] });
   const rule = `peak or leaked bytes up by more than ${report.rule.failAbovePct}% and more than ${formatThreshold(report.rule.minBytes)}`;
   const regressions = report.comparisons.filter((c) => c.regression).length;
+  const drifts = report.comparisons.filter((c) => c.drift && !c.regression).length;
   if (report.comparisons.length === 0) {
     children.push(para(text("No runs to compare: the head has no successful run.")));
     return { type: "root", children };
@@ -143,6 +151,7 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
       text(
         `${report.comparisons.length} benchmark${report.comparisons.length === 1 ? "" : "s"} compared; ` +
           `${regressions === 0 ? "no regression" : `${regressions} regression${regressions === 1 ? "" : "s"}`} (${rule})` +
+          (drifts > 0 ? `; ${drifts} drifting (peak above the lowest of its recent runs on the default branch, with no single step that large)` : "") +
           (report.gate ? (report.failed ? ": the check fails." : ": the check passes.") : "."),
       ),
     ),
@@ -151,6 +160,8 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
   for (const c of report.comparisons) {
     const section: RootContent[] = [];
     for (const note of c.notes) section.push(para(text(note)));
+    const drift = driftSentence(c);
+    if (drift) section.push(para(strong("Drift:"), text(` ${drift}`)));
     if (c.callSites.length > 0) {
       const from = c.callSitesFrom === "diff" ? "bytes at peak" : "bytes at peak, from the runs' kept top call sites";
       section.push(para(text(`Call sites that changed most (${from}):`)));
@@ -170,7 +181,7 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
     if (links.length > 0) section.push(para(...links));
     if (section.length === 0) continue;
     children.push({ type: "heading", depth: 3, children: [text(c.series)] });
-    if (c.base) children.push(para(text(`${runName(c.base)} → ${runName(c.head)}`), ...(c.head.message ? [text(": "), { type: "emphasis", children: [text(c.head.message)] } as PhrasingContent] : [])));
+    if (c.base) children.push(para(text(`${runName(c.base)} → ${runName(c.head)}${baseNote(c)}`), ...(c.head.message ? [text(": "), { type: "emphasis", children: [text(c.head.message)] } as PhrasingContent] : [])));
     children.push(...section);
   }
   return { type: "root", children };
@@ -189,8 +200,11 @@ export function renderText(report: CompareReport): string {
         `allocations ${value(c.allocations.head, "count")} ${formatDelta(c.allocations, "count")}: ${statusOf(c)}`,
     );
     for (const note of c.notes) lines.push(`  ${note}`);
-    for (const s of c.callSites) lines.push(`  ${s.deltaBytes > 0 ? "+" : ""}${formatBytes(s.deltaBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
+    const drift = driftSentence(c);
+    if (drift) lines.push(`  drift: ${drift}`);
+    for (const s of c.callSites) lines.push(`  ${formatChange(s.deltaBytes, null, formatBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
   }
-  if (report.gate) lines.push(report.failed ? "regression: the check fails" : "no regression");
+  const drift = report.comparisons.some((c) => c.drift && c.baseKind === "baseline") && !report.comparisons.some((c) => c.regression);
+  if (report.gate) lines.push(report.failed ? `${drift ? "drift" : "regression"}: the check fails` : "no regression");
   return `${lines.join("\n")}\n`;
 }

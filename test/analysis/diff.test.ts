@@ -1,9 +1,10 @@
 /** The differential flame tree: grown, shrunk, new, vanished, totals, pruned nodes, settings. */
 import { describe, expect, test } from "vitest";
-import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, settingsDifferences, type DiffTree } from "../../src/analysis/diff.ts";
+import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, type DiffTree } from "../../src/analysis/diff.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { treeDataSource } from "../../src/content/diff-source.ts";
+import { flameNode } from "../helpers/entries.ts";
 
 /** A tree from `fn` → children or leaf [bytes, count]; a node's value is its subtree's sum. */
 type Spec = { [fn: string]: Spec | [number, number] };
@@ -15,7 +16,7 @@ function leaf(fn: string, bytes: number, n: number): FlameNode {
   return node(fn, bytes, n, []);
 }
 function node(fn: string, valueBytes: number, nAllocations: number, children: FlameNode[]): FlameNode {
-  return { function: fn, filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, thread: "merged", valueBytes, nAllocations, interesting: true, importSystem: false, children };
+  return flameNode(fn, { filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, valueBytes, nAllocations }, children);
 }
 
 function find(d: DiffTree, path: string[]): number {
@@ -131,17 +132,5 @@ describe("diffTrees", () => {
     expect(other).toHaveLength(1);
     expect(p.baseBytes[other[0]!]).toBe(12);
     expect(p.headBytes[other[0]!]).toBe(7);
-  });
-});
-
-describe("settingsDifferences", () => {
-  const s = { version: 13, pythonVersion: "3.11.2", nativeTraces: false, aggregated: false, pythonAllocator: "pymalloc", tracePythonAllocators: false };
-  test("same settings compare", () => expect(settingsDifferences(s, { ...s })).toEqual([]));
-  test("each difference is stated", () => {
-    expect(settingsDifferences(s, { ...s, nativeTraces: true, aggregated: true, pythonVersion: "3.12.1" })).toEqual([
-      "Python: 3.11.2 → 3.12.1",
-      "native traces: off → on",
-      "capture mode: all allocations → aggregated",
-    ]);
   });
 });
