@@ -5,7 +5,7 @@
  * n_allocations. We copy that quirk so the numbers equal memray's.
  */
 import type { AggregatedAllocation } from "../reader/index.ts";
-import type { SnapshotGroup } from "./collector.ts";
+import type { SnapshotGroup } from "./snapshots.ts";
 
 export class AggregatedCollector {
   private readonly records: AggregatedAllocation[] = [];

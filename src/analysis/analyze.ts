@@ -5,7 +5,7 @@
  */
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
-import type { SnapshotGroup, TemporalRecord } from "./collector.ts";
+import type { SnapshotGroup, TemporalRecord } from "./snapshots.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";

@@ -1,6 +1,8 @@
 /**
- * Reading a capture once into the collectors. The only analysis code that touches the file
- * system (through the reader); everything downstream works on what these return.
+ * Reading a capture once into the collectors: AllocationCollector (allocation-collector.ts,
+ * every view of an all-allocations file), AggregatedCollector (aggregated.ts) and StatsCollector
+ * (stats.ts). The only analysis code that touches the file system (through the reader);
+ * everything downstream works on what these return.
  *
  * Two reads, one set of rules: `collectCapture` feeds every view (the collector finds the peak
  * and what was live at it), `collectStats` only `memray stats`' figures (the peak tracker needs
@@ -10,7 +12,7 @@
  */
 import { FileFormat, readCaptureFile, type ReadOptions, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
-import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./collector.ts";
+import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./allocation-collector.ts";
 import type { CaptureStats } from "./model.ts";
 import { PeakTracker } from "./peak.ts";
 import { StatsCollector } from "./stats.ts";

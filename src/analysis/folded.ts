@@ -5,7 +5,7 @@
  * split, the thread label is the first frame.
  */
 import type { CaptureTables } from "../reader/index.ts";
-import type { SnapshotGroup } from "./collector.ts";
+import type { SnapshotGroup } from "./snapshots.ts";
 import { recordFrames, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 

@@ -2,7 +2,7 @@
  * The heap high-water mark as memray's FileReader finds it (docs/capture-format.md §5.1): live
  * bytes after every record, ties going to the latest record. A missed free keeps the old bytes
  * counted. `stats` uses this alone; the full analysis finds the same peak in its collector
- * (collector.ts), which also needs what was live at it.
+ * (allocation-collector.ts), which also needs what was live at it.
  */
 import { ALLOCATOR_KIND, AllocatorKind } from "../reader/index.ts";
 import { LiveTable, PEAK_STRIDE } from "./livetable.ts";

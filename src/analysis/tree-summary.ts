@@ -4,7 +4,7 @@
  * frame's own property, not inherited.
  */
 import type { CaptureTables } from "../reader/index.ts";
-import type { SnapshotGroup } from "./collector.ts";
+import type { SnapshotGroup } from "./snapshots.ts";
 import { MAX_STACKS, recordFrames, type NativeSymbolizer } from "./flame.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import type { TreeSummaryNode } from "./model.ts";

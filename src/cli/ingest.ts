@@ -26,7 +26,9 @@ afterwards. Re-ingesting a capture under the same metadata changes nothing.
                            repository, timestamp. Below it: NAME.meta.json, GitHub Actions'
                            environment, git in the working directory, the capture header
   --jobs N                 captures analysed in parallel, on worker threads (default: the
-                           number of cores, ${availableParallelism()} here)
+                           number of cores, ${availableParallelism()} here), fewer when captures
+                           are large: their estimated memory (40 bytes per capture byte) stays
+                           within 3/4 of the machine's; a larger one runs alone
   --no-source              keep source lines out of the site
   --min-frame-fraction F   merge flame frames narrower than F of the root (default 1/2000)
   --keep-full N            keep full flame data for the newest N runs of each benchmark and

@@ -4,15 +4,15 @@
  * retention). After ingest the capture is never needed again. Each capture's metadata is resolved
  * (provenance.ts), its id derived from its bytes and that metadata, and a run already in the
  * ledger with the same inputs is left as it is (byte for byte). The captures are analysed on a
- * pool of worker threads.
+ * pool of worker threads whose memory is bounded (ingest-pool.ts).
  */
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
 import type { RunAnalysis } from "../analysis/model.ts";
-import { failJob, ingestJob, type IngestJob, type IngestJobResult } from "./ingest-job.ts";
+import { failJob, ingestJob, type IngestJobResult } from "./ingest-job.ts";
+import { defaultPoolBudgetBytes, runPool } from "./ingest-pool.ts";
 import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, runIdFor } from "./provenance.ts";
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
@@ -30,6 +30,12 @@ export interface IngestOptions {
   meta?: RunMeta;
   /** Worker threads analysing captures. Default os.availableParallelism(); 1 analyses inline. */
   jobs?: number;
+  /**
+   * Memory the pool's analyses may take together, in bytes: a capture starts only while its
+   * estimate fits beside the running ones, and one too large runs alone (ingest-pool.ts).
+   * Default three quarters of the machine's memory (its cgroup limit in a container).
+   */
+  memoryBudgetBytes?: number;
   /** Keep source lines out of the site. */
   noSource?: boolean;
   /**
@@ -164,7 +170,18 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   if (options.analyze || jobs <= 1) {
     for (const [i, job] of planned) finish(i, job, await ingestInline(job, options.analyze));
   } else {
-    await runPool([...planned], jobs, (entry, r) => finish(entry[0], entry[1], r));
+    const pool = [...planned].map(([i, job]) => ({
+      i,
+      planned: job,
+      // Workers that fill the cores decode on their own thread (see IngestJob.decodeThread).
+      job: { capturePath: job.path, write: job.write, symbols: job.symbols, decodeThread: jobs < availableParallelism() },
+      sizeBytes: job.write.fileSizeBytes ?? 0,
+    }));
+    await runPool(pool, {
+      size: jobs,
+      budgetBytes: options.memoryBudgetBytes ?? defaultPoolBudgetBytes(),
+      done: (p, r) => finish(p.i, p.planned, r),
+    });
   }
   for (const [i, twin] of twins) results[i] = { ...results[twin]!, fileName: results[i]!.fileName };
   return results;
@@ -180,58 +197,6 @@ async function ingestInline(job: Planned, analyze: Analyze | undefined): Promise
   } catch (e) {
     return failJob(ingest, e, t0);
   }
-}
-
-/**
- * Runs `jobs` on `size` worker threads, one capture per worker at a time (so memory is bounded
- * by the pool: one analysis per worker; a large capture's reader adds its own decode thread).
- * A worker that dies (out of memory, say) fails its capture and is replaced.
- */
-async function runPool(
-  jobs: Array<[number, Planned]>,
-  size: number,
-  done: (job: [number, Planned], result: IngestJobResult) => void,
-): Promise<void> {
-  let next = 0;
-  const startWorker = (): Promise<void> =>
-    new Promise<void>((resolveWorker) => {
-      const worker = new Worker(new URL("./ingest-worker.ts", import.meta.url));
-      let current: [number, Planned] | null = null;
-      let t0 = 0;
-      const feed = (): void => {
-        if (next >= jobs.length) {
-          current = null;
-          void worker.terminate();
-          return;
-        }
-        current = jobs[next++]!;
-        t0 = performance.now();
-        const job: IngestJob = { capturePath: current[1].path, write: current[1].write, symbols: current[1].symbols };
-        worker.postMessage(job);
-      };
-      worker.on("message", (result: IngestJobResult) => {
-        done(current!, result);
-        feed();
-      });
-      let ended = false;
-      const died = (error: string): void => {
-        if (ended) return; // "exit" follows "error"
-        ended = true;
-        if (current !== null) {
-          const job = current;
-          current = null;
-          done(job, failJob({ capturePath: job[1].path, write: job[1].write }, new Error(error), t0));
-          // The rest of the queue goes to a fresh worker.
-          void startWorker().then(resolveWorker);
-          return;
-        }
-        resolveWorker();
-      };
-      worker.on("error", (e) => died(`analysis worker failed: ${e.message}`));
-      worker.on("exit", (code) => died(`analysis worker exited with code ${code}`));
-      feed();
-    });
-  await Promise.all(Array.from({ length: size }, startWorker));
 }
 
 /** Runs of the ledger by capture hash and file name (keepRecordedMeta). */

@@ -45,6 +45,50 @@ function cacheMiss(cache: Float64Array, head: number, address: number): number {
   return next;
 }
 
+/** The records every format has, decoded by one method (rareRecordAt) whatever their type byte. */
+const Rare = {
+  MEMORY_RECORD: 1,
+  NATIVE_TRACE_INDEX: 2,
+  MEMORY_MAP_START: 3,
+  SEGMENT_HEADER: 4,
+  THREAD_RECORD: 5,
+  CONTEXT_SWITCH: 6,
+  CODE_OBJECT: 7,
+} as const;
+const NOT_RARE = 0;
+
+/** Type byte (or header 11's type nibble) → Rare kind, NOT_RARE for the others. */
+function rareTable(entries: Array<[number, number]>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const [type, rare] of entries) table[type] = rare;
+  return table;
+}
+const RARE_V12 = rareTable([
+  [0x02, Rare.MEMORY_RECORD],
+  [0x05, Rare.NATIVE_TRACE_INDEX],
+  [0x06, Rare.MEMORY_MAP_START],
+  [0x07, Rare.SEGMENT_HEADER],
+  [0x0a, Rare.THREAD_RECORD],
+  [0x0c, Rare.CONTEXT_SWITCH],
+  [0x0e, Rare.CODE_OBJECT],
+]);
+const RARE_V11 = rareTable([
+  [5, Rare.NATIVE_TRACE_INDEX],
+  [6, Rare.MEMORY_MAP_START],
+  [7, Rare.SEGMENT_HEADER],
+  [10, Rare.THREAD_RECORD],
+  [11, Rare.MEMORY_RECORD],
+  [12, Rare.CONTEXT_SWITCH],
+]);
+const RARE_AGGREGATED = rareTable([
+  [5, Rare.NATIVE_TRACE_INDEX],
+  [6, Rare.MEMORY_MAP_START],
+  [7, Rare.SEGMENT_HEADER],
+  [10, Rare.THREAD_RECORD],
+  [12, Rare.CONTEXT_SWITCH],
+  [14, Rare.CODE_OBJECT],
+]);
+
 /** Thrown inside decoding when a record needs bytes that have not arrived yet. */
 const NEED_MORE = Symbol("need more");
 /** Thrown by pushFrame past MAX_STACK_DEPTH: reading stops there with a warning. */
@@ -394,6 +438,33 @@ export class CaptureDecoder {
     return p + tableLen;
   }
 
+  /**
+   * The records every format shares, in one place for the three decode loops (each maps its own
+   * type bytes to them: RARE_V12, RARE_V11, RARE_AGGREGATED). Works on the registers in `this`;
+   * returns the position after the record, or throws NEED_MORE before changing anything.
+   */
+  private rareRecordAt(rare: number, p: number, recordStart: number): number {
+    switch (rare) {
+      case Rare.MEMORY_RECORD:
+        return this.memoryRecordAt(p);
+      case Rare.NATIVE_TRACE_INDEX:
+        return this.nativeTraceIndexAt(p);
+      case Rare.MEMORY_MAP_START:
+        this.memoryMapStart();
+        return p;
+      case Rare.SEGMENT_HEADER:
+        return this.segmentHeader(p);
+      case Rare.THREAD_RECORD:
+        return this.threadRecordAt(p, recordStart);
+      case Rare.CONTEXT_SWITCH:
+        return this.contextSwitchAt(p);
+      case Rare.CODE_OBJECT:
+        return this.codeObjectAt(p);
+      default:
+        throw new Error(`internal: unknown rare record ${rare}`);
+    }
+  }
+
   // ---------------------------------------------------------------- header 12 and 13 (§3.3)
 
   private decodeV12(): void {
@@ -515,42 +586,22 @@ export class CaptureDecoder {
           pos = p;
           continue;
         }
-        switch (t) {
-          case 0x01: // TRAILER
-            this.start = pos + 1;
-            this.done = true;
-            this.complete = true;
-            return;
-          case 0x02:
-            pos = this.memoryRecordAt(p);
-            continue;
-          case 0x05:
-            this.nativeId = nativeId; // the method works on the register itself
-            pos = this.nativeTraceIndexAt(p);
-            nativeId = this.nativeId;
-            continue;
-          case 0x06:
-            this.memoryMapStart();
-            pos = p;
-            continue;
-          case 0x07:
-            pos = this.segmentHeader(p);
-            continue;
-          case 0x0a:
-            pos = this.threadRecordAt(p, pos);
-            continue;
-          case 0x0c:
-            pos = this.contextSwitchAt(p);
-            continue;
-          case 0x0e:
-            pos = this.codeObjectAt(p);
-            continue;
-          default:
-            this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
-            return;
+        const rare = RARE_V12[t]!;
+        if (rare !== NOT_RARE) {
+          this.nativeId = nativeId; // the rare records work on the registers themselves
+          pos = this.rareRecordAt(rare, p, pos);
+          nativeId = this.nativeId;
+          continue;
         }
-        whole = false; // a `break` out of the switch means the record needs more bytes
-        break;
+        if (t === 0x01) {
+          // TRAILER
+          this.start = pos + 1;
+          this.done = true;
+          this.complete = true;
+          return;
+        }
+        this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
+        return;
       }
     } catch (e) {
       if (e === OVERLONG_VARINT) this.fail("a varint longer than 64 bits (still continued after 10 bytes)", varint.overlongAt);
@@ -664,30 +715,9 @@ export class CaptureDecoder {
             pos = p;
             continue;
           }
-          case 5:
-            this.nativeId = nativeId; // the method works on the register itself
-            pos = this.nativeTraceIndexAt(p);
-            nativeId = this.nativeId;
-            continue;
-          case 6:
-            this.memoryMapStart();
-            pos = p;
-            continue;
-          case 7:
-            pos = this.segmentHeader(p);
-            continue;
           case 9:
             this.popFrames(flags + 1);
             pos = p;
-            continue;
-          case 10:
-            pos = this.threadRecordAt(p, pos);
-            continue;
-          case 11:
-            pos = this.memoryRecordAt(p);
-            continue;
-          case 12:
-            pos = this.contextSwitchAt(p);
             continue;
           case 0:
             if (flags === 1) {
@@ -697,9 +727,17 @@ export class CaptureDecoder {
               return;
             }
           // falls through: any other OTHER subtype is an error
-          default:
+          default: {
+            const rare = RARE_V11[type]!;
+            if (rare !== NOT_RARE) {
+              this.nativeId = nativeId; // the rare records work on the registers themselves
+              pos = this.rareRecordAt(rare, p, pos);
+              nativeId = this.nativeId;
+              continue;
+            }
             this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid record type 0x${hex(t)}`);
             return;
+          }
         }
         whole = false; // the record needs more bytes
         break;
@@ -742,25 +780,6 @@ export class CaptureDecoder {
             pos = p + 24;
             continue;
           }
-          case 12:
-            pos = this.contextSwitchAt(p);
-            continue;
-          case 10:
-            pos = this.threadRecordAt(p, pos);
-            continue;
-          case 6:
-            this.memoryMapStart();
-            pos = p;
-            continue;
-          case 7:
-            pos = this.segmentHeader(p);
-            continue;
-          case 14:
-            pos = this.codeObjectAt(p);
-            continue;
-          case 5:
-            pos = this.nativeTraceIndexAt(p);
-            continue;
           case 4: {
             if (v11) {
               if (p + 8 > end) throw NEED_MORE;
@@ -853,9 +872,15 @@ export class CaptureDecoder {
             this.done = true;
             this.complete = true;
             return;
-          default:
+          default: {
+            const rare = RARE_AGGREGATED[t]!;
+            if (rare !== NOT_RARE) {
+              pos = this.rareRecordAt(rare, p, pos);
+              continue;
+            }
             this.stopAt(pos, t === 0 ? "a zero byte where a record should start" : `invalid aggregated record type 0x${hex(t)}`);
             return;
+          }
         }
       }
     } catch (e) {

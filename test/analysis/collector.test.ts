@@ -1,7 +1,7 @@
 // The one-pass collector on hand-made record streams: the peak state rebuilt from the undo
 // log, missed frees, mmap pieces, temporary thresholds and ties.
 import { describe, expect, it } from "vitest";
-import { AllocationCollector, type SnapshotGroup } from "../../src/analysis/collector.ts";
+import { AllocationCollector, type SnapshotGroup } from "../../src/analysis/allocation-collector.ts";
 import { Allocator } from "../../src/reader/index.ts";
 
 const { MALLOC, FREE, MMAP, MUNMAP } = Allocator;

@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { collectCapture } from "../../src/analysis/collect.ts";
-import type { SnapshotGroup, TemporalRecord } from "../../src/analysis/collector.ts";
+import type { SnapshotGroup, TemporalRecord } from "../../src/analysis/snapshots.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import { V11_ALLOCATORS } from "../../src/reader/index.ts";
 import { DETAILED_DIR, readJson } from "../helpers/fixtures.ts";

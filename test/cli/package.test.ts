@@ -41,6 +41,7 @@ describe("npm pack, npm install <tarball>, npx heaptrail", { timeout: 600_000 },
     const listing = execFileSync("tar", ["-tzf", join(tarballs, tarball!)], { encoding: "utf8" });
     expect(listing).toContain("package/lib/cli/main.js");
     expect(listing).toContain("package/lib/reader/decode-worker.js");
+    expect(listing).toContain("package/lib/content/ingest-worker.js");
     expect(listing).toContain("package/src/pages/index.astro");
     expect(listing).not.toMatch(/package\/test\//);
 

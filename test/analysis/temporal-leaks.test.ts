@@ -1,0 +1,43 @@
+// The temporal leak histogram against a plain reference (a Map per location), on enough
+// locations and snapshot pairs that its bucket table grows several times.
+import { describe, expect, it } from "vitest";
+import { LIVE_STRIDE } from "../../src/analysis/livetable.ts";
+import { Locations } from "../../src/analysis/locations.ts";
+import { TemporalLeaks } from "../../src/analysis/temporal-leaks.ts";
+import { SnapshotClock } from "../../src/analysis/temporal-peaks.ts";
+import { seededRandom } from "../helpers/random.ts";
+
+describe("TemporalLeaks", () => {
+  it("sums what went away per (location, made in, gone before) as a Map per location would", () => {
+    const rand = seededRandom(7);
+    const locs = new Locations();
+    const ids = Array.from({ length: 3000 }, (_, k) => locs.intern(0, k + 1, 0, 0, 6));
+    const clock = new SnapshotClock();
+    const leaks = new TemporalLeaks(clock);
+    const reference = new Map<number, Map<string, [number, number]>>();
+    for (let boundary = 1; boundary <= 40; boundary++) {
+      clock.applied(boundary * 1000);
+      for (let k = 0; k < 500; k++) {
+        const merged = ids[Math.floor(rand() * ids.length)]!;
+        const gen = Math.floor(rand() * boundary);
+        const bytes = 1 + Math.floor(rand() * 100);
+        leaks.dealloc(merged, 1, bytes, gen);
+        let m = reference.get(merged);
+        if (!m) reference.set(merged, (m = new Map()));
+        const key = `${gen},${boundary}`;
+        const sum = m.get(key) ?? [0, 0];
+        m.set(key, [sum[0] + 1, sum[1] + bytes]);
+      }
+      // Freed in the generation it was made in: not a temporal leak interval.
+      leaks.dealloc(ids[0]!, 1, 5, boundary);
+    }
+    const live = new Float64Array(LIVE_STRIDE).fill(-1);
+    const records = leaks.finish(locs, live, []);
+    const ours = records.flatMap((r) => r.intervals.map((i) => `${r.stackId}:${i.join(",")}`)).sort();
+    const theirs = [...reference].flatMap(([merged, m]) =>
+      [...m].map(([key, [count, bytes]]) => `${locs.stackId[merged]}:${key},${count},${bytes}`),
+    ).sort();
+    expect(theirs.length).toBeGreaterThan(4096); // past several doublings of the bucket table
+    expect(ours).toEqual(theirs);
+  });
+});
