@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { pytestMemrayTestId } from "./pytest-memray.ts";
 import { benchmarkSlug } from "./urls.ts";
 import { runMetaSchema, type RunMeta } from "./schema.ts";
 
@@ -22,6 +23,7 @@ export const META_KEYS = [
   "branch",
   "ciRunUrl",
   "commit",
+  "group",
   "keep",
   "message",
   "pr",
@@ -187,32 +189,15 @@ export function resolveMeta(sources: MetaSources): RunMeta {
 }
 
 /**
- * The benchmark a capture's file name names. pytest-memray (`--memray-bin-path DIR`) writes
- * `<prefix>-<node id>.bin` where the node id's `::` and path separators became `-`: the
- * benchmark is the test's id, `tests/test_x.py::TestY::test_z[param]`, rebuilt by splitting at
- * the test file's `.py` (the prefix is one token: a uuid4 hex by default). The test path's
- * folders are rebuilt by turning `-` back into `/` (a folder whose name holds a `-` cannot be told
- * apart: name the benchmark with --benchmark then). Any other name: the file name up to `--`.
+ * The benchmark a capture's file name names: a pytest-memray file's test id,
+ * `tests/test_x.py::TestY::test_z[param]` (pytest-memray.ts says how it is read back), else the
+ * file name up to `--`.
  */
 export function benchmarkFromFileName(fileName: string): string {
   const stem = basename(fileName).replace(/\.bin$/i, "");
   const pytest = pytestMemrayTestId(stem);
   if (pytest !== null) return pytest;
   return stem.split("--")[0] || stem || "benchmark";
-}
-
-/** The pytest node id a pytest-memray file stem names, or null when it is not one. */
-export function pytestMemrayTestId(stem: string): string | null {
-  if (stem.includes("--")) return null;
-  const m = /^[^-]+-(.+?\.py)-(.+)$/.exec(stem);
-  if (m === null) return null;
-  const [, path, rest] = m as unknown as [string, string, string];
-  // Class and function names are identifiers (no `-`); a `-` before the parameters was `::`.
-  const bracket = rest.indexOf("[");
-  const names = bracket < 0 ? rest : rest.slice(0, bracket);
-  const params = bracket < 0 ? "" : rest.slice(bracket);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z_][A-Za-z0-9_]*)*$/.test(names)) return null;
-  return `${path.replace(/-/g, "/")}::${names.replace(/-/g, "::")}${params}`;
 }
 
 /**
