@@ -12,7 +12,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { renderMarkdown, type CompareReport } from "../content/comment.ts";
+import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, type CompareReport } from "../content/comment.ts";
 import { closeContext, compareOperands, readLedger, type LoadContext } from "../content/compare-load.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
@@ -28,7 +28,7 @@ import { buildSite } from "./site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
-  "[--comment FILE] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
+  "[--comment FILE] [--max-rows N] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
 
 const CONFIG = {
   description:
@@ -44,6 +44,12 @@ const CONFIG = {
     site: { type: "string", metavar: "URL", help: "the deployed site's address, for links", defaultText: "https://<owner>.github.io/<repo>/ in Actions, else none" },
     base: { type: "string", metavar: "PATH", help: "path the site is served under", defaultText: "/<repo>/ in Actions, else /" },
     comment: { type: "string", default: "heaptrail-comment.md", metavar: "FILE", help: "where the pull-request comment (markdown) is written" },
+    "max-rows": {
+      type: "string",
+      metavar: "N",
+      help: `rows per table of the comment (regressions first, then the biggest changes; the rest counted); the comment stays under ${MAX_COMMENT_CHARS.toLocaleString("en-US")} characters whatever N`,
+      defaultText: String(DEFAULT_MAX_ROWS),
+    },
     "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
     "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
     push: { type: "boolean", default: false, help: "outside Actions: commit and push the runs to the history branch (Actions' push events always do)" },
@@ -90,6 +96,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   const minBytes = values["min-bytes"] === undefined ? DEFAULT_MIN_BYTES : Number(values["min-bytes"]);
   if (!(minBytes >= 0)) throw new UsageError(`--min-bytes takes a number ≥ 0, got ${values["min-bytes"]}`, USAGE);
   const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
+  const maxRows = intFlag(values["max-rows"], "max-rows", DEFAULT_MAX_ROWS, 0, USAGE);
   const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
   const symbols = !values["no-symbols"];
 
@@ -191,7 +198,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
             failed: failAbove !== null && result.comparisons.some((c) => c.regression),
           };
         }
-        const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
+        const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
         await writeOutput(markdown, values.comment, out);
         progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
         if (report.failed) status = 1;

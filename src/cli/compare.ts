@@ -4,7 +4,7 @@
  * Exit 0, or 1 when `--fail-above` is given and a benchmark regressed, 2 on usage errors.
  */
 import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
-import { renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
+import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
 import { hasComparePage } from "../content/compare.ts";
 import { closeContext, compareOperands, OperandError, type LoadContext } from "../content/compare-load.ts";
 import { parseCommand, UsageError } from "./args.ts";
@@ -25,6 +25,8 @@ options:
                      regressions at ${DEFAULT_FAIL_ABOVE_PCT}%)
   --min-bytes N      growth of at most N bytes is never a regression (default ${DEFAULT_MIN_BYTES}, 1 MiB)
   --site-url URL     the published site, for links to run, commit and compare pages (default: none)
+  --max-rows N       markdown: rows per table of the comment, regressions first, the rest counted
+                     (default ${DEFAULT_MAX_ROWS}; the comment stays under ${MAX_COMMENT_CHARS.toLocaleString("en-US")} characters whatever N)
   -o, --output FILE  write the report to FILE (default: standard output)
 `;
 
@@ -46,6 +48,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
         "fail-above": { type: "string" },
         "min-bytes": { type: "string" },
         "site-url": { type: "string" },
+        "max-rows": { type: "string" },
         output: { type: "string", short: "o" },
       },
     },
@@ -59,6 +62,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
     failAbovePct: number(values["fail-above"], "--fail-above", DEFAULT_FAIL_ABOVE_PCT),
     minBytes: number(values["min-bytes"], "--min-bytes", DEFAULT_MIN_BYTES),
   };
+  const maxRows = number(values["max-rows"], "--max-rows", DEFAULT_MAX_ROWS);
   const siteUrl = values["site-url"];
   if (siteUrl !== undefined && !/^https?:\/\/\S+$/.test(siteUrl)) throw new UsageError(`--site-url takes an http(s) URL, got ${siteUrl}`, USAGE);
 
@@ -85,7 +89,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
         ? `${JSON.stringify(report, null, 1)}\n`
         : format === "text"
           ? renderText(report)
-          : renderMarkdown(report, { siteUrl, hasComparePage: (b, h) => hasComparePage(result.pairs, b, h) });
+          : renderMarkdown(report, { siteUrl, maxRows, hasComparePage: (b, h) => hasComparePage(result.pairs, b, h) });
     await writeOutput(text, values.output, out);
     return report.failed ? 1 : 0;
   } finally {
