@@ -9,13 +9,15 @@
  *   newest before it), the markdown comment is written, a preview site is built, and the exit
  *   status is 1 when `--fail-above` is exceeded.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, type CompareReport } from "../content/comment.ts";
 import { closeContext, compareOperands, readLedger, type LoadContext } from "../content/compare-load.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
+import { budgetMatcher, overBudgetRuns, parseBudget, parseBudgetFile, type Budget } from "../content/budgets.ts";
+import { formatBytes } from "../shared/format.ts";
 import { publicDir, runDataDir, runsDir } from "../content/write.ts";
 import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
@@ -28,7 +30,7 @@ import { buildSite } from "./site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
-  "[--comment FILE] [--max-rows N] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
+  "[--comment FILE] [--max-rows N] [--budget PATTERN=SIZE …] [--budget-file FILE] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
 
 const CONFIG = {
   description:
@@ -50,6 +52,13 @@ const CONFIG = {
       help: `rows per table of the comment (regressions first, then the biggest changes; the rest counted); the comment stays under ${MAX_COMMENT_CHARS.toLocaleString("en-US")} characters whatever N`,
       defaultText: String(DEFAULT_MAX_ROWS),
     },
+    budget: {
+      type: "string",
+      multiple: true,
+      metavar: "PATTERN=SIZE",
+      help: "a memory budget: benchmarks (test ids) matching PATTERN (* any characters, ? one) must peak at or under SIZE (B, KB, MB, GB, KiB, MiB, GiB), else exit 1; repeatable, the first matching pattern wins",
+    },
+    "budget-file": { type: "string", metavar: "FILE", help: "budgets from FILE, one PATTERN=SIZE a line (# comments), after any --budget" },
     "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
     "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
     push: { type: "boolean", default: false, help: "outside Actions: commit and push the runs to the history branch (Actions' push events always do)" },
@@ -87,6 +96,32 @@ function addRuns(staged: string, ids: readonly string[], ledger: string): void {
   }
 }
 
+/** `--budget` flags, then the budget file's lines: the first match wins, so flags come first. */
+function readBudgets(flags: readonly string[], file: string | undefined): Budget[] {
+  const budgets: Budget[] = [];
+  for (const flag of flags) {
+    try {
+      budgets.push(parseBudget(flag));
+    } catch (e) {
+      throw new UsageError(`--budget: ${e instanceof Error ? e.message : String(e)}`, USAGE);
+    }
+  }
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new UserError(`--budget-file ${errnoMessage(e, file)}`);
+    }
+    try {
+      budgets.push(...parseBudgetFile(text, file));
+    } catch (e) {
+      throw new UserError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return budgets;
+}
+
 export async function runCi(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values } = parseCommand({ ...CONFIG, args: argv }, USAGE);
   const given = values.captures ?? [];
@@ -99,6 +134,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   const maxRows = intFlag(values["max-rows"], "max-rows", DEFAULT_MAX_ROWS, 0, USAGE);
   const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
   const symbols = !values["no-symbols"];
+  const budgets = readBudgets(values.budget ?? [], values["budget-file"]);
 
   const env = process.env;
   const ctx = ciContext(env);
@@ -125,8 +161,18 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   const staged = mkdtempSync(join(tmpdir(), "heaptrail-ci-runs-"));
   const scratch: string[] = [staged];
   try {
-    const runs = await ingestCaptures(captures, { contentDir: staged, env, cwd, jobs, symbols, onEvent: progress.onEvent });
+    const runs = await ingestCaptures(captures, {
+      contentDir: staged,
+      env,
+      cwd,
+      jobs,
+      symbols,
+      onEvent: progress.onEvent,
+      ...(budgets.length > 0 ? { budgetFor: budgetMatcher(budgets) } : {}),
+    });
     progress.done();
+    const overBudget = overBudgetRuns(readLedger(staged));
+    for (const o of overBudget) progress.line(`over budget: ${o.benchmark}: peak ${formatBytes(o.peakBytes)} > budget ${formatBytes(o.budgetBytes)}`);
     const ids = runs.map((r) => r.runId);
     const failed = runs.filter((r) => r.outcome === "failed");
     const shas = [...new Set(readLedger(staged).map((r) => r.commit).filter((c): c is string => !!c))];
@@ -174,7 +220,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
     }
 
     // 3. The comparison (pull requests, and local runs that push nothing).
-    let status = failed.length > 0 ? 1 : 0;
+    let status = failed.length > 0 || overBudget.length > 0 ? 1 : 0;
     if (!push && shas.length === 1) {
       const headSha = shas[0]!;
       const baseBranch = ctx.baseBranch ?? (gitMaybe(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], { cwd: repo })?.replace(/^origin\//, "") || "main");
@@ -186,7 +232,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       try {
         let report: CompareReport;
         if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
-          report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false };
+          report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false, overBudget };
         } else {
           const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
           report = {
@@ -196,6 +242,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
             gate: failAbove !== null,
             comparisons: result.comparisons,
             failed: failAbove !== null && result.comparisons.some((c) => c.regression),
+            overBudget,
           };
         }
         const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
@@ -212,7 +259,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
     scratch.push(empty);
     await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
     const pages = existsSync(publicDir(ledger)) ? readLedger(ledger).length : 0;
-    out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
+    out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed${overBudget.length > 0 ? `, ${overBudget.length} over budget` : ""}), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
     return status;
   } finally {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });

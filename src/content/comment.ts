@@ -10,6 +10,7 @@ import remarkStringify from "remark-stringify";
 import { unified } from "unified";
 import { formatBytes, formatCount } from "../shared/format.ts";
 import type { BenchmarkComparison, Metric } from "./compare.ts";
+import type { OverBudget } from "./budgets.ts";
 import { urls } from "./urls.ts";
 
 /** The hidden first line: a CI step finds its own comment by it and edits it instead of adding one. */
@@ -26,6 +27,8 @@ export interface CompareReport {
   comparisons: BenchmarkComparison[];
   /** True when the gate is on and a comparison is a regression. */
   failed: boolean;
+  /** The head's runs over their memory budget (`--budget`): each fails the check. */
+  overBudget?: OverBudget[];
 }
 
 export interface RenderOptions {
@@ -216,19 +219,37 @@ function detailBlock(c: BenchmarkComparison, options: RenderOptions): RootConten
 const stringify = (children: RootContent[]): string =>
   unified().use(remarkGfm).use(remarkStringify, { bullet: "-", fences: true }).stringify({ type: "root", children });
 
+/** The runs over budget: a table (capped), the rest counted. */
+function budgetBlocks(over: readonly OverBudget[], options: RenderOptions, maxRows: number): RootContent[] {
+  if (over.length === 0) return [];
+  const header = row(...["Benchmark", "Peak", "Budget", "Over by"].map((h) => cell(text(h))));
+  const rows = over.slice(0, Math.max(0, maxRows)).map((o) => {
+    const url = siteLink(options.siteUrl, urls.run(o.runId));
+    return row(cell(url ? link(url, [text(o.benchmark)]) : text(o.benchmark)), cell(text(formatBytes(o.peakBytes))), cell(text(formatBytes(o.budgetBytes))), cell(strong(`+${formatBytes(o.peakBytes - o.budgetBytes)}`)));
+  });
+  const out: RootContent[] = [
+    { type: "heading", depth: 3, children: [text(`Over budget (${formatCount(over.length)})`)] },
+    { type: "table", align: ["left", "right", "right", "right"], children: [header, ...rows] },
+  ];
+  if (over.length > rows.length) out.push(para(strong(`…and ${plural(over.length - rows.length, "more benchmark")} over budget.`)));
+  return out;
+}
+
 /** The comment's head part: title, summary, the link to everything, the capped tables, the counts. */
-function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSections): RootContent[] {
+function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSections, maxRows: number): RootContent[] {
   const children: RootContent[] = [{ type: "html", value: COMMENT_MARKER }];
   children.push({ type: "heading", depth: 2, children: [text(`heaptrail: memory of ${report.head} against ${report.base}`)] });
   const rule = `peak or leaked bytes up by more than ${report.rule.failAbovePct}% and more than ${formatThreshold(report.rule.minBytes)}`;
   const regressions = s.regressions.length + s.moreRegressions;
+  const over = report.overBudget?.length ?? 0;
   const n = report.comparisons.length;
   children.push(
     para(
       text(
         `${plural(n, "benchmark")} compared; ` +
           `${regressions === 0 ? "no regression" : plural(regressions, "regression")} (${rule})` +
-          (report.gate ? (report.failed ? ": the check fails." : ": the check passes.") : "."),
+          (over > 0 ? `; ${plural(over, "benchmark")} over budget` : "") +
+          (report.gate || over > 0 ? (report.failed || over > 0 ? ": the check fails." : ": the check passes.") : "."),
       ),
     ),
   );
@@ -236,6 +257,7 @@ function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSec
   const commitUrl = commits.size === 1 ? siteLink(options.siteUrl, urls.commit([...commits][0]!)) : null;
   if (commitUrl) children.push(para(text("Every benchmark of this commit: "), link(commitUrl, [text(`commit ${[...commits][0]!.slice(0, 7)}`)]), text(".")));
   const onSite = commitUrl ? " (all on the commit page)" : "";
+  children.push(...budgetBlocks(report.overBudget ?? [], options, maxRows));
   if (s.regressions.length > 0) {
     children.push({ type: "heading", depth: 3, children: [text(`Regressions (${formatCount(regressions)})`)] });
     children.push(summaryTable(s.regressions, options));
@@ -258,7 +280,7 @@ function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSec
     k.noBase > 0 ? `${formatCount(k.noBase)} with no base run` : null,
     k.settingsDiffer > 0 ? `${formatCount(k.settingsDiffer)} whose capture settings differ from the base's (not compared)` : null,
   ].filter((x): x is string => x !== null);
-  if (rest.length > 0 && n > 1) children.push(para(text(`Besides the regressions: ${rest.join("; ")}.`)));
+  if (rest.length > 0 && n > 1) children.push(para(text(`${regressions > 0 ? "Besides the regressions: " : "In all: "}${rest.join("; ")}.`)));
   return children;
 }
 
@@ -273,18 +295,19 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
   if (report.comparisons.length === 0) {
     const children: RootContent[] = [{ type: "html", value: COMMENT_MARKER }];
     children.push({ type: "heading", depth: 2, children: [text(`heaptrail: memory of ${report.head} against ${report.base}`)] });
-    children.push(para(text("No runs to compare: the head has no successful run.")));
+    children.push(para(text("No runs to compare: the head has no successful run, or the base has none.")));
+    children.push(...budgetBlocks(report.overBudget ?? [], options, Math.min(options.maxRows ?? DEFAULT_MAX_ROWS, 200)));
     return { type: "root", children };
   }
   let rows = options.maxRows ?? DEFAULT_MAX_ROWS;
   let sections = commentSections(report.comparisons, rows);
-  let children = headBlocks(report, options, sections);
+  let children = headBlocks(report, options, sections, rows);
   // Room for the closing note on the details left out.
   const reserve = 200;
   while (rows > 0 && stringify(children).length > maxChars - reserve) {
     rows = Math.floor(rows / 2);
     sections = commentSections(report.comparisons, rows);
-    children = headBlocks(report, options, sections);
+    children = headBlocks(report, options, sections, rows);
   }
   let length = stringify(children).length;
   const shown = [...sections.regressions, ...sections.others];

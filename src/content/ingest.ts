@@ -46,6 +46,8 @@ export interface IngestOptions {
    * later commit in the working directory does not make it a new run.
    */
   keepRecordedMeta?: boolean;
+  /** Each run's memory budget in bytes by benchmark (`--budget`, budgets.ts), kept as `meta.budget`; null leaves the meta's own. */
+  budgetFor?: (benchmark: string) => number | null;
   /** The analysis (tests inject fixtures); analyses inline, on this thread. */
   analyze?: Analyze;
   /** Progress events; the command decides how to show them. Default: none. */
@@ -102,9 +104,11 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     const file = readMetaFile(path, (message) => emit({ kind: "warning", message }));
     const previous = recorded.get(`${captureHash}\0${fileName}`) ?? [];
     const stored = previous.length > 0 ? readEntry(contentDir, previous[0]!.id) : null;
-    const meta = stored
+    const resolved = stored
       ? canonicalMeta({ ...stored.meta, ...canonicalMeta(options.meta ?? {}), ...canonicalMeta(file), ...(options.benchmark ? { benchmark: options.benchmark } : {}) })
       : resolveMeta({ flags: options.meta, benchmark: options.benchmark, file, ci, git, fileName });
+    const budget = options.budgetFor?.(resolved.benchmark ?? "") ?? null;
+    const meta = budget === null ? resolved : canonicalMeta({ ...resolved, budget });
     const runId = runIdFor(captureHash, meta);
     results.push({ runId, fileName, outcome: "unchanged" });
     const twin = seen.get(runId);

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { parseSize } from "./budgets.ts";
 import { pytestMemrayTestId } from "./pytest-memray.ts";
 import { benchmarkSlug } from "./urls.ts";
 import { runMetaSchema, type RunMeta } from "./schema.ts";
@@ -21,6 +22,7 @@ export const META_KEYS = [
   "baseBranch",
   "benchmark",
   "branch",
+  "budget",
   "ciRunUrl",
   "commit",
   "group",
@@ -41,7 +43,7 @@ export function canonicalMeta(meta: RunMeta): RunMeta {
   return out as RunMeta;
 }
 
-/** `--meta KEY=VALUE`: one field; `pr` becomes a number when it is one, `keep` a boolean. */
+/** `--meta KEY=VALUE`: one field; `pr` becomes a number when it is one, `keep` a boolean, `budget` bytes (budgets.ts's sizes). */
 export function parseMetaFlag(text: string): RunMeta {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new Error(`--meta takes KEY=VALUE, got "${text}"`);
@@ -49,6 +51,13 @@ export function parseMetaFlag(text: string): RunMeta {
   const value = text.slice(eq + 1);
   if (!(META_KEYS as readonly string[]).includes(key)) {
     throw new Error(`--meta: unknown key "${key}" (one of ${META_KEYS.join(", ")})`);
+  }
+  if (key === "budget") {
+    try {
+      return { budget: parseSize(value) };
+    } catch (e) {
+      throw new Error(`--meta budget: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (key === "keep") {
     if (!/^(true|false|1|0|yes|no)$/i.test(value)) throw new Error(`--meta keep takes true or false, got "${value}"`);
@@ -204,11 +213,12 @@ export function benchmarkFromFileName(fileName: string): string {
  * A run's id: `<benchmark slug>-<commit, 7 hex>-<8 hex>` (or `<slug>-<UTC time>-<8 hex>`
  * when there is no commit, or just `<slug>-<8 hex>`), the last part from sha256 of the capture's
  * hash and the canonical resolved meta. URL-safe and stable; two captures or two metadata sets
- * never share an id (up to 2^-32 within one benchmark and commit). `keep` is left out of the
- * digest: pinning a run rewrites its entry, it does not make another run.
+ * never share an id (up to 2^-32 within one benchmark and commit). `keep` and `budget` are left
+ * out of the digest: pinning a run or changing its budget rewrites its entry, it does not make
+ * another run.
  */
 export function runIdFor(captureHash: string, meta: RunMeta): string {
-  const { keep: _keep, ...identity } = canonicalMeta(meta);
+  const { keep: _keep, budget: _budget, ...identity } = canonicalMeta(meta);
   const digest = createHash("sha256").update(`${captureHash}\n${JSON.stringify(identity)}`).digest("hex").slice(0, 8);
   const slug = benchmarkSlug(identity.benchmark ?? "benchmark");
   const commit = identity.commit?.toLowerCase().replace(/[^0-9a-f]/g, "").slice(0, 7);
