@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { urls } from "../../src/content/urls.ts";
+import type { GroupFile } from "../../src/site/suites.ts";
 import { writeSuiteCaptures } from "../helpers/suite-captures.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -54,5 +56,10 @@ describe("heaptrail ci --budget", { timeout: 600_000 }, () => {
     expect(comment).toContain("### Over budget (1)");
     expect(comment).toMatch(/\| tests\/pkg0\/test_mod00\.py::test_case0 +\| [\d.]+ [kM]B \| 1\.02 kB \| \*\*\+[\d.]+ [kM]B\*\* \|/);
     expect(comment).toContain("the check fails.");
+    // The budget travels with the run: the site marks the test (its group's data, as the index shows it).
+    const group = JSON.parse(readFileSync(join(root, "site", urls.groupData("tests/pkg0/test_mod00.py")), "utf8")) as GroupFile;
+    const marked = group.tests.filter((t) => t.overBudget).map((t) => [t.test, t.budget]);
+    expect(marked).toEqual([["tests/pkg0/test_mod00.py::test_case0", "1.02 kB"]]);
+    expect(group.tests.find((t) => t.test.endsWith("test_case0_1"))!.budget).toBe("1.00 GB");
   });
 });
