@@ -1,4 +1,4 @@
-// Site build settings. `heaptrail build` (src/cli/site.ts) starts from these and sets root, srcDir,
+// Site build settings. `heaptrail build` (src/cli/build-site.ts) starts from these and sets root, srcDir,
 // outDir, site, base, publicDir and the caches inline (all under --content and --out); as they
 // stand here they serve `astro dev` and `astro sync` in a checkout.
 import react from "@astrojs/react";

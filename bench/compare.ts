@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { analyzeCapture } from "../src/analysis/analyze.ts";
 import { diffTrees, flameNodeSource } from "../src/analysis/diff.ts";
 import type { FlameNode } from "../src/analysis/model.ts";
-import { buildSite } from "../src/cli/site.ts";
+import { buildSite } from "../src/cli/build-site.ts";
 import { decodeTree, encodeTree } from "../src/content/columnar.ts";
 import { treeDataSource } from "../src/content/diff-source.ts";
 import { DEFAULT_MIN_FRAME_FRACTION } from "../src/content/shapes.ts";

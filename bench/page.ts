@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { buildSite } from "../src/cli/site.ts";
+import { buildSite } from "../src/cli/build-site.ts";
 import { generatedBenchDir } from "./generate.ts";
 import { launch } from "../test/e2e/browser.ts";
 import { serveStatic } from "../test/e2e/server.ts";

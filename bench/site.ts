@@ -21,9 +21,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { analyzeCapture } from "../src/analysis/analyze.ts";
 import type { RunAnalysis } from "../src/analysis/model.ts";
-import { buildContent } from "../src/content/build.ts";
-import { buildSite } from "../src/cli/site.ts";
-import { ingestAnalysis } from "../src/content/ingest.ts";
+import { buildSite } from "../src/cli/build-site.ts";
+import { buildContent, ingestAnalysis } from "../src/content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns } from "../src/content/retention.ts";
 
 const BENCHMARKS = Number(process.env.BENCH_SITE_BENCHMARKS ?? 200);

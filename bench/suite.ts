@@ -18,9 +18,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildSite } from "../src/cli/site.ts";
+import { buildSite } from "../src/cli/build-site.ts";
 import { MAX_COMMENT_CHARS, renderMarkdown } from "../src/content/comment.ts";
-import { closeContext, compareOperands } from "../src/content/compare-load.ts";
+import { compareOperands } from "../src/content/compare-load.ts";
 import { ingestCaptures } from "../src/content/ingest.ts";
 import { benchmarkFromFileName } from "../src/content/provenance.ts";
 import { pytestMemrayFileName } from "../test/helpers/pytest-memray-name.ts";
@@ -71,11 +71,10 @@ try {
   });
 
   // The comment of commit 2 against commit 1.
-  const ctx = { contentDir, scratch: null, ledger: null };
+  const ctx = { contentDir, ledger: null };
   const rule = { failAbovePct: DEFAULT_FAIL_ABOVE_PCT, minBytes: DEFAULT_MIN_BYTES };
   let t = performance.now();
   const result = await compareOperands(ctx, `commit:${sha(0)}`, `commit:${sha(1)}`, rule);
-  closeContext(ctx);
   const comparisons = result.comparisons;
   const report = { base: `commit:${sha(0).slice(0, 7)}`, head: `commit:${sha(1).slice(0, 7)}`, rule, gate: true, failed: comparisons.some((c) => c.regression), comparisons };
   const markdown = renderMarkdown(report, { siteUrl: "https://acme.github.io/app/" });

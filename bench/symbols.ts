@@ -1,6 +1,6 @@
 /**
  * Symbols benchmark (not a test): analysis time of the largest native fixture capture with and
- * without native symbols (issue 11's target: ≤ 1.5× without). The first run with symbols is
+ * without native symbols (the target: at most 1.5× the time without). The first run with symbols is
  * "cold": it parses the ELF and DWARF files (libc's debug file included), which happens once per
  * process; later runs reuse them.
  *

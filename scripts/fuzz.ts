@@ -110,7 +110,7 @@ const MUTATIONS: Record<string, (b: Uint8Array, r: Random) => Uint8Array> = {
   },
 };
 
-/** Captures made with the writer around the hostile shapes the issue lists. */
+/** Captures made with the writer around hostile shapes: untrusted strings, huge native and aggregated ids, deep stacks, impossible times. */
 const GENERATED: Record<string, (r: Random) => Uint8Array> = {
   hostile: (r) => (r() < 0.5 ? hostileCapture().bytes() : hostileCapture().lz4()),
   nativeBigIds(r) {

@@ -2,9 +2,11 @@
  * Differential flame trees: two trees of one view (peak, leaks, temporary, inverted) merged into
  * one whose nodes carry both runs' bytes and allocation counts. Pure, no I/O.
  *
- * The diff reads its inputs through `DiffSource`, a small accessor, so it runs on the analysis's
- * FlameNode objects (the CLI on capture files) and on the site's decoded columns (TreeData, where
- * a node is an index) without turning either into the other. Its output is columnar too.
+ * The diff reads its inputs through `DiffSource`, a small accessor, so it runs on decoded data
+ * files (TreeData, where a node is an index: the compare pages in the browser, and `heaptrail
+ * compare`, which decodes capture files' trees as their data files would hold them) and on
+ * FlameNode objects (`flameNodeSource`) without turning either into the other. Its output is
+ * columnar too.
  *
  * Node identity is memray's: (frame, thread label) under the same parent. Stacks found in one run
  * only are kept (their other side is 0), so the root carries each run's own total. Pruned

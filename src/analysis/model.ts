@@ -28,10 +28,9 @@ export interface FrameKey {
  *   ranges and filters without making objects;
  * - FlameDatum (site/flame.ts): the nested objects d3-flame-graph requires, made for the drawn
  *   part only.
- * TreeSummaryNode is no longer a shape of its own.
  */
 
-/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). Node 0 of a tree is `<root>`. */
+/** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). A tree's root is `<root>`. */
 export interface FlameNode extends FrameKey {
   /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */
   thread: string;

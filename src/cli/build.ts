@@ -8,7 +8,7 @@ import { DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { DEFAULT_MIN_FRAME_FRACTION } from "../content/schema.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { intFlag } from "./ingest.ts";
-import { buildSite, OutDirError } from "./site.ts";
+import { buildSite, OutDirError } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail build [--captures DIR] [--content DIR] [--out DIR] [--site URL] [--base PATH] " +

@@ -9,16 +9,16 @@
  *   newest before it), the markdown comment is written, a preview site is built, and the exit
  *   status is 1 when `--fail-above` is exceeded.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { budgetMatcher, overBudgetRuns, parseBudget, parseBudgetFile, type Budget } from "../content/budgets.ts";
 import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, type CompareReport } from "../content/comment.ts";
-import { closeContext, compareOperands, readLedger, type LoadContext } from "../content/compare-load.ts";
+import { compareOperands, type LoadContext } from "../content/compare-load.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
-import { budgetMatcher, overBudgetRuns, parseBudget, parseBudgetFile, type Budget } from "../content/budgets.ts";
+import { copyRun, publicDir, readLedger } from "../content/ledger.ts";
 import { formatBytes } from "../shared/format.ts";
-import { publicDir, runDataDir, runsDir } from "../content/write.ts";
 import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { ciContext } from "./ci-env.ts";
@@ -26,7 +26,7 @@ import { extractTree, fetchHistory, GitError, gitMaybe, mergeBase, repositoryRoo
 import { intFlag } from "./ingest.ts";
 import { writeOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
-import { buildSite } from "./site.ts";
+import { buildSite } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
@@ -84,16 +84,9 @@ function captureFiles(given: readonly string[]): string[] {
   return files;
 }
 
-/** Copy the staged runs (entries and data folders) into a ledger: entries are separate files. */
+/** Copy the staged runs (entries and data folders) into a ledger. */
 function addRuns(staged: string, ids: readonly string[], ledger: string): void {
-  for (const id of ids) {
-    cpSync(join(runsDir(staged), `${id}.json`), join(runsDir(ledger), `${id}.json`));
-    const data = runDataDir(staged, id);
-    if (existsSync(data)) {
-      rmSync(runDataDir(ledger, id), { recursive: true, force: true });
-      cpSync(data, runDataDir(ledger, id), { recursive: true });
-    }
-  }
+  for (const id of ids) copyRun(staged, id, ledger);
 }
 
 /** `--budget` flags, then the budget file's lines: the first match wins, so flags come first. */
@@ -171,11 +164,12 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       ...(budgets.length > 0 ? { budgetFor: budgetMatcher(budgets) } : {}),
     });
     progress.done();
-    const overBudget = overBudgetRuns(readLedger(staged));
-    for (const o of overBudget) progress.line(`over budget: ${o.benchmark}: peak ${formatBytes(o.peakBytes)} > budget ${formatBytes(o.budgetBytes)}`);
     const ids = runs.map((r) => r.runId);
     const failed = runs.filter((r) => r.outcome === "failed");
-    const shas = [...new Set(readLedger(staged).map((r) => r.commit).filter((c): c is string => !!c))];
+    const stagedRuns = readLedger(staged);
+    const shas = [...new Set(stagedRuns.map((r) => r.commit).filter((c): c is string => !!c))];
+    const overBudget = overBudgetRuns(stagedRuns);
+    for (const o of overBudget) progress.line(`over budget: ${o.benchmark}: peak ${formatBytes(o.peakBytes)} > budget ${formatBytes(o.budgetBytes)}`);
 
     // 2. The history, with them.
     let ledger: string;
@@ -228,30 +222,26 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       const mb = hasOrigin ? mergeBase(repo, baseBranch, env) : null;
       const baseSelector = mb && ledgerRuns.some((r) => r.commit === mb) ? `commit:${mb}` : `branch:${baseBranch}`;
       const rule = { failAbovePct: failAbove ?? DEFAULT_FAIL_ABOVE_PCT, minBytes };
-      const lctx: LoadContext = { contentDir: ledger, scratch: null, ledger: null };
-      try {
-        let report: CompareReport;
-        if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
-          report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false, overBudget };
-        } else {
-          const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
-          report = {
-            base: baseSelector,
-            head: `commit:${headSha}`,
-            rule,
-            gate: failAbove !== null,
-            comparisons: result.comparisons,
-            failed: failAbove !== null && result.comparisons.some((c) => c.regression),
-            overBudget,
-          };
-        }
-        const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
-        await writeOutput(markdown, values.comment, out);
-        progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
-        if (report.failed) status = 1;
-      } finally {
-        closeContext(lctx);
+      const lctx: LoadContext = { contentDir: ledger, ledger: ledgerRuns };
+      let report: CompareReport;
+      if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
+        report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false, overBudget };
+      } else {
+        const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
+        report = {
+          base: baseSelector,
+          head: `commit:${headSha}`,
+          rule,
+          gate: failAbove !== null,
+          comparisons: result.comparisons,
+          failed: failAbove !== null && result.comparisons.some((c) => c.regression),
+          overBudget,
+        };
       }
+      const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
+      await writeOutput(markdown, values.comment, out);
+      progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
+      if (report.failed) status = 1;
     }
 
     // 4. The site, from the whole history (a preview on pull requests).

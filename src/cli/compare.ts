@@ -6,7 +6,7 @@
 import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
 import { hasComparePage } from "../content/compare.ts";
-import { closeContext, compareOperands, OperandError, type LoadContext } from "../content/compare-load.ts";
+import { compareOperands, OperandError, type LoadContext } from "../content/compare-load.ts";
 import { parseCommand, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";
 
@@ -66,33 +66,29 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
   const siteUrl = values["site-url"];
   if (siteUrl !== undefined && !/^https?:\/\/\S+$/.test(siteUrl)) throw new UsageError(`--site-url takes an http(s) URL, got ${siteUrl}`, USAGE);
 
-  const ctx: LoadContext = { contentDir: values.content, scratch: null, ledger: null };
+  const ctx: LoadContext = { contentDir: values.content, ledger: null };
+  const [base, head] = positionals as [string, string];
+  let result;
   try {
-    const [base, head] = positionals as [string, string];
-    let result;
-    try {
-      result = await compareOperands(ctx, base, head, rule);
-    } catch (e) {
-      if (e instanceof OperandError) throw new UsageError(e.message, USAGE);
-      throw e;
-    }
-    const report: CompareReport = {
-      base: result.baseLabel,
-      head: result.headLabel,
-      rule,
-      gate,
-      comparisons: result.comparisons,
-      failed: gate && result.comparisons.some((c) => c.regression),
-    };
-    const text =
-      format === "json"
-        ? `${JSON.stringify(report, null, 1)}\n`
-        : format === "text"
-          ? renderText(report)
-          : renderMarkdown(report, { siteUrl, maxRows, hasComparePage: (b, h) => hasComparePage(result.pairs, b, h) });
-    await writeOutput(text, values.output, out);
-    return report.failed ? 1 : 0;
-  } finally {
-    closeContext(ctx);
+    result = await compareOperands(ctx, base, head, rule);
+  } catch (e) {
+    if (e instanceof OperandError) throw new UsageError(e.message, USAGE);
+    throw e;
   }
+  const report: CompareReport = {
+    base: result.baseLabel,
+    head: result.headLabel,
+    rule,
+    gate,
+    comparisons: result.comparisons,
+    failed: gate && result.comparisons.some((c) => c.regression),
+  };
+  const text =
+    format === "json"
+      ? `${JSON.stringify(report, null, 1)}\n`
+      : format === "text"
+        ? renderText(report)
+        : renderMarkdown(report, { siteUrl, maxRows, hasComparePage: (b, h) => hasComparePage(result.pairs, b, h) });
+  await writeOutput(text, values.output, out);
+  return report.failed ? 1 : 0;
 }

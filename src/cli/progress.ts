@@ -1,5 +1,5 @@
 /** The build's progress display: a bar on a terminal, one line per run otherwise. */
-import type { ContentEvent } from "../content/build.ts";
+import type { ContentEvent } from "../content/ingest.ts";
 
 export type LogStream = NodeJS.WritableStream & { isTTY?: boolean };
 

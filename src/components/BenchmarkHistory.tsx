@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { urls } from "../content/urls.ts";
 import { useEChart } from "./useEChart.ts";
-import { formatBytes, formatCount } from "../site/format.ts";
+import { formatBytes, formatCount } from "../shared/format.ts";
 import {
   branchSeries,
   callSiteSeries,

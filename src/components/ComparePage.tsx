@@ -15,7 +15,7 @@ import { urls } from "../content/urls.ts";
 import { DIFF_VIEWS, formatCompareState, parseCompareState, type CompareState, type DiffView } from "../site/compare-url.ts";
 import { loadTree } from "../site/data.ts";
 import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
-import { formatBytes, formatCount, formatDuration } from "../site/format.ts";
+import { formatBytes, formatCount, formatDuration } from "../shared/format.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from "react";
 import { compareRunLabel, type CompareRunsFile } from "../content/compare.ts";
-import { formatBytes } from "../site/format.ts";
+import { formatBytes } from "../shared/format.ts";
 import { CompareView, useCompareState } from "./ComparePage.tsx";
 
 interface Props {

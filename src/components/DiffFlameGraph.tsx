@@ -8,7 +8,7 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
 import { buildDiffData, deltaPercent, diffColour, maxAbsDelta, type DiffDatum, type DiffFilter, type DiffWidth } from "../site/diff.ts";
-import { formatBytes, formatCount } from "../site/format.ts";
+import { formatBytes, formatCount } from "../shared/format.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {

@@ -13,7 +13,7 @@ import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type SourceFile } from "../content/shapes.ts";
 import { sourceLine } from "../site/data.ts";
 import { buildFlameData, findFramePath, frameColour, frameLabel, frameName, framePath, matches, type FlameDatum, type FlameFilter, type Measure } from "../site/flame.ts";
-import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 

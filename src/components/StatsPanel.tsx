@@ -4,7 +4,7 @@ import { GridComponent, TooltipComponent } from "echarts/components";
 import { use as registerChartParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import type { OkRunEntry } from "../content/schema.ts";
-import { formatBytes, formatCount, formatPercent } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { useEChart } from "./useEChart.ts";
 
 registerChartParts([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);

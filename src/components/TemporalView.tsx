@@ -10,7 +10,7 @@ import { useEffect, useMemo } from "react";
 import type { OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadMemory, loadTemporal } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
-import { formatBytes, formatDuration } from "../site/format.ts";
+import { formatBytes, formatDuration } from "../shared/format.ts";
 import { valuesForRange } from "../site/temporal.ts";
 import type { ViewState } from "../site/url.ts";
 import FlameGraph from "./FlameGraph.tsx";

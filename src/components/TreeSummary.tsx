@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
-import { formatBytes, formatCount, formatPercent, treeShareColour } from "../site/format.ts";
+import { formatBytes, formatCount, formatPercent, treeShareColour } from "../shared/format.ts";
 import type { ViewState } from "../site/url.ts";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 

@@ -1,37 +1,29 @@
 /**
  * What `heaptrail compare` compares: its operands resolved to run entries (a capture file,
- * analysed into a scratch content folder; a run id in the ledger; `commit:<sha>`;
- * `branch:<name>`), paired per series, and each pair compared with its peak trees.
+ * analysed in memory; a run id in the ledger; `commit:<sha>`; `branch:<name>`), paired per
+ * series, and each pair compared with its peak trees.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import type { DiffSource } from "../analysis/diff.ts";
 import type { RegressionRule } from "../shared/regression.ts";
-import { decodeTree } from "./columnar.ts";
+import { decodeTree, encodeTree } from "./columnar.ts";
 import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkComparison, type ComparePair } from "./compare.ts";
 import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
-import { publicDir, readEntry, runsDir, writeRun } from "./write.ts";
+import { readDataFile, readLedger } from "./ledger.ts";
+import { NO_DATA, okRunEntry } from "./write.ts";
 import { readMetaFile } from "./provenance.ts";
 
 /** An operand that names nothing: the command reports it as a usage error. */
 export class OperandError extends Error {}
 
-/** Every readable entry of a ledger (unreadable ones are skipped: one bad file must not stop a comparison). */
-export function readLedger(contentDir: string): RunEntry[] {
-  const dir = runsDir(contentDir);
-  if (!existsSync(dir)) return [];
-  const ids = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => f.slice(0, -".json".length));
-  return ids.map((id) => readEntry(contentDir, id)).filter((e): e is RunEntry => e !== null);
-}
-
-/** A resolved operand: the runs it names (one per series at most), and where their data lives. */
+/** A resolved operand: the runs it names (one per series at most), and how to get their peak trees. */
 export interface Operand {
   label: string;
   runs: OkRunEntry[];
-  /** Content folder holding the runs' data files. */
-  contentDir: string;
+  /** A run's peak tree (from its data file, or the analysis in memory); null when pruned or unreadable. */
+  peakTree: (run: OkRunEntry) => DiffSource<number> | null;
   inLedger: boolean;
   /** A single run (a file or a run id), compared with whatever the other side names. */
   single: boolean;
@@ -39,8 +31,7 @@ export interface Operand {
 
 export interface LoadContext {
   contentDir: string;
-  /** Scratch folder for analysed capture files; removed by `close`. */
-  scratch: string | null;
+  /** The ledger's entries, read on first use. */
   ledger: RunEntry[] | null;
 }
 
@@ -63,27 +54,30 @@ function newestPerSeries(runs: OkRunEntry[]): OkRunEntry[] {
   return [...by.values()];
 }
 
-/** Analyse a capture file into the scratch folder; its entry names it by its file name. */
-async function captureOperand(ctx: LoadContext, path: string, side: string): Promise<Operand> {
+/**
+ * Analyse a capture file in memory; its entry names it by its file name. Its peak tree is the
+ * one a data file would hold (pruned at the entry's frame fraction), so a capture compares as
+ * the same capture ingested would.
+ */
+async function captureOperand(path: string, side: string): Promise<Operand> {
   const { analyzeCapture } = await import("../analysis/analyze.ts");
-  if (ctx.scratch === null) ctx.scratch = mkdtempSync(join(tmpdir(), "heaptrail-compare-"));
   const fileName = basename(path);
-  const meta = readMetaFile(path);
-  const entry = writeRun(analyzeCapture(path, {}), {
-    runId: side,
-    captureHash: "",
-    meta,
-    fileName,
-    contentDir: ctx.scratch,
-    noSource: true,
-    fileSizeBytes: statSync(path).size,
-  });
-  return { label: fileName, runs: [entry], contentDir: ctx.scratch, inLedger: false, single: true };
+  const analysis = analyzeCapture(path, {});
+  const entry = okRunEntry(analysis, { runId: side, captureHash: "", meta: readMetaFile(path), fileName, noSource: true, fileSizeBytes: statSync(path).size }, NO_DATA);
+  const peak = analysis.flame.peak;
+  const tree = peak === null ? null : treeDataSource(decodeTree(encodeTree(peak, { minFrameFraction: entry.minFrameFraction })));
+  return { label: fileName, runs: [entry], peakTree: () => tree, inLedger: false, single: true };
 }
 
-/** Resolve one operand (see the module comment). `side` names its scratch run ("base"/"head"). */
+/** Resolve one operand (see the module comment). `side` names a capture file's run ("base"/"head"). */
 export async function resolveOperand(ctx: LoadContext, operand: string, side: "base" | "head"): Promise<Operand> {
-  const ledgerOperand = (runs: OkRunEntry[], single: boolean): Operand => ({ label: operand, runs, contentDir: ctx.contentDir, inLedger: true, single });
+  const ledgerOperand = (runs: OkRunEntry[], single: boolean): Operand => ({
+    label: operand,
+    runs,
+    peakTree: (run) => loadPeakTree(ctx.contentDir, run),
+    inLedger: true,
+    single,
+  });
   if (operand.startsWith("commit:")) {
     const sha = operand.slice("commit:".length).toLowerCase();
     if (!/^[0-9a-f]{4,40}$/.test(sha)) throw new OperandError(`${operand}: a commit selector needs 4 to 40 hex digits`);
@@ -100,7 +94,7 @@ export async function resolveOperand(ctx: LoadContext, operand: string, side: "b
     // Every run of the branch: pairing picks, per series, the newest one (before the head's).
     return ledgerOperand(runs, false);
   }
-  if (existsSync(operand) && statSync(operand).isFile()) return captureOperand(ctx, resolve(operand), side);
+  if (existsSync(operand) && statSync(operand).isFile()) return captureOperand(resolve(operand), side);
   const entry = ledger(ctx).find((r) => r.id === operand);
   if (entry) {
     if (entry.status !== "ok") throw new OperandError(`${operand}: that run failed (${entry.error})`);
@@ -123,9 +117,8 @@ export function pairOperands(base: Operand, head: Operand): Array<{ base: OkRunE
 export function loadPeakTree(contentDir: string, run: OkRunEntry): DiffSource<number> | null {
   const ref: DataRef | null = run.dataPruned ? null : run.data.peak;
   if (!ref) return null;
-  const path = join(publicDir(contentDir), ref.path);
-  if (!existsSync(path)) return null;
-  return treeDataSource(decodeTree(JSON.parse(readFileSync(path, "utf8")) as ColumnarTree));
+  const tree = readDataFile(contentDir, ref) as ColumnarTree | null;
+  return tree === null ? null : treeDataSource(decodeTree(tree));
 }
 
 export interface CompareResult {
@@ -137,7 +130,7 @@ export interface CompareResult {
   pairs: ComparePair[];
 }
 
-/** Compare two operands given as strings; `close` the context afterwards. */
+/** Compare two operands given as strings. */
 export async function compareOperands(ctx: LoadContext, baseText: string, headText: string, rule: RegressionRule): Promise<CompareResult> {
   const base = await resolveOperand(ctx, baseText, "base");
   const head = await resolveOperand(ctx, headText, "head");
@@ -147,16 +140,11 @@ export async function compareOperands(ctx: LoadContext, baseText: string, headTe
       head: p.head,
       baseInLedger: base.inLedger,
       headInLedger: head.inLedger,
-      basePeak: p.base ? loadPeakTree(base.contentDir, p.base) : null,
-      headPeak: loadPeakTree(head.contentDir, p.head),
+      basePeak: p.base ? base.peakTree(p.base) : null,
+      headPeak: head.peakTree(p.head),
       rule,
     }),
   );
   comparisons.sort(worstFirst);
   return { baseLabel: base.label, headLabel: head.label, comparisons, pairs: base.inLedger || head.inLedger ? comparePairs(ledger(ctx)) : [] };
-}
-
-export function closeContext(ctx: LoadContext): void {
-  if (ctx.scratch) rmSync(ctx.scratch, { recursive: true, force: true });
-  ctx.scratch = null;
 }

@@ -1,21 +1,23 @@
 /**
- * `heaptrail ingest`: captures become run entries in the content folder, the history ledger.
- * After ingest the capture is never needed again. Each capture's metadata is resolved
+ * The content stage: captures become run entries in the content folder, the history ledger
+ * (`heaptrail ingest` ingests the files given; `heaptrail build` a captures folder, then applies
+ * retention). After ingest the capture is never needed again. Each capture's metadata is resolved
  * (provenance.ts), its id derived from its bytes and that metadata, and a run already in the
  * ledger with the same inputs is left as it is (byte for byte). The captures are analysed on a
  * pool of worker threads.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { RunAnalysis } from "../analysis/model.ts";
 import { failJob, ingestJob, type IngestJob, type IngestJobResult } from "./ingest-job.ts";
 import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, runIdFor } from "./provenance.ts";
-import { listRuns, removeRuns, type LedgerRun } from "./retention.ts";
+import { applyRetention, DEFAULT_KEEP_FULL, listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
-import { isUpToDate, readEntry, writeRun, type WriteRunOptions } from "./write.ts";
+import { readEntry } from "./ledger.ts";
+import { isUpToDate, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
 
@@ -28,7 +30,13 @@ export interface IngestOptions {
   meta?: RunMeta;
   /** Worker threads analysing captures. Default os.availableParallelism(); 1 analyses inline. */
   jobs?: number;
+  /** Keep source lines out of the site. */
   noSource?: boolean;
+  /**
+   * Flame frames narrower than this fraction of the root merge into one "smaller frames" node
+   * per parent (their bytes are kept). Default DEFAULT_MIN_FRAME_FRACTION (1/2000); larger
+   * values make smaller, faster pages with less detail when zoomed.
+   */
   minFrameFraction?: number;
   /** Re-analyse even when the run is up to date. */
   force?: boolean;
@@ -255,4 +263,40 @@ export function ingestAnalysis(
   const meta = canonicalMeta({ ...options.meta, benchmark: options.meta.benchmark || undefined });
   const resolved = resolveMeta({ flags: meta, fileName: options.fileName });
   return writeRun(analysis, { ...options, meta: resolved, runId: runIdFor(options.captureHash, resolved) });
+}
+
+/** `heaptrail build`'s content stage: the ingest options, less what it sets itself, plus the folder. */
+export interface BuildContentOptions extends Omit<IngestOptions, "keepRecordedMeta"> {
+  /** Folder of `*.bin` captures (each optionally with `<name>.meta.json`). Default "captures". */
+  capturesDir?: string;
+  /** Full flame data kept for the newest N runs of each benchmark and branch. Default DEFAULT_KEEP_FULL. */
+  keepFull?: number;
+}
+
+export interface BuildContentResult {
+  /** 0 when every capture built, 1 when any failed. */
+  status: 0 | 1;
+  runs: IngestedRun[];
+}
+
+/**
+ * Ingest the captures folder into the ledger (unchanged captures are skipped; a capture already
+ * in the ledger keeps its recorded metadata), then apply retention. Runs whose capture is gone
+ * stay. A capture that fails gets a "failed" entry; the others still build. The lock around a
+ * build, Astro and the progress display belong to the command (src/cli/build-site.ts).
+ */
+export async function buildContent(options: BuildContentOptions = {}): Promise<BuildContentResult> {
+  const { capturesDir: capturesOption, keepFull: keepFullOption, ...ingest } = options;
+  const capturesDir = resolve(capturesOption ?? "captures");
+  const contentDir = resolve(options.contentDir ?? "content");
+  const captures = existsSync(capturesDir)
+    ? readdirSync(capturesDir).filter((f) => f.toLowerCase().endsWith(".bin")).sort()
+    : [];
+  const runs = await ingestCaptures(captures.map((f) => join(capturesDir, f)), { ...ingest, contentDir, keepRecordedMeta: true });
+  const keepFull = keepFullOption ?? DEFAULT_KEEP_FULL;
+  const retention = applyRetention(contentDir, keepFull);
+  if (retention.pruned.length > 0) {
+    options.onEvent?.({ kind: "note", message: `retention: full data of ${retention.pruned.length} older runs dropped (--keep-full ${keepFull})` });
+  }
+  return { status: runs.some((r) => r.outcome === "failed") ? 1 : 0, runs };
 }

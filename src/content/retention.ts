@@ -5,10 +5,9 @@
  * deterministic in the set of entries, so a union of ledgers prunes as one ledger would.
  * Removing a run is only ever a command (`heaptrail remove`).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { entryIds, readEntryText, removeRun, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
 import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "./schema.ts";
-import { runDataDir, runsDir, writeFileAtomic } from "./write.ts";
 
 /**
  * Runs per benchmark and branch that keep their full flame data. Measured on the demo captures
@@ -33,14 +32,11 @@ export interface LedgerRun {
 
 /** Every entry of the ledger, shallowly read (JSON only; a file that does not parse is skipped). */
 export function listRuns(contentDir: string): LedgerRun[] {
-  const dir = runsDir(contentDir);
-  if (!existsSync(dir)) return [];
   const runs: LedgerRun[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith(".json")) continue;
+  for (const id of entryIds(contentDir)) {
     try {
-      const e = JSON.parse(readFileSync(join(dir, file), "utf8")) as Partial<OkRunEntry> & { status?: string };
-      if (typeof e.id !== "string" || `${e.id}.json` !== file) continue;
+      const e = JSON.parse(readEntryText(contentDir, id)) as Partial<OkRunEntry> & { status?: string };
+      if (e.id !== id) continue;
       runs.push({
         id: e.id,
         benchmark: String(e.benchmark ?? ""),
@@ -98,15 +94,14 @@ export function applyRetention(contentDir: string, keepFull = DEFAULT_KEEP_FULL,
   const byId = new Map(runs.map((r) => [r.id, r]));
   for (const id of runsToPrune(runs, keepFull)) {
     const run = byId.get(id);
-    const dataDir = runDataDir(contentDir, id);
-    if (run?.dataPruned && !existsSync(dataDir)) continue;
-    const path = join(runsDir(contentDir), `${id}.json`);
-    const entry = JSON.parse(readFileSync(path, "utf8")) as OkRunEntry;
+    if (run?.dataPruned && !existsSync(runDataDir(contentDir, id))) continue;
+    // Read as stored, not through the schema: the pruned entry keeps the entry's own key order.
+    const entry = JSON.parse(readEntryText(contentDir, id)) as OkRunEntry;
     if (entry.schemaVersion !== SCHEMA_VERSION || entry.status !== "ok") continue;
     // The entry first: a kill between the two leaves a pruned entry and stray files, never an
     // entry pointing at deleted data.
-    if (!entry.dataPruned) writeFileAtomic(path, JSON.stringify(prunedEntry(entry), null, 1));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!entry.dataPruned) writeEntry(contentDir, prunedEntry(entry));
+    removeRunData(contentDir, id);
     pruned.push(id);
   }
   return { pruned };
@@ -119,8 +114,7 @@ export function removeRuns(contentDir: string, select: { ids?: string[]; benchma
   const removed: string[] = [];
   for (const run of runs) {
     if (!wanted.has(run.id) && !(select.benchmark !== undefined && run.benchmark === select.benchmark)) continue;
-    rmSync(join(runsDir(contentDir), `${run.id}.json`), { force: true });
-    rmSync(runDataDir(contentDir, run.id), { recursive: true, force: true });
+    removeRun(contentDir, run.id);
     removed.push(run.id);
   }
   return removed;

@@ -1,21 +1,21 @@
 /**
- * Writing one run: a small entry in `<contentDir>/runs/<id>.json` (read by the content loader)
- * and its large data as static files in `<contentDir>/public/data/<id>/` (copied to the site
- * as-is and fetched lazily by the page). Every file is written atomically.
+ * Writing one run: its entry (ledger.ts places and writes it) and its large data as static files
+ * in the run's data folder (copied to the site as-is and fetched lazily by the page). Every file
+ * is written atomically.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve, sep } from "node:path";
 import { topCallSites } from "../analysis/call-sites.ts";
 import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameNode, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
+import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry, writeFileAtomic } from "./ledger.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
   SCHEMA_VERSION,
-  runEntrySchema,
   type ColumnarTree,
   type DataRef,
   type FailedRunEntry,
@@ -50,37 +50,6 @@ export interface WriteRunOptions {
 /** Lines of context kept around each frame's line, for the tree side panel. */
 const SOURCE_CONTEXT_LINES = 3;
 
-export function runsDir(contentDir: string): string {
-  return join(contentDir, "runs");
-}
-export function publicDir(contentDir: string): string {
-  return join(contentDir, "public");
-}
-
-/** Where a run's data files live. */
-export function runDataDir(contentDir: string, runId: string): string {
-  return join(publicDir(contentDir), "data", runId);
-}
-
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
-/** The stored entry of a run, or null when missing or unreadable. */
-export function readEntry(contentDir: string, runId: string): RunEntry | null {
-  const path = join(runsDir(contentDir), `${runId}.json`);
-  if (!existsSync(path)) return null;
-  try {
-    const parsed = runEntrySchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * What a run's content is made from besides the schema: the capture, its metadata and every
  * setting that changes what is written. Turning on `noSource` must rewrite a run that has source.
@@ -105,7 +74,7 @@ export function isUpToDate(contentDir: string, options: WriteRunOptions): boolea
   }
   // An entry without its data files (a build killed or raced between the two) is not up to date.
   const contentRoot = options.contentDir ?? "content";
-  return Object.values(entry.data).every((ref) => ref === null || existsSync(join(publicDir(contentRoot), ref.path)));
+  return Object.values(entry.data).every((ref) => ref === null || existsSync(dataFilePath(contentRoot, ref)));
 }
 
 /**
@@ -125,12 +94,6 @@ export function resolvedFields(options: WriteRunOptions, captureStartMs?: number
   };
 }
 
-function writeEntry(contentDir: string, entry: RunEntry): void {
-  // Validate what we write with the same schema the site reads with.
-  runEntrySchema.parse(entry);
-  writeFileAtomic(join(runsDir(contentDir), `${entry.id}.json`), JSON.stringify(entry, null, 1));
-}
-
 export function writeFailedRun(error: unknown, options: WriteRunOptions): FailedRunEntry {
   const { runId, captureHash, meta, fileName, contentDir = "content" } = options;
   const entry: FailedRunEntry = {
@@ -144,7 +107,7 @@ export function writeFailedRun(error: unknown, options: WriteRunOptions): Failed
     status: "failed",
     error: error instanceof Error ? error.message : String(error),
   };
-  rmSync(runDataDir(contentDir, runId), { recursive: true, force: true });
+  removeRunData(contentDir, runId);
   writeEntry(contentDir, entry);
   return entry;
 }
@@ -161,7 +124,7 @@ function threadLabels(root: FlameNode | null): string[] {
 
 /** Write a run's entry and data files; returns the entry. */
 export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRunEntry {
-  const { runId, captureHash, meta, contentDir = "content" } = options;
+  const { runId, contentDir = "content" } = options;
   const minFrameFraction = options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION;
   // The run's data files go to a fresh staging folder that replaces the old one whole, so
   // a rewrite leaves no stale file behind (a source.json after --no-source, say).
@@ -173,7 +136,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
     const text = JSON.stringify(value);
     writeFileAtomic(join(dataDir, name), text);
-    return { path: `data/${runId}/${name}`, sizeBytes: Buffer.byteLength(text), ...nodes };
+    return { path: dataRefPath(runId, name), sizeBytes: Buffer.byteLength(text), ...nodes };
   };
   const writeTree = (name: string, root: FlameNode | null, prune = true): DataRef | null => {
     if (root === null) return null;
@@ -211,14 +174,43 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     if (Object.keys(source.files).length > 0) data.source = write("source.json", source);
   }
 
+  const entry = okRunEntry(analysis, options, data);
+  rmSync(finalDir, { recursive: true, force: true });
+  renameSync(dataDir, finalDir);
+  writeEntry(contentDir, entry);
+  return entry;
+}
+
+/** The data refs of a run without data files (analysed in memory and never written). */
+export const NO_DATA: Readonly<OkRunEntry["data"]> = {
+  peak: null,
+  leaks: null,
+  temporary: null,
+  peakByThread: null,
+  leaksByThread: null,
+  temporaryByThread: null,
+  inverted: null,
+  invertedNoImports: null,
+  temporalHighWaterMark: null,
+  temporalLeaks: null,
+  memory: null,
+  tree: null,
+  source: null,
+};
+
+/**
+ * A run's entry from its analysis: its summary figures and `data`, the refs of its data files
+ * (NO_DATA for a run that is compared in memory and never written).
+ */
+export function okRunEntry(analysis: RunAnalysis, options: WriteRunOptions, data: Readonly<OkRunEntry["data"]>): OkRunEntry {
   const { header, read, stats } = analysis;
-  const entry: OkRunEntry = {
+  return {
     schemaVersion: SCHEMA_VERSION,
-    id: runId,
-    fileName: options.fileName ?? `${runId}.bin`,
-    captureHash,
+    id: options.runId,
+    fileName: options.fileName ?? `${options.runId}.bin`,
+    captureHash: options.captureHash,
     buildDigest: buildDigest(options),
-    meta,
+    meta: options.meta,
     ...resolvedFields(options, header.startTimeMs),
     status: "ok",
     header: {
@@ -242,17 +234,13 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     totalBytesAllocated: stats?.totalBytesAllocated ?? null,
     nAllocations: stats?.totalNumAllocations ?? null,
     stats,
-    threads,
-    minFrameFraction,
+    threads: threadLabels(analysis.flameByThread.peak),
+    minFrameFraction: options.minFrameFraction ?? DEFAULT_MIN_FRAME_FRACTION,
     topCallSites: topCallSites(analysis.flame.peak),
     dataPruned: false,
     temporaryAllocationThreshold: options.temporaryAllocationThreshold ?? DEFAULT_ANALYZE_OPTIONS.temporaryAllocationThreshold,
     data,
   };
-  rmSync(finalDir, { recursive: true, force: true });
-  renameSync(dataDir, finalDir);
-  writeEntry(contentDir, entry);
-  return entry;
 }
 
 function memoryFile(analysis: RunAnalysis): MemoryFile {

@@ -4,6 +4,7 @@ import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, settingsDifferen
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { treeDataSource } from "../../src/content/diff-source.ts";
+import { flameNode } from "../helpers/entries.ts";
 
 /** A tree from `fn` → children or leaf [bytes, count]; a node's value is its subtree's sum. */
 type Spec = { [fn: string]: Spec | [number, number] };
@@ -15,7 +16,7 @@ function leaf(fn: string, bytes: number, n: number): FlameNode {
   return node(fn, bytes, n, []);
 }
 function node(fn: string, valueBytes: number, nAllocations: number, children: FlameNode[]): FlameNode {
-  return { function: fn, filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, thread: "merged", valueBytes, nAllocations, interesting: true, importSystem: false, children };
+  return flameNode(fn, { filename: fn === "<root>" ? "" : "app.py", lineno: fn.length, valueBytes, nAllocations }, children);
 }
 
 function find(d: DiffTree, path: string[]): number {

@@ -254,3 +254,33 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   expect(tree, `${where}: ${view} available`).not.toBeNull();
   compare(tree!, golden.packed_data.nodes, `${view} tree`);
 }
+
+/** Lines `frame;…;frame BYTES`, sorted, one per path whose own bytes (its value less its children's) are not 0. */
+function foldPaths(children: readonly (readonly number[])[], frame: (i: number) => string, valueBytes: (i: number) => number): string[] {
+  const bytes = new Map<string, number>();
+  const walk = (i: number, path: string[]): void => {
+    const here = i === 0 ? path : [...path, frame(i)];
+    const own = valueBytes(i) - children[i]!.reduce((sum, c) => sum + valueBytes(c), 0);
+    if (i !== 0 && own !== 0) bytes.set(here.join(";"), (bytes.get(here.join(";")) ?? 0) + own);
+    for (const c of children[i]!) walk(c, here);
+  };
+  walk(0, []);
+  return sorted(bytes).map(([stack, b]) => `${stack} ${b}`);
+}
+
+/**
+ * memray's flame graph data as folded stacks (`flamegraph` output, frames `function (file:line)`),
+ * sorted: each node's own bytes on its path from the root. Of an inverted graph, the paths run
+ * innermost frame first.
+ */
+export function memrayFoldedStacks(goldenPath: string): string[] {
+  const golden = readJson(goldenPath) as Golden;
+  const { nodes, children } = unpack(golden, golden.packed_data.nodes);
+  return foldPaths(children, (i) => nodes[i]!.key, (i) => nodes[i]!.valueBytes);
+}
+
+/** A flame tree (the command's `--format json`) as folded stacks, as memrayFoldedStacks. */
+export function foldedStacksOf(root: FlameNode): string[] {
+  const { nodes, children } = flatten(root);
+  return foldPaths(children, (i) => nodes[i]!.key, (i) => nodes[i]!.valueBytes);
+}

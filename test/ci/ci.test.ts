@@ -1,11 +1,14 @@
 // `heaptrail ci` end to end, as a user's CI runs it: a project folder with its own git
 // repository whose origin is a local bare repository, simulated GitHub Actions environments, the
 // command run from the project folder. (The packed-and-installed command is test/cli/package.test.ts's.)
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { OkRunEntry } from "../../src/content/schema.ts";
+import { formatBytes } from "../../src/shared/format.ts";
+import { git, gitProject } from "../helpers/git.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const BIN = join(REPO, "bin", "heaptrail.mjs");
@@ -13,18 +16,7 @@ const CAPTURES = join(REPO, "captures");
 const root = mkdtempSync(join(tmpdir(), "heaptrail-ci-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }), 60_000);
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
-const bare = join(root, "origin.git");
-const project = join(root, "project");
-git(root, "init", "--quiet", "--bare", "-b", "main", bare);
-git(root, "init", "--quiet", "-b", "main", project);
-git(project, "config", "user.name", "Dev");
-git(project, "config", "user.email", "dev@example.org");
-writeFileSync(join(project, "bench.py"), "print('bench')\n");
-git(project, "add", "bench.py");
-git(project, "commit", "--quiet", "-m", "first");
-git(project, "remote", "add", "origin", bare);
-git(project, "push", "--quiet", "origin", "main");
+const { bare, work: project } = gitProject(root, "project", { name: "bench.py", text: "print('bench')\n" });
 const HEAD = git(project, "rev-parse", "HEAD");
 
 /** A folder of captures: demo captures with their meta files, or with the meta given. */
@@ -68,6 +60,11 @@ function ci(env: Record<string, string>, ...args: string[]): Promise<{ code: num
 }
 
 const historyFiles = () => git(bare, "ls-tree", "-r", "--name-only", "heaptrail-data").split("\n").filter((f) => f.startsWith("runs/"));
+/** A run entry as the history branch holds it. */
+const historyEntry = (file: string) => JSON.parse(git(bare, "show", `heaptrail-data:${file}`)) as OkRunEntry;
+/** The run ids a built site has a page for. */
+const runPages = (site: string) => readdirSync(join(root, site, "runs")).filter((id) => existsSync(join(root, site, "runs", id, "index.html"))).sort();
+const page = (site: string, ...path: string[]) => readFileSync(join(root, site, ...path, "index.html"), "utf8");
 const fullSha = (short: string) => (JSON.parse(readFileSync(join(CAPTURES, `import_orders--${short}.meta.json`), "utf8")) as { commit: string }).commit;
 
 describe("heaptrail ci", { timeout: 600_000 }, () => {
@@ -75,9 +72,22 @@ describe("heaptrail ci", { timeout: 600_000 }, () => {
     const r = await ci(actions("push"), "--captures", captures("c1", [["import_orders--a55ec1e"]]), "--out", "../site1");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
-    expect(historyFiles()).toHaveLength(1);
+    expect(r.stdout).toBe("heaptrail ci: 1 runs (0 failed), history of 1 runs → ../site1 (pushed to heaptrail-data)\n");
+    const files = historyFiles();
+    expect(files).toHaveLength(1);
     expect(git(bare, "log", "--format=%s", "heaptrail-data")).toMatch(/^heaptrail: 1 run of /);
-    expect(existsSync(join(root, "site1", "commits", fullSha("a55ec1e"), "index.html"))).toBe(true);
+    const entry = historyEntry(files[0]!);
+    expect(entry).toMatchObject({ status: "ok", benchmark: "import_orders", branch: "main", commit: fullSha("a55ec1e") });
+    // The site: the run's page with its figures, its commit's page, its benchmark's page, the index.
+    expect(runPages("site1")).toEqual([entry.id]);
+    const runPage = page("site1", "runs", entry.id);
+    expect(runPage).toContain(formatBytes(entry.peakMemoryBytes));
+    expect(runPage).toContain(formatBytes(entry.leakedBytes));
+    const commitPage = page("site1", "commits", fullSha("a55ec1e"));
+    expect(commitPage).toContain("import_orders");
+    expect(commitPage).toContain(formatBytes(entry.peakMemoryBytes));
+    expect(page("site1", "benchmarks", "import_orders")).toContain(formatBytes(entry.peakMemoryBytes));
+    expect(page("site1")).toContain("import_orders");
     // The user's checkout is as it was.
     expect(git(project, "rev-parse", "HEAD")).toBe(HEAD);
     expect(git(project, "branch", "--list")).toBe("* main");
@@ -94,7 +104,12 @@ describe("heaptrail ci", { timeout: 600_000 }, () => {
     expect(comment).toContain("+40.5%");
     expect(comment).toContain("https://acme.github.io/etl/");
     expect(git(bare, "rev-parse", "heaptrail-data")).toBe(before);
-    expect(existsSync(join(root, "preview", "index.html"))).toBe(true);
+    // The preview: the history's run and the pull request's, which is in no history.
+    const history = historyFiles().map((f) => historyEntry(f).id);
+    const preview = runPages("preview");
+    expect(preview).toHaveLength(2);
+    expect(preview).toEqual(expect.arrayContaining(history));
+    expect(page("preview", "commits", "c".repeat(40))).toContain("import_orders");
   });
 
   it("two pushes that race both land", async () => {
@@ -103,10 +118,21 @@ describe("heaptrail ci", { timeout: 600_000 }, () => {
       ci(actions("push"), "--captures", captures("c4", [["render_report--80213f9"]]), "--out", "../site4"),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    expect(historyFiles()).toHaveLength(3);
-    // Whichever built last shows the regression commit's page with its run.
-    const pages = ["site3", "site4"].map((s) => join(root, s, "commits", fullSha("80213f9"), "index.html")).filter((p) => existsSync(p));
-    expect(pages.length).toBeGreaterThan(0);
+    const files = historyFiles();
+    expect(files).toHaveLength(3);
+    const entries = files.map(historyEntry);
+    expect(entries.map((e) => `${e.benchmark}@${e.commit!.slice(0, 7)}`).sort()).toEqual(["import_orders@80213f9", "import_orders@a55ec1e", "render_report@80213f9"]);
+    // Each site shows the history it was built from: the push that lost the race (or came second)
+    // retried on top of the other and shows all three runs; the other, the first run and its own.
+    const sites = ["site3", "site4"].map(runPages);
+    expect(sites.map((p) => p.length).sort()).toEqual([2, 3]);
+    for (const pages of sites) expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining(pages));
+    const last = ["site3", "site4"][sites.findIndex((p) => p.length === 3)]!;
+    const commitPage = page(last, "commits", fullSha("80213f9"));
+    for (const e of entries.filter((x) => x.commit === fullSha("80213f9"))) {
+      expect(commitPage).toContain(e.benchmark);
+      expect(commitPage).toContain(formatBytes(e.peakMemoryBytes));
+    }
   });
 
   it("clear errors: no captures, a push without origin", async () => {

@@ -1,7 +1,6 @@
-// `heaptrail build` as a user runs it, in a child process from another working directory:
-// issue 12 item 3 (works from anywhere, writes only under --content and --out) and issue 8
-// items 7-9 (concurrent builds serialise, "unchanged" checks the data files, a kill during the
-// Astro step leaves the previous site whole).
+// `heaptrail build` as a user runs it, in a child process from another working directory: it
+// works from anywhere and writes only under --content and --out; concurrent builds serialise,
+// "unchanged" checks the data files, and a kill during the Astro step leaves the previous site whole.
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -7,9 +7,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { COMMENT_MARKER, renderMarkdown, type CompareReport } from "../../src/content/comment.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const CAPTURES = join(import.meta.dirname, "../../captures");
 const COMMITS = ["a55ec1e", "80213f9", "84b1b36", "8f1c376"];
@@ -20,7 +20,7 @@ const ids = new Map<string, string>();
 const id = (stem: string): string => ids.get(stem)!;
 
 beforeAll(async () => {
-  // Until `heaptrail ingest` lands, the ledger is written by the content-only build.
+  // The ledger as `heaptrail build` writes it (its content stage: no site needed).
   const captures = join(root, "captures");
   mkdirSync(captures);
   for (const bench of ["import_orders", "render_report"]) {
@@ -34,13 +34,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as never;
-  const status = await main(["compare", ...argv], sink((s) => (out += s)), sink((s) => (err += s)));
-  return { status, out, err };
-}
+const run = (...argv: string[]) => runCli(["compare", ...argv]);
 
 const SITE = ["--site-url", "https://acme.example/etl/"];
 
@@ -124,6 +118,18 @@ describe("heaptrail compare on the demo history", () => {
     expect(md.out).not.toContain("https://acme.example");
     expect(md.out).toContain("memory of import_orders--80213f9.bin against import_orders--a55ec1e.bin");
     expect(md.out).not.toContain(CAPTURES);
+  });
+
+  test("capture files compare, in memory, as the same captures ingested: same figures and call sites", async () => {
+    const figures = (out: string) => {
+      const [c] = (JSON.parse(out) as { comparisons: Array<Record<string, unknown>> }).comparisons;
+      const { base: _base, head: _head, ...rest } = c!;
+      return rest;
+    };
+    const files = await run(join(CAPTURES, "import_orders--a55ec1e.bin"), join(CAPTURES, "import_orders--80213f9.bin"), "--content", join(root, "nothing"), "--format", "json");
+    const runs = await run(id("import_orders--a55ec1e"), id("import_orders--80213f9"), "--content", content, "--format", "json");
+    expect(figures(files.out)).toEqual(figures(runs.out));
+    expect(figures(files.out).callSitesFrom).toBe("diff");
   });
 
   test("a run without a base, and runs with different settings, say so in a sentence", async () => {

@@ -1,24 +1,10 @@
-// Issue 12 items 4 and 5: every user error is one line naming the path and what is wrong (the
+// Every user error is one line naming the path and what is wrong (the
 // stack only with --debug), and every subcommand's --help lists every option with its default.
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
-
-function sink() {
-  const stream = new Writable({ write: (chunk, _enc, done) => ((stream.text += String(chunk)), done()) }) as Writable & { text: string };
-  stream.text = "";
-  return stream;
-}
-
-async function run(argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, out, err);
-  return { code, out: out.text, err: err.text };
-}
+import { runCli as run } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-cli-errors-"));
 mkdirSync(join(dir, "a-folder.bin"));
@@ -29,39 +15,39 @@ describe("user errors are one line naming the path", () => {
   const folder = join(dir, "a-folder.bin");
   for (const command of ["stats", "flamegraph", "tree"]) {
     it(`${command}: a missing capture`, async () => {
-      const { code, err } = await run([command, missing]);
-      expect(code).toBe(1);
+      const { status, err } = await run([command, missing]);
+      expect(status).toBe(1);
       expect(err).toBe(`heaptrail ${command}: ${missing}: no such file or folder (ENOENT)\n`);
     });
     it(`${command}: a folder as the capture`, async () => {
-      const { code, err } = await run([command, folder]);
-      expect(code).toBe(1);
+      const { status, err } = await run([command, folder]);
+      expect(status).toBe(1);
       expect(err).toBe(`heaptrail ${command}: ${folder}: is a folder, not a capture file\n`);
     });
   }
   it("build: a missing captures folder", async () => {
-    const { code, err } = await run(["build", "--captures", missing, "--content", join(dir, "c"), "--out", join(dir, "o")]);
-    expect(code).toBe(1);
+    const { status, err } = await run(["build", "--captures", missing, "--content", join(dir, "c"), "--out", join(dir, "o")]);
+    expect(status).toBe(1);
     expect(err).toBe(`heaptrail build: captures folder ${missing}: no such file or folder (ENOENT)\n`);
   });
   it("build: --out that is not a site is refused, not replaced", async () => {
     const notSite = join(dir, "project");
     mkdirSync(join(notSite, "src"), { recursive: true });
-    const { code, err } = await run(["build", "--captures", dir, "--content", join(dir, "c"), "--out", notSite]);
-    expect(code).toBe(1);
+    const { status, err } = await run(["build", "--captures", dir, "--content", join(dir, "c"), "--out", notSite]);
+    expect(status).toBe(1);
     expect(err).toMatch(new RegExp(`^heaptrail build: ${notSite}: exists and is not a heaptrail site[^\\n]*\\n$`));
   });
   it("stats -o into a missing folder: one line with the path", async () => {
     const capture = join(import.meta.dirname, "..", "..", "captures", "examples--threads.bin");
     const target = join(dir, "no", "such", "out.txt");
-    const { code, err } = await run(["stats", "-o", target, capture]);
-    expect(code).toBe(1);
+    const { status, err } = await run(["stats", "-o", target, capture]);
+    expect(status).toBe(1);
     expect(err.split("\n")).toHaveLength(2);
     expect(err).toBe(`heaptrail stats: ${target}: no such file or folder (ENOENT)\n`);
   });
   it("--debug adds the stack trace", async () => {
-    const { code, err } = await run(["stats", "--debug", folder]);
-    expect(code).toBe(1);
+    const { status, err } = await run(["stats", "--debug", folder]);
+    expect(status).toBe(1);
     expect(err).toMatch(/\n\s+at /);
     expect(err.trimEnd().split("\n").at(-1)).toBe(`heaptrail stats: ${folder}: is a folder, not a capture file`);
   });
@@ -82,8 +68,8 @@ describe("--help lists every option with its default and meaning", () => {
   };
   for (const [command, options] of Object.entries(expected)) {
     it(command, async () => {
-      const { code, out } = await run([command, "--help"]);
-      expect(code).toBe(0);
+      const { status, out } = await run([command, "--help"]);
+      expect(status).toBe(0);
       expect(out).toMatch(new RegExp(`^usage: heaptrail ${command} `));
       expect(out).toContain("\noptions:\n");
       for (const [flag, defaultText] of [...options, ["-h, --help", null], ["--debug", null]] as const) {

@@ -1,4 +1,4 @@
-// Issue 12 item 1: after the README's set-up, `npx heaptrail` runs even when the Node first on
+// After the README's set-up, `npx heaptrail` runs even when the Node first on
 // PATH is older than 22.12: bin/heaptrail.mjs re-runs itself with the Node the set-up put into
 // .tools/. Simulated with a copy of bin/ whose .tools/ links to this test's own Node.
 import { execFileSync, spawnSync } from "node:child_process";

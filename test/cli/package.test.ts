@@ -1,4 +1,4 @@
-// Issue 13 item 1: the package installs anywhere. `npm pack` (prepack compiles the command line
+// The package installs anywhere. `npm pack` (prepack compiles the command line
 // to lib/), `npm install <tarball>` into a fresh project outside the checkout, then the
 // README's commands there. The checkout is packed from a copy, so its own tree never changes.
 import { execFileSync, spawnSync } from "node:child_process";

@@ -1,4 +1,4 @@
-// Issue 12 items 2 and 6: what the set-up and a fresh clone rely on. The lock file records every
+// What the set-up and a fresh clone rely on. The lock file records every
 // platform's optional packages (else `npm ci` refuses it on another OS), the set-up never
 // rewrites it, one minimum Node everywhere, and the e2e suite and the benchmarks need nothing
 // outside the repository.

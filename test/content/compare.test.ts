@@ -1,41 +1,22 @@
 /** Which comparisons the site builds, and one benchmark's comparison: rule, settings, pruned runs. */
 import { describe, expect, test } from "vitest";
 import { compareBenchmark, comparePairs, worstFirst } from "../../src/content/compare.ts";
-import { SCHEMA_VERSION, type CallSite, type OkRunEntry } from "../../src/content/schema.ts";
+import type { CallSite, OkRunEntry } from "../../src/content/schema.ts";
+import { okEntry } from "../helpers/entries.ts";
 
 const MB = 1_000_000;
-const noData = { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null };
-
 function run(id: string, o: { benchmark?: string; branch?: string; day: number; peak?: number; leaked?: number; pr?: number; baseBranch?: string; native?: boolean; pruned?: boolean; sites?: CallSite[] }): OkRunEntry {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "",
-    buildDigest: "",
+  return okEntry(id, {
     meta: { pr: o.pr, baseBranch: o.baseBranch },
     benchmark: o.benchmark ?? "bench",
     branch: o.branch ?? "main",
-    commit: id.padEnd(40, "0"),
     timeMs: Date.UTC(2026, 10, o.day),
-    status: "ok",
-    header: { version: 13, pythonVersion: "3.11.2", nativeTraces: o.native ?? false, aggregated: false, commandLine: "", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 0 },
-    durationMs: 0,
-    complete: true,
-    readWarning: null,
-    fileSizeBytes: null,
+    header: { nativeTraces: o.native ?? false },
     peakMemoryBytes: o.peak ?? 50 * MB,
     leakedBytes: o.leaked ?? 0,
-    totalBytesAllocated: null,
-    nAllocations: 10,
-    stats: null,
-    threads: [],
-    minFrameFraction: 0,
-    temporaryAllocationThreshold: 1,
     topCallSites: o.sites ?? [],
     dataPruned: o.pruned ?? false,
-    data: noData,
-  };
+  });
 }
 
 describe("comparePairs", () => {

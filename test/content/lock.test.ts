@@ -1,4 +1,4 @@
-// Issue 8 item 7: one build per content folder. A second waits for the first, a lock left by a
+// One build per content folder at a time. A second waits for the first, a lock left by a
 // killed process is taken over, and waiting has a limit with a message naming the lock.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,12 +1,11 @@
-// Symbolized native frames keep their image and offset on the way to the page (issue 11: the
-// tooltip shows module and offset), and Python-only trees carry no extra column.
+// Symbolized native frames keep their image and offset on the way to the page (the flame
+// graph's tooltip shows module and offset), and Python-only trees carry no extra column.
 import { expect, test } from "vitest";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
+import { flameNode } from "../helpers/entries.ts";
 
-const node = (fn: string, extra: Partial<FlameNode> = {}, children: FlameNode[] = []): FlameNode => ({
-  function: fn, filename: "x.c", lineno: 1, thread: "merged", valueBytes: 10, nAllocations: 1, interesting: true, importSystem: false, children, ...extra,
-});
+const node = (fn: string, extra: Partial<FlameNode> = {}, children: FlameNode[] = []): FlameNode => flameNode(fn, { filename: "x.c", valueBytes: 10, ...extra }, children);
 
 test("native frames keep module+offset through the columns", () => {
   const root = node("<root>", {}, [node("malloc", { module: "/usr/lib/libc.so.6", offset: 0x9a0c0 }), node("py_func", { filename: "a.py" })]);

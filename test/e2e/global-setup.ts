@@ -3,18 +3,18 @@
  * (captures/: two benchmarks over ten commits of main and two of a pull request, with a
  * --native and an --aggregate run), a two-thread capture written for the thread filter and the
  * temporal range, a hostile capture, a killed capture, a broken file and a small pytest-memray
- * suite. Serves it on
- * 127.0.0.1, port 0.
+ * suite. Serves it on 127.0.0.1, port 0.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildContent } from "../../src/content/build.ts";
-import { runAstroBuild } from "../../src/cli/site.ts";
-import { CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
+import { buildContent } from "../../src/content/ingest.ts";
+import { readLedger, removeRunData, writeEntry } from "../../src/content/ledger.ts";
+import { prunedEntry } from "../../src/content/retention.ts";
+import { runAstroBuild } from "../../src/cli/build-site.ts";
+import { CaptureWriter, hostileCapture, smallCapture } from "../helpers/capture-writer.ts";
 import { writeSuiteCaptures } from "../helpers/suite-captures.ts";
-import { pruneRun } from "./call-sites.ts";
 import { serveStatic, type StaticServer } from "./server.ts";
 
 // The repository's own demo captures (a fresh clone has nothing beside it).
@@ -58,15 +58,14 @@ function threadsCapture(): Uint8Array {
   return w.trailer().bytes();
 }
 
-/** A process killed mid-run: no TRAILER at the end. */
-function killedCapture(): Uint8Array {
-  const w = new CaptureWriter({ commandLine: "python killed.py" });
-  w.codeObject(1, "main", "killed.py", 1);
-  w.memory(1_000_000, 0);
-  w.contextSwitch(1).push(1);
-  w.allocation(0x1000, 100_000);
-  w.memory(1_200_000, 100);
-  return w.bytes();
+/** Prune one Python run (benchmark + commit prefix) as retention does: summary and top call sites only. */
+function pruneRun(contentDir: string, benchmark: string, commitPrefix: string): void {
+  const run = readLedger(contentDir).find(
+    (e) => e.status === "ok" && e.benchmark === benchmark && e.commit?.startsWith(commitPrefix) && !e.header.nativeTraces && !e.header.aggregated,
+  );
+  if (run?.status !== "ok") throw new Error(`no run of ${benchmark} at ${commitPrefix}`);
+  writeEntry(contentDir, prunedEntry(run));
+  removeRunData(contentDir, run.id);
 }
 
 /**
@@ -102,7 +101,8 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(join(captures, "threads.meta.json"), JSON.stringify({ benchmark: "threads", branch: "main" }));
   writeFileSync(join(captures, "hostile.bin"), hostileCapture().lz4());
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
-  writeFileSync(join(captures, "killed.bin"), killedCapture());
+  // A process killed mid-run: no TRAILER at the end.
+  writeFileSync(join(captures, "killed.bin"), smallCapture({ program: "killed.py", killed: true }));
   writeSuite(captures);
   const contentDir = join(root, "content");
   const result = await buildContent({ capturesDir: captures, contentDir, env: {}, cwd: captures });

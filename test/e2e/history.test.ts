@@ -71,7 +71,7 @@ describe("benchmark page", () => {
     await open("/benchmarks/import_orders/");
     const chart = page.getByRole("img", { name: /^Call sites at the peak of import_orders/ });
     await chart.locator("canvas").first().waitFor();
-    // Stand-in call sites (test/e2e/call-sites.ts) until ingest records them.
+    // The top call sites ingest records in each entry.
     await expect(chart.getAttribute("aria-label")).resolves.toMatch(/across 10 runs: [1-9]\d* top call sites? and other/);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The run page as a reader meets it (issue 12): labels that keep the function name, nothing
+ * The run page as a reader meets it: labels that keep the function name, nothing
  * wider than the screen at 1400 px and 390 px, the graph near the top on a phone, the temporal
  * view agreeing with the peak view, the tree keeping its selection, data errors with a retry,
  * and no more script or data than the view needs.

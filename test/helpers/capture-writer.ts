@@ -254,6 +254,21 @@ export class AggregatedCaptureWriter extends CaptureWriter {
   }
 }
 
+/**
+ * One 100 kB allocation of `main` in `program` between two memory samples; `killed` leaves the
+ * TRAILER out, as a process killed mid-run does.
+ */
+export function smallCapture(options: { program?: string; killed?: boolean } = {}): Uint8Array {
+  const program = options.program ?? "run.py";
+  const w = new CaptureWriter({ commandLine: `python ${program}` });
+  w.codeObject(1, "main", program, 1);
+  w.memory(1_000_000, 0);
+  w.contextSwitch(1).push(1);
+  w.allocation(0x1000, 100_000);
+  w.memory(1_200_000, 100);
+  return (options.killed ? w : w.trailer()).bytes();
+}
+
 /** A small aggregated capture: two frames, a two-deep stack, one location at the peak. */
 export function aggregatedCapture(): AggregatedCaptureWriter {
   const w = new AggregatedCaptureWriter();

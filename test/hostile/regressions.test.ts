@@ -1,22 +1,21 @@
 /**
- * Issue 8's defects, one regression each, every input made by the test capture writer: a
+ * Defects found in hostile and broken captures, one regression each, every input made by the test capture writer: a
  * one-line error naming file and offset, or a flagged partial result, within seconds.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { collectCapture } from "../../src/analysis/collect.ts";
-import { main } from "../../src/cli/main.ts";
 import { pythonDatetime } from "../../src/cli/stats.ts";
-import { buildContent } from "../../src/content/build.ts";
+import { buildContent } from "../../src/content/ingest.ts";
 import { publicMessage } from "../../src/content/ingest-job.ts";
 import { capEntryText, capText } from "../../src/content/display.ts";
 import { CaptureError, readCaptureBytes, readCaptureFile } from "../../src/reader/index.ts";
 import { MAX_STACK_DEPTH } from "../../src/reader/tables.ts";
-import { formatMinute, formatTime } from "../../src/site/format.ts";
+import { formatMinute, formatTime } from "../../src/shared/format.ts";
 import { aggregatedCapture, CaptureWriter, hostileCapture } from "../helpers/capture-writer.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "heaptrail-hostile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,13 +26,7 @@ function file(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (c, _e, cb) => (add(String(c)), cb()) });
-  const code = await main(argv, sink((s) => (out += s)), sink((s) => (err += s)));
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 function captureError(read: () => unknown): CaptureError {
   try {
@@ -49,8 +42,8 @@ describe("1: a header time outside the Date range", () => {
   const path = file("time.bin", new CaptureWriter({ startTimeMs: 2 ** 62 }).contextSwitch(1).allocation(0x1000, 64).trailer().bytes());
 
   it("stats --json gives null for the time and warns", async () => {
-    const { code, out, err } = await cli("stats", "--json", path);
-    expect(code).toBe(0);
+    const { status, out, err } = await cli("stats", "--json", path);
+    expect(status).toBe(0);
     expect(JSON.parse(out).metadata.start_time).toBeNull();
     expect(err).toMatch(/time.bin: the header.s start time \(\d+ ms since 1970\) is not a valid date/);
   });
@@ -86,8 +79,8 @@ describe("2: a varint longer than 64 bits", () => {
   it("every command says so in one line and exits 1", async () => {
     const path = file("varint-cli.bin", bytes);
     for (const command of ["stats", "flamegraph", "tree"]) {
-      const { code, err } = await cli(command, path);
-      expect(code).toBe(1);
+      const { status, err } = await cli(command, path);
+      expect(status).toBe(1);
       expect(err.trim().split("\n")).toHaveLength(1);
       expect(err).toContain(`${path}: a varint longer than 64 bits`);
     }
@@ -177,8 +170,8 @@ describe("6: a cut capture", () => {
 
   it("every command warns on stderr with the file and the byte where data stopped", async () => {
     for (const argv of [["stats", "--json"], ["stats"], ["flamegraph"], ["tree"]]) {
-      const { code, out, err } = await cli(...argv, cut);
-      expect(code).toBe(0);
+      const { status, out, err } = await cli(...argv, cut);
+      expect(status).toBe(0);
       expect(out.length).toBeGreaterThan(0);
       expect(err).toMatch(new RegExp(`^warning: ${cut.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: incomplete capture \\(data stops at byte \\d+\\)`));
     }
@@ -186,12 +179,12 @@ describe("6: a cut capture", () => {
 
   it("--strict makes it an error", async () => {
     for (const command of ["stats", "flamegraph", "tree"]) {
-      const { code, out, err } = await cli(command, "--strict", cut);
-      expect(code).toBe(1);
+      const { status, out, err } = await cli(command, "--strict", cut);
+      expect(status).toBe(1);
       expect(out).toBe("");
       expect(err).toMatch(/incomplete capture \(data stops at byte \d+\).*\(--strict\)/);
     }
-    expect((await cli("stats", "--strict", file("whole.bin", good))).code).toBe(0);
+    expect((await cli("stats", "--strict", file("whole.bin", good))).status).toBe(0);
   });
 });
 

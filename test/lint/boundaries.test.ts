@@ -1,4 +1,4 @@
-// Issue 7 item 3: the dependency rule (.dependency-cruiser.cjs) that the test command runs
+// The one-way pipeline: the dependency rule (.dependency-cruiser.cjs) that the test command runs
 // catches an upward import, and passes on the project as it is.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -3,10 +3,9 @@ import { describe, expect, test } from "vitest";
 import { diffTrees, flameNodeSource } from "../../src/analysis/diff.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { buildDiffData, diffColour, GREW_HUE, maxAbsDelta, SHRANK_HUE, type DiffDatum } from "../../src/site/diff.ts";
+import { flameNode } from "../helpers/entries.ts";
 
-function node(fn: string, valueBytes: number, children: FlameNode[] = []): FlameNode {
-  return { function: fn, filename: "app.py", lineno: 1, thread: "merged", valueBytes, nAllocations: 1, interesting: true, importSystem: false, children };
-}
+const node = (fn: string, valueBytes: number, children: FlameNode[] = []): FlameNode => flameNode(fn, { valueBytes }, children);
 const base = node("<root>", 300, [node("main", 300, [node("grows", 100), node("shrinks", 150), node("gone", 50)])]);
 const head = node("<root>", 500, [node("main", 500, [node("grows", 400), node("shrinks", 50), node("fresh", 50)])]);
 const diff = diffTrees(flameNodeSource(base), flameNodeSource(head));

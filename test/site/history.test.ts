@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SCHEMA_VERSION, type CallSite, type OkRunEntry, type RunEntry } from "../../src/content/schema.ts";
+import type { CallSite, OkRunEntry } from "../../src/content/schema.ts";
 import {
   baseRunFor,
   benchmarkFile,
@@ -14,48 +14,23 @@ import {
   sparklinePoints,
   trendName,
 } from "../../src/site/history.ts";
+import { failedEntry, okEntry, type OkEntryFields } from "../helpers/entries.ts";
 
 const MB = 1_000_000;
 const DAY = 86_400_000;
 
-type Opts = Partial<Omit<OkRunEntry, "header">> & { header?: Partial<OkRunEntry["header"]>; day?: number };
+type Opts = OkEntryFields & { day?: number };
 
 function ok(id: string, peakMemoryBytes: number, o: Opts = {}): OkRunEntry {
   const { header, day = 0, ...rest } = o;
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "h",
-    buildDigest: "d",
-    meta: {},
-    benchmark: "bench",
-    branch: "main",
-    commit: `${id}`.padEnd(40, "0"),
+  return okEntry(id, {
     timeMs: Date.UTC(2026, 10, 1) + day * DAY,
-    status: "ok",
-    header: { version: 12, pythonVersion: "3.12.1", nativeTraces: false, aggregated: false, commandLine: "python x.py", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 1, ...header },
-    durationMs: 1,
-    complete: true,
-    readWarning: null,
-    fileSizeBytes: 1,
     peakMemoryBytes,
-    leakedBytes: 0,
     totalBytesAllocated: peakMemoryBytes * 2,
     nAllocations: 100,
-    stats: null,
-    threads: [],
-    minFrameFraction: 0,
-    temporaryAllocationThreshold: 1,
-    topCallSites: [],
-    dataPruned: false,
-    data: { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null },
     ...rest,
-  };
-}
-
-function failed(id: string, o: Partial<RunEntry> = {}): RunEntry {
-  return { schemaVersion: SCHEMA_VERSION, id, fileName: `${id}.bin`, captureHash: "h", buildDigest: "d", meta: {}, benchmark: "bench", branch: "main", commit: null, timeMs: 0, status: "failed", error: "bad", ...o } as RunEntry;
+    header: { version: 12, pythonVersion: "3.12.1", commandLine: "python x.py", ...header },
+  });
 }
 
 const site = (fn: string, sizeBytes: number): CallSite => ({ function: fn, filename: "app.py", lineno: fn.length, sizeBytes, nAllocations: 1 });
@@ -89,7 +64,7 @@ describe("trends", () => {
       ok("r3", 14.1 * MB, { day: 3 }), // +10.2 % and > 1 MiB: regression
       ok("r1", 10 * MB, { day: 1 }),
       ok("r2", 12.8 * MB, { day: 2 }), // +28 %
-      failed("f", { timeMs: Date.UTC(2026, 10, 1) + 2.5 * DAY }),
+      failedEntry("f", { timeMs: Date.UTC(2026, 10, 1) + 2.5 * DAY }),
       ok("p1", 30 * MB, { day: 2.2, branch: "pr" }),
       ok("r4", 14.2 * MB, { day: 4 }), // tiny growth
     ]);
@@ -159,7 +134,7 @@ describe("index rows", () => {
       ok("z2", 20 * MB, { benchmark: "zeta", day: 2 }),
       ok("z3", 99 * MB, { benchmark: "zeta", day: 3, branch: "dev" }),
       ok("b1", 10 * MB, { benchmark: "beta", day: 1 }),
-      failed("b2", { benchmark: "beta", timeMs: Date.UTC(2026, 10, 5) }),
+      failedEntry("b2", { benchmark: "beta", timeMs: Date.UTC(2026, 10, 5) }),
     ]);
     const rows = indexRows(h);
     expect(rows.map((r) => r.trend)).toEqual(["zeta", "alpha", "beta"]);
@@ -187,7 +162,7 @@ describe("index rows", () => {
 
 describe("benchmark data file", () => {
   it("is compact, and its series give per-metric changes", () => {
-    const h = buildHistory([ok("a", 10 * MB, { day: 1, meta: { message: "first" } }), failed("f", { timeMs: Date.UTC(2026, 10, 1) + 1.5 * DAY }), ok("b", 12 * MB, { day: 2, totalBytesAllocated: null, dataPruned: true }), ok("p", 9 * MB, { day: 3, branch: "pr" })]);
+    const h = buildHistory([ok("a", 10 * MB, { day: 1, meta: { message: "first" } }), failedEntry("f", { timeMs: Date.UTC(2026, 10, 1) + 1.5 * DAY }), ok("b", 12 * MB, { day: 2, totalBytesAllocated: null, dataPruned: true }), ok("p", 9 * MB, { day: 3, branch: "pr" })]);
     const file = benchmarkFile(h.trends[0]!);
     expect(file.branches).toEqual(["main", "pr"]);
     expect(file.runs[0]).toEqual({ id: "a", branch: 0, commit: "a".padEnd(40, "0"), timeMs: Date.UTC(2026, 10, 2), message: "first", peakMemoryBytes: 10 * MB, leakedBytes: 0, totalBytesAllocated: 20 * MB, nAllocations: 100 });

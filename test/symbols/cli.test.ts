@@ -1,15 +1,13 @@
 // The commands symbolize native captures by default; --no-symbols keeps Python frames only; an
 // image missing on this machine is reported once.
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
+import { TextSink } from "../helpers/cli.ts";
 import { DETAILED_DIR, MEMRAY_DIR } from "../helpers/fixtures.ts";
 import { missingReferenceImages } from "./reference-images.ts";
 
 async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  let stdout = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
+  const out = new TextSink();
   let stderr = "";
   const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     stderr += chunk.toString();
@@ -17,7 +15,7 @@ async function run(argv: string[]): Promise<{ status: number; stdout: string; st
   });
   try {
     const status = await main(argv, out, process.stderr);
-    return { status, stdout, stderr };
+    return { status, stdout: out.text, stderr };
   } finally {
     spy.mockRestore();
   }

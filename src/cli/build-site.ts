@@ -1,6 +1,7 @@
 /**
- * `heaptrail build`'s orchestration: lock the content folder, ingest the captures (content
- * stage), run Astro into a sibling of --out and swap it in whole. Writes only under the content
+ * `heaptrail build`'s orchestration (the command's flags are cli/build.ts): lock the content
+ * folder, run the content stage (content/ingest.ts's buildContent), run Astro into a sibling of
+ * --out and swap it in whole. Writes only under the content
  * folder and --out: Astro's root (its `.astro/`), caches and server bundle live in
  * `<content>/.cache/`, never in the working directory or the package.
  */
@@ -8,10 +9,10 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, wr
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildContent, type BuildContentOptions, type BuildContentResult } from "../content/build.ts";
+import { buildContent, type BuildContentOptions, type BuildContentResult } from "../content/ingest.ts";
 import { lockContent } from "../content/lock.ts";
 import { SCHEMA_VERSION } from "../content/schema.ts";
-import { publicDir } from "../content/write.ts";
+import { publicDir } from "../content/ledger.ts";
 import { Progress, type LogStream } from "./progress.ts";
 
 /** The package's root: src/cli/ in a checkout, lib/cli/ in an installed package. */
