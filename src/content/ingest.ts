@@ -17,6 +17,7 @@ import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, r
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
 import { readEntry } from "./ledger.ts";
+import { shareRunData } from "./shared-data.ts";
 import { isUpToDate, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
@@ -159,6 +160,8 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   const finish = (i: number, job: Planned, r: IngestJobResult): void => {
     results[i] = { runId: job.write.runId, fileName: job.write.fileName!, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
     if (job.replaces.length > 0) removeRuns(contentDir, { ids: job.replaces });
+    // Byte-identical data (an unchanged test) is kept once: shared-data.ts.
+    if (r.outcome === "written") shareRunData(contentDir, job.write.runId);
     // A killed process leaves a capture without its trailer: say so even on a terminal.
     const fileName = job.write.fileName!;
     if (r.incomplete !== undefined) emit({ kind: "warning", message: `${fileName}: incomplete capture (${r.incomplete})` });
