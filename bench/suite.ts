@@ -48,6 +48,7 @@ const root = mkdtempSync(join(tmpdir(), "heaptrail-suite-bench-"));
 try {
   const contentDir = join(root, "content");
   const ingestMs: number[] = [];
+  const ledgerAfter: Array<{ bytes: number; files: number }> = [];
   for (const c of [0, 1]) {
     const dir = join(root, `captures-${c}`);
     const paths = writeSuiteCaptures(spec, c, dir);
@@ -62,13 +63,14 @@ try {
     ingestMs.push(performance.now() - t);
     const failed = runs.filter((r) => r.outcome === "failed");
     if (failed.length > 0) throw new Error(`ingest failed: ${failed[0]!.error}`);
+    const size = { bytes: 0, files: 0 };
+    walk(contentDir, (_p, bytes) => {
+      size.bytes += bytes;
+      size.files++;
+    });
+    ledgerAfter.push(size);
   }
-  let ledgerBytes = 0;
-  let ledgerFiles = 0;
-  walk(contentDir, (_p, size) => {
-    ledgerBytes += size;
-    ledgerFiles++;
-  });
+  const [one, two] = ledgerAfter as [{ bytes: number; files: number }, { bytes: number; files: number }];
 
   // The comment of commit 2 against commit 1.
   const ctx = { contentDir, ledger: null };
@@ -88,7 +90,9 @@ try {
 
   console.log(`suite              ${TESTS.toLocaleString("en-US")} tests in ${FILES} files × 2 commits, ${regressed.length} regressing (pytest-memray names, aggregated captures)`);
   console.log(`ingest             ${seconds(ingestMs[0]!)} + ${seconds(ingestMs[1]!)} for ${(2 * TESTS).toLocaleString("en-US")} captures (${(ingestMs[0]! / TESTS).toFixed(1)} ms each; target ≤ 300 s for 2,000)`);
-  console.log(`ledger             ${mb(ledgerBytes)} in ${ledgerFiles.toLocaleString("en-US")} files`);
+  console.log(
+    `ledger             ${mb(two.bytes)} in ${two.files.toLocaleString("en-US")} files; the second commit added ${mb(two.bytes - one.bytes)} in ${(two.files - one.files).toLocaleString("en-US")} files (unchanged tests' data shared)`,
+  );
   console.log(`comment            ${markdown.length.toLocaleString("en-US")} characters (limit 65,536; cap ${MAX_COMMENT_CHARS.toLocaleString("en-US")}), ${found} regressions found, ${regressed.length - missing.length}/${regressed.length} regressed tests named; compare + render ${seconds(compareMs)}`);
   if (missing.length > 0) console.log(`  not named: ${missing.slice(0, 5).join(", ")}`);
 
