@@ -1,6 +1,7 @@
 /**
- * Content-addressed run data: a run's data files moved to `public/data/shared/<sha256>.json`
- * (the first 32 hex digits of the file's sha256), its entry's refs pointing there. Two runs whose
+ * Content-addressed run data: a run's data files moved to `public/data/shared/<sha256>/<name>`
+ * (the first 32 hex digits of the file's sha256, and its name, `peak.json`, which the pages and
+ * their preloads go by), its entry's refs pointing there. Two runs whose
  * data are byte-identical (a test whose memory did not change between commits, the usual case in
  * a suite of thousands) then share one file: the history grows by what changed. A file's name
  * is its content, so ledgers still merge by copying (the same name is the same bytes), and the
@@ -11,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { entryIds, publicDir, readEntry, readEntryText, runDataDir, writeEntry } from "./ledger.ts";
 import type { OkRunEntry } from "./schema.ts";
 
@@ -32,7 +33,7 @@ export function shareRunData(contentDir: string, runId: string): void {
     if (ref === null || isSharedPath(ref.path)) continue;
     const file = join(publicDir(contentDir), ref.path);
     const bytes = readFileSync(file);
-    const path = `${SHARED}${createHash("sha256").update(bytes).digest("hex").slice(0, 32)}.json`;
+    const path = `${SHARED}${createHash("sha256").update(bytes).digest("hex").slice(0, 32)}/${basename(ref.path)}`;
     const target = join(publicDir(contentDir), path);
     if (existsSync(target)) rmSync(file);
     else {
@@ -66,10 +67,14 @@ export function collectSharedData(contentDir: string): number {
   const used = new Set<string>();
   for (const id of entryIds(contentDir)) for (const path of sharedRefs(contentDir, id)) used.add(path);
   let removed = 0;
-  for (const name of readdirSync(dir)) {
-    if (used.has(`${SHARED}${name}`)) continue;
-    rmSync(join(dir, name), { force: true });
-    removed++;
+  for (const hash of readdirSync(dir)) {
+    const names = readdirSync(join(dir, hash));
+    for (const name of names) {
+      if (used.has(`${SHARED}${hash}/${name}`)) continue;
+      rmSync(join(dir, hash, name), { force: true });
+      removed++;
+    }
+    if (readdirSync(join(dir, hash)).length === 0) rmSync(join(dir, hash), { recursive: true, force: true });
   }
   return removed;
 }

@@ -22,7 +22,10 @@ const ingest = (contentDir: string, commit: number) =>
     jobs: 1,
   });
 const refs = (e: OkRunEntry) => Object.values(e.data).filter((r) => r !== null);
-const sharedFiles = (contentDir: string) => readdirSync(join(publicDir(contentDir), "data", "shared"));
+const sharedFiles = (contentDir: string) => {
+  const dir = join(publicDir(contentDir), "data", "shared");
+  return readdirSync(dir).flatMap((hash) => readdirSync(join(dir, hash)).map((name) => `${hash}/${name}`));
+};
 
 describe("byte-identical run data is kept once", () => {
   const content = join(root, "content");
@@ -34,7 +37,7 @@ describe("byte-identical run data is kept once", () => {
     for (const r of [...first, ...second]) {
       const e = readEntry(content, r.runId) as OkRunEntry;
       for (const ref of refs(e)) {
-        expect(ref.path).toMatch(/^data\/shared\/[0-9a-f]{32}\.json$/);
+        expect(ref.path).toMatch(/^data\/shared\/[0-9a-f]{32}\/[a-z-]+\.json$/);
         expect(existsSync(dataFilePath(content, ref))).toBe(true);
       }
       expect(existsSync(join(publicDir(content), "data", r.runId))).toBe(false);
