@@ -269,34 +269,3 @@ export function flameNodeSource<N extends { function: string; filename: string; 
     importSystem: (n) => n.importSystem,
   };
 }
-
-/** The capture settings that decide whether two runs' figures compare (see `settingsDifferences`). */
-export interface CaptureSettings {
-  version: number;
-  pythonVersion: string | null;
-  nativeTraces: boolean;
-  aggregated: boolean;
-  pythonAllocator: string;
-  tracePythonAllocators: boolean;
-}
-
-/**
- * The settings two runs differ in, as sentences ("native traces: off → on"); empty when their
- * figures compare. Different settings measure different things: a diff is still drawn, but
- * nothing is called a regression.
- */
-export function settingsDifferences(base: CaptureSettings, head: CaptureSettings): string[] {
-  const onOff = (b: boolean) => (b ? "on" : "off");
-  const out: string[] = [];
-  if (base.version !== head.version) out.push(`capture format: v${base.version} → v${head.version}`);
-  if ((base.pythonVersion ?? "unknown") !== (head.pythonVersion ?? "unknown")) {
-    out.push(`Python: ${base.pythonVersion ?? "unknown"} → ${head.pythonVersion ?? "unknown"}`);
-  }
-  if (base.nativeTraces !== head.nativeTraces) out.push(`native traces: ${onOff(base.nativeTraces)} → ${onOff(head.nativeTraces)}`);
-  if (base.aggregated !== head.aggregated) out.push(`capture mode: ${base.aggregated ? "aggregated" : "all allocations"} → ${head.aggregated ? "aggregated" : "all allocations"}`);
-  if (base.pythonAllocator !== head.pythonAllocator) out.push(`Python allocator: ${base.pythonAllocator} → ${head.pythonAllocator}`);
-  if (base.tracePythonAllocators !== head.tracePythonAllocators) {
-    out.push(`Python allocator tracing: ${onOff(base.tracePythonAllocators)} → ${onOff(head.tracePythonAllocators)}`);
-  }
-  return out;
-}

@@ -6,7 +6,7 @@ import { statSync, type Stats } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { NativeSymbolizer } from "../analysis/flame.ts";
 import type { CaptureHeader, CaptureTables } from "../reader/index.ts";
-import { createSymbolizer, warnOnStderr } from "../symbols/index.ts";
+import { createSymbolizer, userSymbolCacheDir, warnOnStderr } from "../symbols/index.ts";
 
 export class UsageError extends Error {
   readonly usage: string;
@@ -192,7 +192,7 @@ export function checkComplete(
 export const SYMBOL_OPTIONS = {
   "no-symbols": {
     type: "boolean",
-    help: "native (--native) captures: keep Python frames only; by default native frames are symbolized with this machine's ELF and debug files, as memray does (a missing image is reported once)",
+    help: "native (--native) captures: keep Python frames only; by default native frames are symbolized with this machine's ELF and debug files, as memray does (a missing image is reported once). The parsed debug info is cached per build id in <content>/.cache/symbols (ingest, build, ci) or ~/.cache/heaptrail/symbols (flamegraph, tree; $XDG_CACHE_HOME is followed; HEAPTRAIL_SYMBOL_CACHE=DIR or off overrides both)",
   },
 } as const;
 
@@ -202,5 +202,5 @@ export function symbolsFor(
   capture: { header: CaptureHeader; tables: CaptureTables },
 ): NativeSymbolizer | undefined {
   if (values["no-symbols"] || !capture.header.nativeTraces) return undefined;
-  return createSymbolizer(capture.tables, { warn: warnOnStderr });
+  return createSymbolizer(capture.tables, { warn: warnOnStderr, cacheDir: userSymbolCacheDir() });
 }

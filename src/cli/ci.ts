@@ -14,12 +14,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { budgetMatcher, overBudgetRuns, parseBudget, parseBudgetFile, type Budget } from "../content/budgets.ts";
 import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, type CompareReport } from "../content/comment.ts";
-import { compareOperands, type LoadContext } from "../content/compare-load.ts";
+import { compareWithBases } from "../content/compare-load.ts";
+import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, DRIFT_ABOVE_ENV, DRIFT_WINDOW_ENV, driftRuleFromEnv, type SeriesRun } from "../content/history.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { copyRun, publicDir, readLedger } from "../content/ledger.ts";
 import { formatBytes } from "../shared/format.ts";
-import { DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
+import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { ciContext } from "./ci-env.ts";
 import { extractTree, fetchHistory, GitError, gitMaybe, mergeBase, repositoryRoot, requireOrigin, updateHistory } from "./git.ts";
@@ -30,13 +31,13 @@ import { buildSite } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
-  "[--comment FILE] [--max-rows N] [--budget PATTERN=SIZE …] [--budget-file FILE] [--fail-above PCT] [--min-bytes N] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
+  "[--comment FILE] [--max-rows N] [--budget PATTERN=SIZE …] [--budget-file FILE] [--fail-above PCT] [--min-bytes N] [--drift-window N] [--drift-above PCT] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
 
 const CONFIG = {
   description:
     "The CI flow in one command. On a push (GitHub Actions' push event, or --push), the captures become runs of the history branch, " +
     "which is committed and pushed, and the site is built from the whole history. On a pull request (or without --push), nothing is pushed: " +
-    "each benchmark is compared with the base branch's run at the merge base, the markdown comment is written and a preview site is built. " +
+    "each benchmark is compared with its base (the base branch's run at the merge base, as the site's commit page shows it), the markdown comment is written and a preview site is built. " +
     "GitHub Actions' environment (GITHUB_EVENT_NAME, GITHUB_SHA, GITHUB_REF_NAME, GITHUB_HEAD_REF, GITHUB_BASE_REF, GITHUB_REPOSITORY, …) " +
     "is read when present; git is asked in the working directory, against its origin.",
   options: {
@@ -60,7 +61,9 @@ const CONFIG = {
     },
     "budget-file": { type: "string", metavar: "FILE", help: "budgets from FILE, one PATTERN=SIZE a line (# comments), after any --budget" },
     "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
-    "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
+    "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression (nor drift)", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
+    "drift-window": { type: "string", metavar: "N", help: "runs of the default branch in each benchmark's baseline window (drift: creep no single step shows), for the comment and the site", defaultText: `$HEAPTRAIL_DRIFT_WINDOW, else ${DEFAULT_DRIFT_WINDOW}` },
+    "drift-above": { type: "string", metavar: "PCT", help: "a run whose peak exceeds the lowest run of its window by more than PCT percent (and --min-bytes) drifts", defaultText: `$HEAPTRAIL_DRIFT_ABOVE, else ${DEFAULT_DRIFT_ABOVE_PCT}` },
     push: { type: "boolean", default: false, help: "outside Actions: commit and push the runs to the history branch (Actions' push events always do)" },
     "keep-full": { type: "string", metavar: "N", help: "full flame data kept for the newest N runs of each benchmark and branch", defaultText: String(DEFAULT_KEEP_FULL) },
     jobs: { type: "string", metavar: "N", help: "captures analysed in parallel", defaultText: "the number of cores" },
@@ -123,6 +126,11 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   if (failAbove !== null && !(failAbove >= 0)) throw new UsageError(`--fail-above takes a percentage ≥ 0, got ${values["fail-above"]}`, USAGE);
   const minBytes = values["min-bytes"] === undefined ? DEFAULT_MIN_BYTES : Number(values["min-bytes"]);
   if (!(minBytes >= 0)) throw new UsageError(`--min-bytes takes a number ≥ 0, got ${values["min-bytes"]}`, USAGE);
+  // Unset flags take the site build's environment (HEAPTRAIL_DRIFT_*), else the defaults.
+  const envDrift = driftRuleFromEnv(process.env);
+  const driftWindow = intFlag(values["drift-window"], "drift-window", envDrift.windowRuns ?? DEFAULT_DRIFT_WINDOW, 1, USAGE);
+  const driftAbove = values["drift-above"] === undefined ? (envDrift.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT) : Number(values["drift-above"]);
+  if (!(driftAbove >= 0)) throw new UsageError(`--drift-above takes a percentage ≥ 0, got ${values["drift-above"]}`, USAGE);
   const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
   const maxRows = intFlag(values["max-rows"], "max-rows", DEFAULT_MAX_ROWS, 0, USAGE);
   const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
@@ -213,41 +221,54 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       throw e;
     }
 
-    // 3. The comparison (pull requests, and local runs that push nothing).
+    // 3. The comparison (pull requests, and local runs that push nothing): each of this job's runs
+    // against the base the history model gives it (the site's commit page shows the same), with
+    // the merge base from git when the base branch has a run of it.
     let status = failed.length > 0 || overBudget.length > 0 ? 1 : 0;
     if (!push && shas.length === 1) {
       const headSha = shas[0]!;
-      const baseBranch = ctx.baseBranch ?? (gitMaybe(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], { cwd: repo })?.replace(/^origin\//, "") || "main");
-      const ledgerRuns = readLedger(ledger);
-      const mb = hasOrigin ? mergeBase(repo, baseBranch, env) : null;
-      const baseSelector = mb && ledgerRuns.some((r) => r.commit === mb) ? `commit:${mb}` : `branch:${baseBranch}`;
       const rule = { failAbovePct: failAbove ?? DEFAULT_FAIL_ABOVE_PCT, minBytes };
-      const lctx: LoadContext = { contentDir: ledger, ledger: ledgerRuns };
-      let report: CompareReport;
-      if (!ledgerRuns.some((r) => r.status === "ok" && r.branch === baseBranch) && !baseSelector.startsWith("commit:")) {
-        report = { base: baseSelector, head: `commit:${headSha}`, rule, gate: failAbove !== null, comparisons: [], failed: false, overBudget };
-      } else {
-        const result = await compareOperands(lctx, baseSelector, `commit:${headSha}`, rule);
-        report = {
-          base: baseSelector,
-          head: `commit:${headSha}`,
-          rule,
-          gate: failAbove !== null,
-          comparisons: result.comparisons,
-          failed: failAbove !== null && result.comparisons.some((c) => c.regression),
-          overBudget,
-        };
-      }
+      const ledgerRuns = readLedger(ledger);
+      const options = { defaultBranch: env[DEFAULT_BRANCH_ENV] || null, rule, drift: { windowRuns: driftWindow, driftAbovePct: driftAbove, minBytes } };
+      let history = buildHistory(ledgerRuns, options);
+      const targets = [...new Set(ids.flatMap((id) => { const run = history.byId.get(id); return run ? [baseBranchOf(run)] : []; }))];
+      const mb = hasOrigin && targets.length === 1 ? mergeBase(repo, targets[0]!, env) : null;
+      if (mb) history = buildHistory(ledgerRuns, { ...options, mergeBases: new Map([[headSha, mb]]) });
+      const heads = ids.map((id) => history.byId.get(id)).filter((r): r is SeriesRun => r !== undefined && r.entry.status === "ok");
+      const comparisons = compareWithBases(ledger, heads, rule);
+      const baseCommits = new Set(heads.map((r) => r.base?.entry.commit ?? null));
+      const baseLabel = mb && baseCommits.size === 1 && baseCommits.has(mb) ? `commit:${mb}` : targets.length === 1 ? `branch:${targets[0]}` : "each run's base";
+      const report: CompareReport = {
+        base: baseLabel,
+        head: `commit:${headSha}`,
+        rule,
+        gate: failAbove !== null,
+        comparisons: heads.some((r) => r.base) ? comparisons : [],
+        failed: failAbove !== null && comparisons.some((c) => c.regression),
+        overBudget,
+      };
+      // This job's runs are not on the deployed site (nothing is pushed): no compare page to link there.
       const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
       await writeOutput(markdown, values.comment, out);
-      progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseSelector})`);
+      progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseLabel})`);
       if (report.failed) status = 1;
     }
 
     // 4. The site, from the whole history (a preview on pull requests).
     const empty = mkdtempSync(join(tmpdir(), "heaptrail-ci-none-"));
     scratch.push(empty);
-    await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
+    // The site's drift flags follow the same rule as the comment (the build reads it from the environment).
+    const driftEnv = { [DRIFT_WINDOW_ENV]: String(driftWindow), [DRIFT_ABOVE_ENV]: String(driftAbove) };
+    const saved = Object.fromEntries(Object.keys(driftEnv).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, driftEnv);
+    try {
+      await buildSite({ capturesDir: empty, contentDir: ledger, outDir: values.out, site, base, keepFull, env, cwd, log: err });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
     const pages = existsSync(publicDir(ledger)) ? readLedger(ledger).length : 0;
     out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed${overBudget.length > 0 ? `, ${overBudget.length} over budget` : ""}), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
     return status;

@@ -5,17 +5,18 @@
  * warning. The picker (`/compare/`) renders the same view for any two runs it is given.
  */
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { callSiteChanges, diffTrees, settingsDifferences, type CallSiteChange } from "../analysis/diff.ts";
+import { callSiteChanges, diffTrees, type CallSiteChange } from "../analysis/diff.ts";
 import { change, isRegression } from "../shared/regression.ts";
 import type { TreeData } from "../content/columnar.ts";
-import { compareRunLabel, settingsOf, topCallSiteChanges, type CompareRun } from "../content/compare.ts";
+import { callSiteView, compareRunLabel, topCallSiteChanges, type CompareRun } from "../content/compare.ts";
+import { settingsDifferences } from "../content/history.ts";
 import { treeDataSource } from "../content/diff-source.ts";
 import type { DataRef } from "../content/shapes.ts";
 import { urls } from "../content/urls.ts";
 import { DIFF_VIEWS, formatCompareState, parseCompareState, type CompareState, type DiffView } from "../site/compare-url.ts";
 import { loadTree } from "../site/data.ts";
 import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
-import { formatBytes, formatCount, formatDuration } from "../shared/format.ts";
+import { formatBytes, formatChange, formatCount, formatDuration } from "../shared/format.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
@@ -26,9 +27,8 @@ function refFor(run: CompareRun, view: DiffView, hideImports: boolean): DataRef 
   return run.data[view];
 }
 
-function signed(n: number, unit: "bytes" | "count"): string {
-  const s = unit === "bytes" ? formatBytes(Math.abs(n)) : formatCount(Math.abs(n));
-  return n > 0 ? `+${s}` : n < 0 ? `-${s}` : "±0";
+function signed(n: number, unit: "bytes" | "count", pct: number | null = null): string {
+  return formatChange(n, pct, unit === "bytes" ? formatBytes : formatCount, "±0");
 }
 
 function DeltaCell({ base, head, unit, rule }: { base: number | null; head: number | null; unit: "bytes" | "count"; rule?: boolean }) {
@@ -37,8 +37,7 @@ function DeltaCell({ base, head, unit, rule }: { base: number | null; head: numb
   const regression = rule === true && isRegression(base, head);
   return (
     <td className={`num ${deltaBytes > 0 ? "grew" : deltaBytes < 0 ? "shrank" : ""}`}>
-      {signed(deltaBytes, unit)}
-      {deltaPct !== null && deltaBytes !== 0 ? ` (${deltaPct > 0 ? "+" : ""}${deltaPct.toFixed(1)}%)` : ""}
+      {signed(deltaBytes, unit, deltaPct)}
       {regression && <strong> regression</strong>}
     </td>
   );
@@ -127,6 +126,25 @@ function GrewShrank({ sites, from }: { sites: CallSiteChange[]; from: string }) 
   );
 }
 
+/** The diff of two runs' trees of one view, loaded when both refs are given (else null). */
+function useDiffOf(siteBase: string, baseRef: DataRef | null, headRef: DataRef | null) {
+  const key = baseRef && headRef ? `${baseRef.path}|${headRef.path}` : null;
+  const [trees, setTrees] = useState<{ key: string; base: TreeData; head: TreeData } | null>(null);
+  useEffect(() => {
+    if (!key || !baseRef || !headRef) return;
+    let live = true;
+    Promise.all([loadTree(siteBase, baseRef), loadTree(siteBase, headRef)]).then(
+      ([b, h]) => live && setTrees({ key, base: b, head: h }),
+      () => live && setTrees(null),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, siteBase]);
+  return useMemo(() => (trees && trees.key === key ? diffTrees(treeDataSource(trees.base), treeDataSource(trees.head)) : null), [trees, key]);
+}
+
 interface ViewProps {
   base: CompareRun;
   head: CompareRun;
@@ -138,7 +156,7 @@ interface ViewProps {
 
 /** The comparison of two runs (shared by the compare pages and the picker). */
 export function CompareView({ base, head, siteBase, state, update }: ViewProps) {
-  const differences = useMemo(() => settingsDifferences(settingsOf(base), settingsOf(head)), [base, head]);
+  const differences = useMemo(() => settingsDifferences(base.header, head.header).map((d) => d.sentence), [base, head]);
   const pruned = [base, head].filter((r) => r.dataPruned);
   const views = DIFF_VIEWS.filter((v) => refFor(base, v, false) !== null && refFor(head, v, false) !== null);
   const view = views.includes(state.view) ? state.view : (views[0] ?? "peak");
@@ -167,7 +185,12 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
   }, [key, siteBase]);
 
   const diff = useMemo(() => (trees && trees.key === key ? diffTrees(treeDataSource(trees.base), treeDataSource(trees.head)) : null), [trees, key]);
-  const sites = useMemo(() => (diff ? callSiteChanges(diff, 200) : topCallSiteChanges(base.topCallSites, head.topCallSites, 200)), [diff, base, head]);
+  // Call sites are the allocating frames of the view's non-inverted tree (the inverted view is a
+  // view of the peak: the peak trees' call sites), the figures `heaptrail compare` reports.
+  const siteView = callSiteView(view);
+  const siteDiff = useDiffOf(siteBase, siteView === view ? null : refFor(base, siteView, false), siteView === view ? null : refFor(head, siteView, false));
+  const sitesFrom = siteView === view ? diff : siteDiff;
+  const sites = useMemo(() => (sitesFrom ? callSiteChanges(sitesFrom, 200) : topCallSiteChanges(base.topCallSites, head.topCallSites, 200)), [sitesFrom, base, head]);
   const filter = useMemo(() => ({ hideUninteresting: state.hideUninteresting, hideImports: view !== "inverted" && state.hideImports }), [state.hideUninteresting, state.hideImports, view]);
 
   const onTabKey = (e: React.KeyboardEvent) => {
@@ -274,7 +297,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
                   </p>
                 )}
                 <DiffFlameGraph diff={diff} width={state.width} filter={filter} layout={state.layout} label={`${VIEW_LABELS[view]} differential flame graph`} />
-                <GrewShrank sites={sites} from={`${VIEW_LABELS[view].toLowerCase()} bytes`} />
+                {sitesFrom && <GrewShrank sites={sites} from={`${VIEW_LABELS[siteView].toLowerCase()} bytes`} />}
               </>
             )}
             {!diff && !error && <p className="loading">Loading…</p>}

@@ -8,7 +8,7 @@ import type { InlineCode, Link, PhrasingContent, Root, RootContent, Table, Table
 import remarkGfm from "remark-gfm";
 import remarkStringify from "remark-stringify";
 import { unified } from "unified";
-import { formatBytes, formatCount } from "../shared/format.ts";
+import { formatBytes, formatChange, formatCount, runLabel } from "../shared/format.ts";
 import type { BenchmarkComparison, Metric } from "./compare.ts";
 import type { OverBudget } from "./budgets.ts";
 import { urls } from "./urls.ts";
@@ -50,20 +50,10 @@ const cell = (...children: PhrasingContent[]): TableCell => ({ type: "tableCell"
 const row = (...cells: TableCell[]): TableRow => ({ type: "tableRow", children: cells });
 const para = (...children: PhrasingContent[]): RootContent => ({ type: "paragraph", children });
 
-function signedBytes(n: number): string {
-  return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
-}
-
-function signedPct(p: number): string {
-  return `${p > 0 ? "+" : ""}${p.toFixed(1)}%`;
-}
-
-/** "+25.1 MB (+40.5%)", "±0 B", "n/a". */
+/** "+25.1 MB (+40.5%)", "±0", "n/a". */
 export function formatDelta(m: Metric, unit: "bytes" | "count"): string {
   if (m.deltaBytes === null) return "n/a";
-  if (m.deltaBytes === 0) return "±0";
-  const d = unit === "bytes" ? signedBytes(m.deltaBytes) : `${m.deltaBytes > 0 ? "+" : ""}${formatCount(m.deltaBytes)}`;
-  return m.deltaPct === null ? d : `${d} (${signedPct(m.deltaPct)})`;
+  return formatChange(m.deltaBytes, m.deltaPct, unit === "bytes" ? formatBytes : formatCount, "±0");
 }
 
 /** The byte threshold as given: 1048576 is "1 MiB", not "1.05 MB". */
@@ -80,6 +70,7 @@ export function statusOf(c: BenchmarkComparison): string {
   if (c.base === null) return "no base";
   if (c.settingsDifferences.length > 0) return "settings differ";
   if (c.regression) return "regression";
+  if (c.drift) return "drift";
   const d = c.peak.deltaBytes ?? 0;
   return d < 0 ? "smaller" : d > 0 ? "larger" : "same";
 }
@@ -125,14 +116,30 @@ function callSiteTable(c: BenchmarkComparison): Table {
       cell(code(s.function), ...(s.filename ? [text(` at ${s.filename}:${s.lineno}`)] : [])),
       cell(text(formatBytes(s.baseBytes))),
       cell(text(formatBytes(s.headBytes))),
-      cell(text(s.deltaBytes > 0 ? `+${formatBytes(s.deltaBytes)}` : formatBytes(s.deltaBytes))),
+      cell(text(formatChange(s.deltaBytes, null, formatBytes))),
     ),
   );
   return { type: "table", align: ["left", "right", "right", "right"], children: [header, ...rows] };
 }
 
 function runName(r: { id: string; commit: string | null; branch: string | null }): string {
-  return r.commit ? r.commit.slice(0, 7) : r.id;
+  return runLabel(r.commit, null, r.id);
+}
+
+/** Why the base is the base, when the history chose it: " (baseline: lowest of the last 6 runs on main)". */
+function baseNote(c: BenchmarkComparison): string {
+  if (c.baseKind === "baseline") return ` (baseline: the lowest of the last ${c.baselineWindow ?? "?"} runs on ${c.base?.branch ?? "the default branch"})`;
+  if (c.baseKind === "pr" || c.baseKind === "branch-start") return ` (${c.base?.branch ?? "the base branch"}'s run at or before it)`;
+  return "";
+}
+
+/** "peak +4.40 MB (+16.0%) over the lowest of the last 6 runs on main (b1c9675), with no single step over the rule." */
+export function driftSentence(c: BenchmarkComparison): string | null {
+  if (!c.drift || c.regression) return null;
+  const d = c.drift;
+  const over = `peak ${formatDelta(d.peak, "bytes")} over the lowest of the last ${d.windowRuns} run${d.windowRuns === 1 ? "" : "s"} on ${d.baseline.branch ?? "the default branch"} (${runName(d.baseline)})`;
+  // Against the baseline the drift is the whole comparison; against a base, it is what no step shows.
+  return c.baseKind === "baseline" ? `${over}.` : `${over}, with no single step over the rule.`;
 }
 
 /** Rows per table of the comment by default (`--max-rows`): the rest are counted. */
@@ -145,19 +152,25 @@ export interface CommentSections {
   regressions: BenchmarkComparison[];
   /** Regressions past the cap: counted, on the site. */
   moreRegressions: number;
-  /** The rest, capped: changed ones by the size of their change (peak, then leaked bytes), then those not compared, then the unchanged. */
+  /** The rest, capped: drifting ones first, then changed ones by the size of their change (peak, then leaked bytes), then those not compared, then the unchanged. */
   others: BenchmarkComparison[];
   /** The others past the cap, by kind. */
-  moreOthers: { changed: number; unchanged: number; notCompared: number };
-  /** Every benchmark, by kind. */
-  counts: { changed: number; unchanged: number; noBase: number; settingsDiffer: number };
+  moreOthers: { drift: number; changed: number; unchanged: number; notCompared: number };
+  /** Every benchmark but the regressions, by kind. */
+  counts: { drift: number; changed: number; unchanged: number; noBase: number; settingsDiffer: number };
 }
 
 const size = (m: Metric): number => Math.abs(m.deltaBytes ?? 0);
-type Kind = "changed" | "unchanged" | "notCompared";
+type Kind = "drift" | "changed" | "unchanged" | "notCompared";
 const kindOf = (c: BenchmarkComparison): Kind =>
-  c.base === null || c.settingsDifferences.length > 0 ? "notCompared" : size(c.peak) > 0 || size(c.leaked) > 0 ? "changed" : "unchanged";
-const KIND_ORDER: Record<Kind, number> = { changed: 0, notCompared: 1, unchanged: 2 };
+  c.drift
+    ? "drift"
+    : c.base === null || c.settingsDifferences.length > 0
+      ? "notCompared"
+      : size(c.peak) > 0 || size(c.leaked) > 0
+        ? "changed"
+        : "unchanged";
+const KIND_ORDER: Record<Kind, number> = { drift: 0, changed: 1, notCompared: 2, unchanged: 3 };
 
 /** The comparisons sorted into the comment's sections, each capped at `maxRows` rows. */
 export function commentSections(comparisons: readonly BenchmarkComparison[], maxRows = DEFAULT_MAX_ROWS): CommentSections {
@@ -167,9 +180,9 @@ export function commentSections(comparisons: readonly BenchmarkComparison[], max
     .filter((c) => !c.regression)
     .map((c) => ({ c, kind: kindOf(c) }))
     .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || size(b.c.peak) - size(a.c.peak) || size(b.c.leaked) - size(a.c.leaked) || a.c.series.localeCompare(b.c.series));
-  const moreOthers = { changed: 0, unchanged: 0, notCompared: 0 };
+  const moreOthers = { drift: 0, changed: 0, unchanged: 0, notCompared: 0 };
   for (const o of others.slice(cap)) moreOthers[o.kind]++;
-  const counts = { changed: 0, unchanged: 0, noBase: 0, settingsDiffer: 0 };
+  const counts = { drift: 0, changed: 0, unchanged: 0, noBase: 0, settingsDiffer: 0 };
   for (const o of others) {
     if (o.kind === "notCompared") counts[o.c.base === null ? "noBase" : "settingsDiffer"]++;
     else counts[o.kind]++;
@@ -193,8 +206,10 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${formatCo
 /** One benchmark's detail: notes, call sites and links, folded in `<details>`; null when there is none. */
 function detailBlock(c: BenchmarkComparison, options: RenderOptions): RootContent[] | null {
   const section: RootContent[] = [];
-  if (c.base) section.push(para(text(`${runName(c.base)} → ${runName(c.head)}`), ...(c.head.message ? [text(": "), { type: "emphasis", children: [text(c.head.message)] } as PhrasingContent] : [])));
+  if (c.base) section.push(para(text(`${runName(c.base)} → ${runName(c.head)}${baseNote(c)}`), ...(c.head.message ? [text(": "), { type: "emphasis", children: [text(c.head.message)] } as PhrasingContent] : [])));
   for (const note of c.notes) section.push(para(text(note)));
+  const drift = driftSentence(c);
+  if (drift) section.push(para(strong("Drift:"), text(` ${drift}`)));
   if (c.callSites.length > 0) {
     const from = c.callSitesFrom === "diff" ? "bytes at peak" : "bytes at peak, from the runs' kept top call sites";
     section.push(para(text(`Call sites that changed most (${from}):`)));
@@ -248,6 +263,7 @@ function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSec
       text(
         `${plural(n, "benchmark")} compared; ` +
           `${regressions === 0 ? "no regression" : plural(regressions, "regression")} (${rule})` +
+          (s.counts.drift > 0 ? `; ${formatCount(s.counts.drift)} drifting (peak above the lowest of its recent runs on the default branch, with no single step that large)` : "") +
           (over > 0 ? `; ${plural(over, "benchmark")} over budget` : "") +
           (report.gate || over > 0 ? (report.failed || over > 0 ? ": the check fails." : ": the check passes.") : "."),
       ),
@@ -264,12 +280,13 @@ function headBlocks(report: CompareReport, options: RenderOptions, s: CommentSec
     if (s.moreRegressions > 0) children.push(para(strong(`…and ${plural(s.moreRegressions, "more regression")}${onSite}.`)));
   }
   if (s.others.length > 0) {
-    children.push({ type: "heading", depth: 3, children: [text(s.regressions.length > 0 ? "Other benchmarks, biggest change first" : "Benchmarks, biggest change first")] });
+    const title = `${s.regressions.length > 0 ? "Other benchmarks" : "Benchmarks"}, ${s.counts.drift > 0 ? "drift first, then the biggest change" : "biggest change first"}`;
+    children.push({ type: "heading", depth: 3, children: [text(title)] });
     children.push(summaryTable(s.others, options));
     const m = s.moreOthers;
-    const hidden = m.changed + m.unchanged + m.notCompared;
+    const hidden = m.drift + m.changed + m.unchanged + m.notCompared;
     if (hidden > 0) {
-      const kinds = [m.changed > 0 ? `${formatCount(m.changed)} smaller changes` : null, m.notCompared > 0 ? `${formatCount(m.notCompared)} not compared` : null, m.unchanged > 0 ? `${formatCount(m.unchanged)} unchanged` : null];
+      const kinds = [m.drift > 0 ? `${formatCount(m.drift)} drifting` : null, m.changed > 0 ? `${formatCount(m.changed)} smaller changes` : null, m.notCompared > 0 ? `${formatCount(m.notCompared)} not compared` : null, m.unchanged > 0 ? `${formatCount(m.unchanged)} unchanged` : null];
       children.push(para(text(`…and ${plural(hidden, "more benchmark")}${onSite}: ${kinds.filter(Boolean).join(", ")}.`)));
     }
   }
@@ -340,8 +357,11 @@ export function renderText(report: CompareReport): string {
         `allocations ${value(c.allocations.head, "count")} ${formatDelta(c.allocations, "count")}: ${statusOf(c)}`,
     );
     for (const note of c.notes) lines.push(`  ${note}`);
-    for (const s of c.callSites) lines.push(`  ${s.deltaBytes > 0 ? "+" : ""}${formatBytes(s.deltaBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
+    const drift = driftSentence(c);
+    if (drift) lines.push(`  drift: ${drift}`);
+    for (const s of c.callSites) lines.push(`  ${formatChange(s.deltaBytes, null, formatBytes)}  ${s.function} at ${s.filename}:${s.lineno}`);
   }
-  if (report.gate) lines.push(report.failed ? "regression: the check fails" : "no regression");
+  const drift = report.comparisons.some((c) => c.drift && c.baseKind === "baseline") && !report.comparisons.some((c) => c.regression);
+  if (report.gate) lines.push(report.failed ? `${drift ? "drift" : "regression"}: the check fails` : "no regression");
   return `${lines.join("\n")}\n`;
 }

@@ -1,14 +1,16 @@
 /**
  * What `heaptrail compare` compares: its operands resolved to run entries (a capture file,
  * analysed in memory; a run id in the ledger; `commit:<sha>`; `branch:<name>`), paired per
- * series, and each pair compared with its peak trees.
+ * series, and each pair compared with its peak trees. With one operand, each run is compared
+ * with the base (or the baseline) the history model gives it.
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { DiffSource } from "../analysis/diff.ts";
-import type { RegressionRule } from "../shared/regression.ts";
+import { DEFAULT_DRIFT_WINDOW, isDrift, type DriftRule, type RegressionRule } from "../shared/regression.ts";
 import { decodeTree, encodeTree } from "./columnar.ts";
-import { compareBenchmark, comparePairs, seriesOf, worstFirst, type BenchmarkComparison, type ComparePair } from "./compare.ts";
+import { compareBenchmark, worstFirst, type BenchmarkComparison } from "./compare.ts";
+import { buildHistory, hasComparePage, newestOfSeriesBefore, newestPerSeries, seriesName, type History, type HistoryOptions, type SeriesRun } from "./history.ts";
 import { treeDataSource } from "./diff-source.ts";
 import type { ColumnarTree, DataRef, OkRunEntry, RunEntry } from "./schema.ts";
 import { readDataFile, readLedger } from "./ledger.ts";
@@ -42,16 +44,6 @@ function ledger(ctx: LoadContext): RunEntry[] {
 
 function okRuns(runs: RunEntry[]): OkRunEntry[] {
   return runs.filter((r): r is OkRunEntry => r.status === "ok");
-}
-
-/** Newest run per series. */
-function newestPerSeries(runs: OkRunEntry[]): OkRunEntry[] {
-  const by = new Map<string, OkRunEntry>();
-  for (const r of runs) {
-    const prev = by.get(seriesOf(r));
-    if (!prev || r.timeMs > prev.timeMs || (r.timeMs === prev.timeMs && r.id > prev.id)) by.set(seriesOf(r), r);
-  }
-  return [...by.values()];
 }
 
 /**
@@ -106,11 +98,7 @@ export async function resolveOperand(ctx: LoadContext, operand: string, side: "b
 /** The pairs to compare: two single runs with each other; else, per head series, its base. */
 export function pairOperands(base: Operand, head: Operand): Array<{ base: OkRunEntry | null; head: OkRunEntry }> {
   if (base.single && head.single) return [{ base: base.runs[0]!, head: head.runs[0]! }];
-  return newestPerSeries(head.runs).map((h) => {
-    const candidates = base.runs.filter((r) => seriesOf(r) === seriesOf(h) && r.id !== h.id).sort((a, b) => a.timeMs - b.timeMs || a.id.localeCompare(b.id));
-    const before = candidates.filter((r) => r.timeMs <= h.timeMs);
-    return { base: (before.length > 0 ? before : candidates).at(-1) ?? null, head: h };
-  });
+  return newestPerSeries(head.runs).map((h) => ({ base: newestOfSeriesBefore(base.runs, seriesName(h), h.timeMs, h.id), head: h }));
 }
 
 /** A run's peak tree from its data file, or null when pruned or unreadable. */
@@ -126,14 +114,15 @@ export interface CompareResult {
   baseLabel: string;
   headLabel: string;
   comparisons: BenchmarkComparison[];
-  /** The site's compare pages, for links. */
-  pairs: ComparePair[];
+  /** Whether the site has a compare page for a pair (links go to the picker otherwise). */
+  hasComparePage: (baseId: string, headId: string) => boolean;
 }
 
 /** Compare two operands given as strings. */
-export async function compareOperands(ctx: LoadContext, baseText: string, headText: string, rule: RegressionRule): Promise<CompareResult> {
+export async function compareOperands(ctx: LoadContext, baseText: string, headText: string, rule: RegressionRule, options: HistoryOptions = {}): Promise<CompareResult> {
   const base = await resolveOperand(ctx, baseText, "base");
   const head = await resolveOperand(ctx, headText, "head");
+  const history = base.inLedger || head.inLedger ? buildHistory(ledger(ctx), { ...options, rule }) : null;
   const comparisons = pairOperands(base, head).map((p) =>
     compareBenchmark({
       base: p.base,
@@ -143,8 +132,60 @@ export async function compareOperands(ctx: LoadContext, baseText: string, headTe
       basePeak: p.base ? base.peakTree(p.base) : null,
       headPeak: head.peakTree(p.head),
       rule,
+      drift: head.inLedger ? (history?.byId.get(p.head.id)?.drift ?? null) : null,
     }),
   );
   comparisons.sort(worstFirst);
-  return { baseLabel: base.label, headLabel: head.label, comparisons, pairs: base.inLedger || head.inLedger ? comparePairs(ledger(ctx)) : [] };
+  return { baseLabel: base.label, headLabel: head.label, comparisons, hasComparePage: (b, h) => history !== null && hasComparePage(history, b, h) };
+}
+
+/**
+ * Each run against the base the history model gave it (`baseline`: against its baseline, the
+ * lowest run of its drift window), worst first: what `compare HEAD` and `ci`'s comment report.
+ */
+export function compareWithBases(contentDir: string, heads: readonly SeriesRun[], rule: RegressionRule, baseline = false, driftRule: DriftRule = {}): BenchmarkComparison[] {
+  const comparisons = heads
+    .filter((run) => run.entry.status === "ok")
+    .map((run) => {
+      const h = run.entry as OkRunEntry;
+      const base = baseline ? (run.drift?.baseline ?? null) : run.base;
+      const baseEntry = base && base.entry.status === "ok" ? base.entry : null;
+      const c = compareBenchmark({
+        base: baseEntry,
+        head: h,
+        basePeak: baseEntry ? loadPeakTree(contentDir, baseEntry) : null,
+        headPeak: loadPeakTree(contentDir, h),
+        rule,
+        baseKind: baseline ? "baseline" : run.baseKind,
+        drift: run.drift,
+        baselineWindow: baseline ? (run.drift?.windowRuns ?? null) : null,
+      });
+      // Against the baseline, growth is drift (the trend rule), not a step: worded and gated as such.
+      if (baseline && baseEntry && run.drift) {
+        c.regression = false;
+        c.drift = isDrift(baseEntry.peakMemoryBytes, h.peakMemoryBytes, { ...driftRule, minBytes: driftRule.minBytes ?? rule.minBytes }) ? { baseline: c.base!, windowRuns: run.drift.windowRuns, peak: c.peak } : null;
+      }
+      return c;
+    });
+  return comparisons.sort(worstFirst);
+}
+
+/**
+ * Compare each run `headText` names (a run id, `commit:<sha>` or `branch:<name>` in the ledger)
+ * with the base the history model gives it, or with `baseline: true` its baseline (the lowest run
+ * of the drift window: "+16% over the last 10 runs on main").
+ */
+export async function compareWithHistory(
+  ctx: LoadContext,
+  headText: string,
+  rule: RegressionRule,
+  options: HistoryOptions & { baseline?: boolean; drift?: DriftRule } = {},
+): Promise<CompareResult> {
+  const head = await resolveOperand(ctx, headText, "head");
+  if (!head.inLedger) throw new OperandError(`${headText}: with one operand, HEAD must be in the history (a run id or commit:<sha>), not a capture file`);
+  const history: History = buildHistory(ledger(ctx), { ...options, rule });
+  const heads = (head.single ? head.runs : newestPerSeries(head.runs)).map((h) => history.byId.get(h.id)!);
+  const comparisons = compareWithBases(ctx.contentDir, heads, rule, options.baseline ?? false, options.drift);
+  const baseLabel = options.baseline ? `the baseline of each series (lowest of the last ${options.drift?.windowRuns ?? DEFAULT_DRIFT_WINDOW} runs on its default branch)` : "each run's base";
+  return { baseLabel, headLabel: head.label, comparisons, hasComparePage: (b, h) => hasComparePage(history, b, h) };
 }

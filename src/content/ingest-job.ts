@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { basename, dirname, resolve, sep } from "node:path";
 import { analyzeCapture } from "../analysis/analyze.ts";
 import type { RunAnalysis } from "../analysis/model.ts";
-import { nativeSymbols, warnOnStderr } from "../symbols/index.ts";
+import { contentSymbolCacheDir, nativeSymbols, warnOnStderr } from "../symbols/index.ts";
 import { writeFailedRun, writeRun, type WriteRunOptions } from "./write.ts";
 
 export interface IngestJob {
@@ -16,11 +16,12 @@ export interface IngestJob {
   symbols?: boolean;
 }
 
-/** One per thread, so each ELF image is parsed once per worker, not once per capture. */
-const symbolizerFor = nativeSymbols({ warn: warnOnStderr });
-
 function defaultAnalyze(job: IngestJob): (path: string) => RunAnalysis {
-  return (path) => analyzeCapture(path, { symbolizerFor: job.symbols === false ? undefined : symbolizerFor });
+  // ELF images are parsed once per thread (shared by every symbolizer); their DWARF indexes are
+  // kept in the content folder's cache for the next process.
+  const cacheDir = contentSymbolCacheDir(job.write.contentDir ?? "content");
+  const symbolizerFor = job.symbols === false ? undefined : nativeSymbols({ warn: warnOnStderr, cacheDir });
+  return (path) => analyzeCapture(path, { symbolizerFor });
 }
 
 export interface IngestJobResult {

@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseSize } from "./budgets.ts";
+import { readGithubActions } from "./ci-env.ts";
 import { pytestMemrayTestId } from "./pytest-memray.ts";
 import { benchmarkSlug } from "./urls.ts";
 import { runMetaSchema, type RunMeta } from "./schema.ts";
@@ -85,39 +86,24 @@ export function readMetaFile(capturePath: string, warn: (message: string) => voi
 type Env = Record<string, string | undefined>;
 
 /**
- * What GitHub Actions says about the run (nothing outside Actions): commit, branch (the PR's
- * head branch on pull_request events, else the ref name), the PR number and, for push events,
- * the head commit's message and author from the event file, the base branch, the repository
- * and a link to the workflow run. On pull_request events GITHUB_SHA is a merge commit that exists
- * nowhere else: the PR's head commit is taken from the event instead, the commit a PR links.
+ * What GitHub Actions says about the run (nothing outside Actions), from the one reader of its
+ * environment (ci-env.ts): commit (a PR's head commit), branch, PR number, base branch,
+ * repository, a link to the workflow run and, for push events, the head commit's message, author
+ * and time.
  */
-export function githubActionsMeta(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): RunMeta {
-  if (env.GITHUB_ACTIONS !== "true") return {};
-  const nonEmpty = (v: string | undefined): string | undefined => (v ? v : undefined);
-  let event: any = null;
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      event = JSON.parse(readFile(env.GITHUB_EVENT_PATH));
-    } catch {
-      event = null; // no event file: what the environment says is still worth having
-    }
-  }
-  const pullRequest = event && typeof event.pull_request === "object" ? event.pull_request : null;
-  const prNumber = pullRequest?.number ?? (pullRequest ? event.number : undefined);
-  const headCommit = event && typeof event.head_commit === "object" ? event.head_commit : null;
-  const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-  const repository = nonEmpty(env.GITHUB_REPOSITORY);
-  const server = nonEmpty(env.GITHUB_SERVER_URL) ?? "https://github.com";
+export function githubActionsMeta(env: Env, readFile?: (path: string) => string): RunMeta {
+  const gh = readGithubActions(env, readFile);
+  if (gh === null) return {};
   const meta: RunMeta = {
-    commit: str(pullRequest?.head?.sha) ?? nonEmpty(env.GITHUB_SHA),
-    branch: nonEmpty(env.GITHUB_HEAD_REF) ?? nonEmpty(env.GITHUB_REF_NAME),
-    pr: typeof prNumber === "number" ? prNumber : undefined,
-    baseBranch: nonEmpty(env.GITHUB_BASE_REF),
-    repository,
-    ciRunUrl: repository && env.GITHUB_RUN_ID ? `${server.replace(/\/+$/, "")}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    message: str(headCommit?.message),
-    author: str(headCommit?.author?.name),
-    timestamp: str(headCommit?.timestamp),
+    commit: gh.commit,
+    branch: gh.branch,
+    pr: gh.prNumber,
+    baseBranch: gh.baseBranch,
+    repository: gh.repository,
+    ciRunUrl: gh.runUrl,
+    message: gh.headCommit.message,
+    author: gh.headCommit.author,
+    timestamp: gh.headCommit.timestamp,
   };
   return canonicalMeta(meta);
 }

@@ -67,3 +67,28 @@ export function treeShareColour(valueBytes: number, totalBytes: number): [number
   }
   return TREE_STOPS[TREE_STOPS.length - 1]![1];
 }
+
+/** "+40.5%", "-11.0%", "0.0%": a percentage change with its sign. */
+export function formatSignedPct(pct: number): string {
+  return `${pct > 0 ? "+" : ""}${pct.toFixed(1)}%`;
+}
+
+/**
+ * A change with its sign, and its percentage when known: "+4.20 MB (+40.0%)", "-1.00 kB (-0.5%)",
+ * "+1 MB"; no change is `zero` ("±0 B" by default). The one way the pages, the comment and the
+ * command line write a delta.
+ */
+export function formatChange(delta: number, deltaPct: number | null, format: (n: number) => string, zero = `±${format(0)}`): string {
+  if (delta === 0) return zero;
+  const value = delta > 0 ? `+${format(delta)}` : `-${format(-delta)}`;
+  return deltaPct === null ? value : `${value} (${formatSignedPct(deltaPct)})`;
+}
+
+/**
+ * A run's short name: its commit (7 hex digits, plus the capture mode when it is not the
+ * default), else `fallback` (its id or file name).
+ */
+export function runLabel(commit: string | null | undefined, mode: string | null, fallback: string): string {
+  if (!commit) return fallback;
+  return mode ? `${commit.slice(0, 7)} (${mode})` : commit.slice(0, 7);
+}

@@ -30,3 +30,27 @@ export function isRegression(baseBytes: number, headBytes: number, rule: Regress
   // Growth from nothing is infinite growth.
   return deltaPct === null || deltaPct > failAbovePct;
 }
+
+/**
+ * Drift: a trend rule beside the step rule. A run drifts when its value exceeds the baseline of
+ * its series (the minimum of the last `windowRuns` comparable ok runs on the default branch
+ * before it) by more than `driftAbovePct` percent and more than `minBytes`: slow creep that no
+ * single step shows. The minimum, not the median: memory figures of one program repeat to the
+ * byte, so the lowest recent run is the level the code had, and a median would hide half the creep.
+ */
+export const DEFAULT_DRIFT_WINDOW = 10;
+export const DEFAULT_DRIFT_ABOVE_PCT = 10;
+
+export interface DriftRule {
+  /** How many runs the baseline window holds; default DEFAULT_DRIFT_WINDOW. */
+  windowRuns?: number;
+  /** Percent of the baseline; default DEFAULT_DRIFT_ABOVE_PCT. */
+  driftAbovePct?: number;
+  /** Absolute growth that must also be exceeded; default DEFAULT_MIN_BYTES. */
+  minBytes?: number;
+}
+
+/** True when head exceeds the baseline by more than the drift rule's percent and bytes. */
+export function isDrift(baselineBytes: number, headBytes: number, rule: DriftRule = {}): boolean {
+  return isRegression(baselineBytes, headBytes, { failAbovePct: rule.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT, minBytes: rule.minBytes ?? DEFAULT_MIN_BYTES });
+}

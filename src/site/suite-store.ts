@@ -2,8 +2,8 @@
  * The build's one suite view (suites.ts), made from the shared History on first use and shared by
  * the index, the group pages, the overview and their JSON files.
  */
+import { indexRows, type History } from "../content/history.ts";
 import { getHistory } from "./history-store.ts";
-import { indexRows, type History } from "./history.ts";
 import { suiteGroups, suiteTests, type SuiteGroup, type SuiteTest } from "./suites.ts";
 
 export interface Suite {

@@ -1,15 +1,15 @@
 /**
  * The site's view of a test suite: the index's groups, each group's tests, and the suite
  * overview (distribution of per-test peaks, outliers, the tests that grew most since their base,
- * the suite's total over commits, parametrized tests together). Built from the index rows
- * (history.ts) at build time; the rows' compact form (`SuiteTest`) is also what the lazy JSON
+ * the suite's total over commits, parametrized tests together). Built from the history model's
+ * index rows (content/history.ts) at build time; the rows' compact form (`SuiteTest`) is also what the lazy JSON
  * files hold, so the browser renders exactly what the page would have.
  */
 import { isOverBudget } from "../content/budgets.ts";
 import { testPlace } from "../content/suites.ts";
 import { urls } from "../content/urls.ts";
-import { formatBytes } from "../shared/format.ts";
-import { formatChange, type History, type IndexRow } from "./history.ts";
+import type { History, IndexRow } from "../content/history.ts";
+import { formatBytes, formatChange } from "../shared/format.ts";
 
 /** One test (trend) as the index, the group pages and their JSON show it. */
 export interface SuiteTest {
@@ -25,6 +25,8 @@ export interface SuiteTest {
   deltaBytes: number | null;
   deltaPct: number | null;
   regression: boolean;
+  /** Peak above its baseline window's by the drift rule. */
+  drift: boolean;
   budgetBytes: number | null;
   overBudget: boolean;
   failed: boolean;
@@ -38,6 +40,7 @@ export interface SuiteGroup {
   sumPeakBytes: number;
   maxPeakBytes: number;
   regressions: number;
+  drift: number;
   overBudget: number;
   failed: number;
 }
@@ -51,15 +54,16 @@ export function suiteTests(rows: readonly IndexRow[]): SuiteTest[] {
     if (place.group === null) continue;
     const ok = r.latestOk?.entry.status === "ok" ? r.latestOk.entry : null;
     out.push({
-      name: r.trend,
+      name: r.series,
       group: place.group,
       test: place.test,
       params: place.params,
       runId: ok ? ok.id : null,
       peakBytes: r.peakMemoryBytes,
-      deltaBytes: r.deltaBytes,
-      deltaPct: r.deltaPct,
-      regression: r.regression,
+      deltaBytes: r.change?.peak.deltaBytes ?? null,
+      deltaPct: r.change?.peak.deltaPct ?? null,
+      regression: r.change?.regression ?? false,
+      drift: r.drift?.drift ?? false,
       budgetBytes: ok?.meta.budget ?? null,
       overBudget: ok ? isOverBudget(ok) : false,
       failed: r.latestFailed,
@@ -73,15 +77,16 @@ export function suiteGroups(tests: readonly SuiteTest[]): SuiteGroup[] {
   const groups = new Map<string, SuiteGroup>();
   for (const t of tests) {
     let g = groups.get(t.group);
-    if (!g) groups.set(t.group, (g = { name: t.group, suite: testPlace(t.test).suite, count: 0, sumPeakBytes: 0, maxPeakBytes: 0, regressions: 0, overBudget: 0, failed: 0 }));
+    if (!g) groups.set(t.group, (g = { name: t.group, suite: testPlace(t.test).suite, count: 0, sumPeakBytes: 0, maxPeakBytes: 0, regressions: 0, drift: 0, overBudget: 0, failed: 0 }));
     g.count++;
     g.sumPeakBytes += t.peakBytes ?? 0;
     g.maxPeakBytes = Math.max(g.maxPeakBytes, t.peakBytes ?? 0);
     if (t.regression) g.regressions++;
+    if (t.drift) g.drift++;
     if (t.overBudget) g.overBudget++;
     if (t.failed) g.failed++;
   }
-  const flagged = (g: SuiteGroup) => g.regressions + g.overBudget + g.failed > 0;
+  const flagged = (g: SuiteGroup) => g.regressions + g.drift + g.overBudget + g.failed > 0;
   return [...groups.values()].sort((a, b) => Number(flagged(b)) - Number(flagged(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -170,9 +175,9 @@ export interface SuiteTotal {
 export function suiteTotals(history: History, tests: readonly SuiteTest[], limit = 100): SuiteTotal[] {
   const names = new Set(tests.map((t) => t.name));
   const byCommit = new Map<string, SuiteTotal>();
-  for (const trend of history.trends) {
-    if (!names.has(trend.name)) continue;
-    for (const run of trend.branches.get(trend.defaultBranch) ?? []) {
+  for (const series of history.series) {
+    if (!names.has(series.name)) continue;
+    for (const run of series.branches.get(series.defaultBranch) ?? []) {
       const e = run.entry;
       if (e.status !== "ok" || !e.commit) continue;
       let total = byCommit.get(e.commit);
@@ -215,6 +220,7 @@ export interface SuiteGroupView {
   sum: string;
   max: string;
   regressions: number;
+  drift: number;
   overBudget: number;
   failed: number;
 }
@@ -228,6 +234,7 @@ export function groupView(g: SuiteGroup): SuiteGroupView {
     sum: formatBytes(g.sumPeakBytes),
     max: formatBytes(g.maxPeakBytes),
     regressions: g.regressions,
+    drift: g.drift,
     overBudget: g.overBudget,
     failed: g.failed,
   };
@@ -246,6 +253,7 @@ export interface SuiteTestView {
   dir: "up" | "down" | null;
   budget: string | null;
   regression: boolean;
+  drift: boolean;
   overBudget: boolean;
   failed: boolean;
 }
@@ -262,6 +270,7 @@ export function testView(t: SuiteTest): SuiteTestView {
     dir: t.deltaBytes === null || t.deltaBytes === 0 ? null : t.deltaBytes > 0 ? "up" : "down",
     budget: t.budgetBytes === null ? null : formatBytes(t.budgetBytes),
     regression: t.regression,
+    drift: t.drift,
     overBudget: t.overBudget,
     failed: t.failed,
   };

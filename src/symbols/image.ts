@@ -8,10 +8,13 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { backtraceSort, cstringAt, glibcBsearch, SymbolsFormatError } from "./bytes.ts";
-import { DwarfData, type DwarfSections } from "./dwarf.ts";
+import { demangleSymbol } from "./demangle.ts";
+import { readCache, scheduleWrite } from "./disk-cache.ts";
+import { decodeSymbolTables, encodeSymbolTables, SYMBOL_TABLES_FORMAT, symbolTablesPath } from "./symbol-cache.ts";
+import { DwarfData, type DwarfCacheOptions, type DwarfSections } from "./dwarf.ts";
 import { ElfFile, type ElfSymbol } from "./elf.ts";
 
-/** A frame as memray reports it: function, file ("<unknown>" when none), line. */
+/** A frame as memray reports it: function (demangled as memray does), file ("<unknown>" when none), line. */
 export interface ResolvedFrame {
   function: string;
   filename: string;
@@ -23,6 +26,12 @@ const MAX_CACHED_PCS = 1 << 18;
 export interface ImageOptions {
   /** Where separate debug files live. Default "/usr/lib/debug" (as libbacktrace). */
   debugRoot?: string;
+  /**
+   * A folder for parsed DWARF indexes and sorted symbol tables, per build id (dwarf/cache.ts,
+   * symbol-cache.ts), so the next process skips inflating and indexing the debug files.
+   * Default: none (parsed in memory only).
+   */
+  cacheDir?: string;
 }
 
 export class ElfImage {
@@ -35,6 +44,7 @@ export class ElfImage {
   /** The image's symbol table, then its debug file's; read on the first symbol look-up. */
   private symbolTables: ElfSymbol[][] | null = null;
   private readonly symbolSources: string[];
+  private readonly symbolCache: string | null;
   private dwarf: DwarfData | null = null;
   private dwarfError: string | null = null;
   private readonly dwarfLoader: (() => DwarfData | null) | null;
@@ -48,10 +58,12 @@ export class ElfImage {
       const debugPath = findDebugFile(path, elf, options.debugRoot ?? "/usr/lib/debug");
       this.debugFile = debugPath;
       this.symbolSources = debugPath === null ? [path] : [path, debugPath];
+      const cache = options.cacheDir !== undefined && this.buildId !== null ? { dir: options.cacheDir, buildId: this.buildId } : undefined;
+      this.symbolCache = cache === undefined ? null : symbolTablesPath(cache.dir, cache.buildId);
       if (debugPath !== null) {
-        this.dwarfLoader = () => loadDwarf(debugPath);
+        this.dwarfLoader = () => loadDwarf(debugPath, cache);
       } else {
-        this.dwarfLoader = elf.section(".debug_info") || elf.section(".zdebug_info") ? () => loadDwarf(path) : null;
+        this.dwarfLoader = elf.section(".debug_info") || elf.section(".zdebug_info") ? () => loadDwarf(path, cache) : null;
       }
     } finally {
       elf.close();
@@ -93,7 +105,7 @@ export class ElfImage {
         const frames = dwarf.lookup(pc);
         if (frames !== null) {
           const out: ResolvedFrame[] = [];
-          for (const f of frames) if (f.fn !== null && f.fn !== "") out.push({ function: f.fn, filename: f.file ?? "<unknown>", lineno: f.line });
+          for (const f of frames) if (f.fn !== null && f.fn !== "") out.push({ function: demangleSymbol(f.fn), filename: f.file ?? "<unknown>", lineno: f.line });
           if (out.length > 0) return out;
         }
       } catch (e) {
@@ -102,7 +114,7 @@ export class ElfImage {
     }
     if (this.tables().length === 0) return null;
     const name = this.symbolName(pc);
-    return [{ function: name === null || name === "" ? "<unknown>" : name, filename: "<unknown>", lineno: 0 }];
+    return [{ function: name === null || name === "" ? "<unknown>" : demangleSymbol(name), filename: "<unknown>", lineno: 0 }];
   }
 
   /** libbacktrace's elf_syminfo: each table in turn, glibc bsearch on [address, address+size). */
@@ -115,8 +127,14 @@ export class ElfImage {
   }
 
   private tables(): ElfSymbol[][] {
+    if (this.symbolTables === null && this.symbolCache !== null) {
+      const body = readCache(this.symbolCache, SYMBOL_TABLES_FORMAT, this.buildId!);
+      if (body !== null) this.symbolTables = decodeSymbolTables(body, this.symbolSources.length);
+      if (this.symbolTables !== null) return this.symbolTables;
+    }
     if (this.symbolTables === null) {
       this.symbolTables = [];
+      let complete = true;
       for (const source of this.symbolSources) {
         try {
           const elf = ElfFile.open(source);
@@ -130,8 +148,13 @@ export class ElfImage {
           // libbacktrace gives up on the image (no symbols at all) when a table is unreadable.
           if (!(e instanceof SymbolsFormatError || e instanceof RangeError || (e as { code?: string }).code !== undefined)) throw e;
           this.symbolTables = [];
+          complete = false;
           break;
         }
+      }
+      if (complete && this.symbolCache !== null) {
+        const tables = this.symbolTables;
+        scheduleWrite(this.symbolCache, () => encodeSymbolTables(this.buildId!, this.symbolSources.length, tables));
       }
     }
     return this.symbolTables;
@@ -154,13 +177,25 @@ function sortSymbols(symbols: ElfSymbol[]): ElfSymbol[] {
   return symbols;
 }
 
-function loadDwarf(path: string): DwarfData | null {
+/** The file's DWARF (null without .debug_info and .debug_abbrev); sections read only when needed. */
+function loadDwarf(path: string, cache: DwarfCacheOptions | undefined): DwarfData | null {
+  const elf = ElfFile.open(path);
+  try {
+    const has = (name: string) => elf.section(name) !== undefined || elf.section(`.z${name.slice(1)}`) !== undefined;
+    if (!has(".debug_info") || !has(".debug_abbrev")) return null;
+  } finally {
+    elf.close();
+  }
+  return new DwarfData(() => readSections(path), cache);
+}
+
+function readSections(path: string): DwarfSections {
   const elf = ElfFile.open(path);
   try {
     const info = elf.debugSection(".debug_info");
     const abbrev = elf.debugSection(".debug_abbrev");
-    if (info === null || abbrev === null) return null;
-    const sections: DwarfSections = {
+    if (info === null || abbrev === null) throw new SymbolsFormatError(`${path}: no .debug_info or .debug_abbrev`);
+    return {
       info,
       abbrev,
       line: elf.debugSection(".debug_line"),
@@ -170,8 +205,8 @@ function loadDwarf(path: string): DwarfData | null {
       strOffsets: elf.debugSection(".debug_str_offsets"),
       ranges: elf.debugSection(".debug_ranges"),
       rnglists: elf.debugSection(".debug_rnglists"),
+      aranges: elf.debugSection(".debug_aranges"),
     };
-    return new DwarfData(sections);
   } finally {
     elf.close();
   }

@@ -10,6 +10,8 @@
  *   analyzeCapture(path, { symbolize });
  */
 import { openSync, readSync, closeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import type { NativeSymbolizer } from "../analysis/flame.ts";
 import type { FrameKey } from "../analysis/model.ts";
 import type { CaptureTables } from "../reader/index.ts";
@@ -17,6 +19,7 @@ import { SymbolsFormatError } from "./bytes.ts";
 import { ElfImage, type ImageOptions } from "./image.ts";
 
 export { ElfImage, type ResolvedFrame } from "./image.ts";
+export { flushCacheWrites } from "./disk-cache.ts";
 
 export interface SymbolizerOptions extends ImageOptions {
   /** Told once per image that cannot be used (missing, another build, not ELF). Default: nothing. */
@@ -37,7 +40,8 @@ type Loaded = { image: ElfImage } | { error: string; macho: boolean };
 const images = new Map<string, Loaded>();
 
 function loadImage(path: string, options: ImageOptions): Loaded {
-  const key = `${options.debugRoot ?? ""}\u0000${path}`;
+  // The cache folder is part of the key: an image's parsed DWARF is kept in the folder it was loaded for.
+  const key = `${options.debugRoot ?? ""}\u0000${options.cacheDir ?? ""}\u0000${path}`;
   let loaded = images.get(key);
   if (loaded !== undefined) {
     images.delete(key); // most recently used last
@@ -106,6 +110,23 @@ function sameLayout(a: Array<[number, number]>, b: Array<[number, number]>): boo
  */
 export function nativeSymbols(options: SymbolizerOptions = {}): (tables: CaptureTables) => NativeSymbolizer {
   return (tables) => createSymbolizer(tables, options);
+}
+
+/**
+ * The folder of parsed DWARF indexes for commands without a content folder (`flamegraph`,
+ * `tree`): $HEAPTRAIL_SYMBOL_CACHE when set ("off": no cache), else
+ * $XDG_CACHE_HOME/heaptrail/symbols, else ~/.cache/heaptrail/symbols.
+ */
+export function userSymbolCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const set = env.HEAPTRAIL_SYMBOL_CACHE;
+  if (set !== undefined && set !== "") return set === "off" ? undefined : set;
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg !== undefined && xdg.startsWith("/") ? xdg : join(homedir(), ".cache"), "heaptrail", "symbols");
+}
+
+/** The folder of parsed DWARF indexes under a content folder (`ingest`, `build`, `ci`): <content>/.cache/symbols. */
+export function contentSymbolCacheDir(contentDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.HEAPTRAIL_SYMBOL_CACHE === "off" ? undefined : join(contentDir, ".cache", "symbols");
 }
 
 /** Warnings on stderr, one line each (the CLI's default). */

@@ -1,6 +1,6 @@
 /** The differential flame tree: grown, shrunk, new, vanished, totals, pruned nodes, settings. */
 import { describe, expect, test } from "vitest";
-import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, settingsDifferences, type DiffTree } from "../../src/analysis/diff.ts";
+import { callSiteChanges, diffTrees, DiffFlag, flameNodeSource, type DiffTree } from "../../src/analysis/diff.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { treeDataSource } from "../../src/content/diff-source.ts";
@@ -132,17 +132,5 @@ describe("diffTrees", () => {
     expect(other).toHaveLength(1);
     expect(p.baseBytes[other[0]!]).toBe(12);
     expect(p.headBytes[other[0]!]).toBe(7);
-  });
-});
-
-describe("settingsDifferences", () => {
-  const s = { version: 13, pythonVersion: "3.11.2", nativeTraces: false, aggregated: false, pythonAllocator: "pymalloc", tracePythonAllocators: false };
-  test("same settings compare", () => expect(settingsDifferences(s, { ...s })).toEqual([]));
-  test("each difference is stated", () => {
-    expect(settingsDifferences(s, { ...s, nativeTraces: true, aggregated: true, pythonVersion: "3.12.1" })).toEqual([
-      "Python: 3.11.2 → 3.12.1",
-      "native traces: off → on",
-      "capture mode: all allocations → aggregated",
-    ]);
   });
 });

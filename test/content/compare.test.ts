@@ -1,6 +1,7 @@
 /** Which comparisons the site builds, and one benchmark's comparison: rule, settings, pruned runs. */
 import { describe, expect, test } from "vitest";
-import { compareBenchmark, comparePairs, worstFirst } from "../../src/content/compare.ts";
+import { compareBenchmark, worstFirst } from "../../src/content/compare.ts";
+import { buildHistory } from "../../src/content/history.ts";
 import type { CallSite, OkRunEntry } from "../../src/content/schema.ts";
 import { okEntry } from "../helpers/entries.ts";
 
@@ -19,7 +20,7 @@ function run(id: string, o: { benchmark?: string; branch?: string; day: number; 
   });
 }
 
-describe("comparePairs", () => {
+describe("compare pages (the history model's pairs)", () => {
   const runs = [
     run("m1", { day: 1 }),
     run("m2", { day: 2 }),
@@ -32,20 +33,20 @@ describe("comparePairs", () => {
     run("q1", { day: 3, branch: "release-fix", baseBranch: "release" }),
     run("r1", { day: 2, branch: "release" }),
   ];
-  const pairs = comparePairs(runs).map((p) => `${p.base.id}>${p.head.id}:${p.kind}`).sort();
+  const pairs = buildHistory(runs).pairs.map((p) => `${p.base.id}>${p.head.id}:${p.kind}`).sort();
 
   test("every run against the previous run of its series on its branch; native runs among themselves", () => {
-    expect(pairs).toEqual(expect.arrayContaining(["m1>m2:previous", "m2>m3:previous", "n2>n3:previous", "p1>p2:previous"]));
+    expect(pairs).toEqual(expect.arrayContaining(["m1>m2:previous", "m2>m3:previous", "n2>n3:previous"]));
     expect(pairs.some((p) => p.startsWith("m2>n3") || p.startsWith("n2>m3"))).toBe(false);
   });
 
-  test("pull-request runs against their base branch's newest run at or before them", () => {
-    expect(pairs).toEqual(expect.arrayContaining(["m2>p1:pr", "m3>p2:pr", "r1>q1:pr"]));
+  test("pull-request runs (every one) against their base branch's newest run at or before them; a branch's first run against the default branch", () => {
+    expect(pairs).toEqual(expect.arrayContaining(["m2>p1:pr", "m3>p2:pr", "r1>q1:pr", "m2>r1:branch-start"]));
     expect(pairs).toHaveLength(7);
   });
 
   test("no page for a pair whose flame data retention dropped", () => {
-    const kept = comparePairs([run("a", { day: 1, pruned: true }), run("b", { day: 2 }), run("c", { day: 3 })]);
+    const kept = buildHistory([run("a", { day: 1, pruned: true }), run("b", { day: 2 }), run("c", { day: 3 })]).pairs;
     expect(kept.map((p) => `${p.base.id}>${p.head.id}`)).toEqual(["b>c"]);
   });
 });

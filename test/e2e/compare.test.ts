@@ -85,6 +85,36 @@ describe("compare page", () => {
   });
 });
 
+describe("call sites in every view", () => {
+  /** The "Grew most" / "Shrank most" rows as "function change". */
+  async function sites(title: string): Promise<string[]> {
+    const table = page.getByRole("table", { name: title });
+    await table.waitFor();
+    return table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => `${tr.querySelector("code")?.textContent ?? ""} ${tr.lastElementChild?.textContent ?? ""}`));
+  }
+
+  test("the inverted view lists the allocating frames, as the peak view does", async () => {
+    await open(`${PAGE}#view=peak`);
+    const peakGrew = await sites("Grew most");
+    const peakShrank = await sites("Shrank most");
+    await page.getByRole("tab", { name: "Inverted", exact: true }).click();
+    await expect.poll(() => page.getByRole("tab", { name: "Inverted", exact: true }).getAttribute("aria-selected")).toBe("true");
+    await page.getByText("Call sites are the frames that allocate: each one's own bytes (peak bytes)").waitFor();
+    const grew = await sites("Grew most");
+    const shrank = await sites("Shrank most");
+    expect(grew).toEqual(expect.arrayContaining(["iterencode +22.0 MB", "dumps +14.7 MB"]));
+    expect(shrank).toEqual(expect.arrayContaining(["parse_rows -16.3 MB"]));
+    expect([...grew, ...shrank].some((s) => s.startsWith("_run_tracker"))).toBe(false);
+    expect([grew, shrank]).toEqual([peakGrew, peakShrank]);
+  });
+
+  test("the leaks view has its own call sites", async () => {
+    await open(`${PAGE}#view=leaks`);
+    await page.getByText("Call sites are the frames that allocate: each one's own bytes (leaks bytes)").waitFor();
+    expect((await sites("Grew most")).length).toBeGreaterThan(0);
+  });
+});
+
 describe("picker", () => {
   test("compares two chosen runs, and the URL restores the choice", async () => {
     await open("/compare/");

@@ -42,7 +42,8 @@ describe("benchmark page", () => {
     await open("/benchmarks/import_orders/");
     await trend().locator("canvas").first().waitFor();
     // Ten commits on main; the memray upgrade (b1c9675) changed capture settings: a break, not a regression.
-    await expect(trend().getAttribute("aria-label")).resolves.toMatch(/10 runs on main;.* 1 regression, 1 settings change\./);
+    // After the regression's partial fix the level stays 12.7% above the window's lowest run: drift.
+    await expect(trend().getAttribute("aria-label")).resolves.toMatch(/10 runs on main;.* 1 regression, 1 settings change, drift \+12\.7% since b1c9675 over the baseline\./);
     const markers = page.getByRole("link", { name: /^Regression at / });
     await expect(markers.count()).resolves.toBe(1);
     await expect(markers.first().getAttribute("aria-label")).resolves.toMatch(/^Regression at 80213f9 on main: \+[\d.]+ MB \(\+40\.\d%\)$/);
@@ -80,9 +81,25 @@ describe("benchmark page", () => {
     const runs = page.getByRole("region", { name: "Runs" }).getByRole("table");
     await runs.waitFor();
     await expect(runs.locator("tbody tr").count()).resolves.toBe(12);
-    await expect(runs.getByRole("row", { name: /80213f9/ }).innerText()).resolves.toMatch(/\+[\d.]+ MB \(\+40\.\d%\)\s*regression/);
+    await expect(runs.getByRole("row", { name: /^80213f9\b/ }).innerText()).resolves.toMatch(/\+[\d.]+ MB \(\+40\.\d%\)\s*regression/);
     await page.getByRole("combobox", { name: "Branch" }).selectOption({ label: "feature/streaming-import" });
     await expect.poll(() => runs.locator("tbody tr").count()).toBe(2);
+    // The branch's first run (a pull request's) against main's run before it, as its commit page says.
+    await expect(runs.getByRole("row", { name: /^5e38e97\b/ }).innerText()).resolves.toMatch(/-19\.3 MB \(-29\.8%\)/);
+    // Its change links the comparison of exactly that pair.
+    await expect(runs.getByRole("row", { name: /^5e38e97\b/ }).getByRole("link", { name: "Compare 5e38e97 with 8281046" }).getAttribute("href")).resolves.toMatch(/\/compare\/import_orders-8281046[^/]*\/import_orders-5e38e97[^/]*\/$/);
+  });
+
+  test("render_report's slow growth is flagged as drift on the index and its chart", async () => {
+    await open("/");
+    await expect(page.locator("p.lead").innerText()).resolves.not.toContain("no regressions");
+    await expect(page.locator("p.lead").innerText()).resolves.toMatch(/drifted over their baseline/);
+    const row = page.getByRole("table").getByRole("row", { name: /^render_report main/ });
+    await expect(row.innerText()).resolves.toMatch(/\+592 kB \(\+1\.9%\)[\s\S]*drift \+4\.40 MB \(\+16\.0%\) over 6 runs/);
+    await open("/benchmarks/render_report/");
+    await trend().locator("canvas").first().waitFor();
+    await expect(trend().getAttribute("aria-label")).resolves.toMatch(/0 regressions, 1 settings change, drift \+\d+\.\d% since b1c9675.* over the baseline\.$/);
+    await expect(page.locator("dl.meta").innerText()).resolves.toContain("drift: +4.40 MB (+16.0%) over the last 6 runs");
   });
 
   test("latest/ redirects to the newest run on main", async () => {
@@ -124,7 +141,7 @@ describe("commit and run pages", () => {
   test("a pruned run keeps its page: summary, top call sites, a note, no flame views", async () => {
     await open("/benchmarks/import_orders/");
     await page.getByRole("img", { name: /^Call sites/ }).locator("canvas").first().waitFor();
-    const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /e57d93b/ });
+    const row = page.getByRole("region", { name: "Runs" }).getByRole("row", { name: /^e57d93b\b/ });
     await expect(row.innerText()).resolves.toContain("pruned");
     await row.getByRole("link", { name: "e57d93b", exact: true }).click();
     await expect(page.getByRole("note").filter({ hasText: "pruned" }).innerText()).resolves.toContain("full data");
@@ -133,9 +150,13 @@ describe("commit and run pages", () => {
     await expect(page.getByRole("tab").count()).resolves.toBe(0);
   });
 
-  test("a pull request's first run compares with main's run before it", async () => {
+  test("a pull request's first run compares with main's run before it, and links exactly that comparison", async () => {
     await open("/commits/5e38e97a6b4c97685d72367cf8900c871b380ff9/");
     const io = page.getByRole("table").getByRole("row", { name: /^import_orders\b/ });
-    await expect(io.innerText()).resolves.toMatch(/5e38e97[\s\S]*8281046[\s\S]*-[\d.]+ MB \(-[\d.]+%\)/);
+    await expect(io.innerText()).resolves.toMatch(/5e38e97[\s\S]*8281046[\s\S]*-19\.3 MB \(-29\.8%\)[\s\S]*regression/);
+    const rr = page.getByRole("table").getByRole("row", { name: /^render_report\b/ });
+    await expect(rr.innerText()).resolves.toMatch(/drift: \+3\.81 MB \(\+13\.9%\)/);
+    await io.getByRole("link", { name: "compare" }).click();
+    await page.waitForURL(/\/compare\/import_orders-8281046[^/]*\/import_orders-5e38e97[^/]*\/$/);
   });
 });

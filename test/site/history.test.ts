@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { CallSite, OkRunEntry } from "../../src/content/schema.ts";
-import {
-  baseRunFor,
-  benchmarkFile,
-  branchSeries,
-  buildHistory,
-  callSiteSeries,
-  chooseDefaultBranch,
-  compareToBase,
-  formatChange,
-  indexRows,
-  NO_BRANCH,
-  sparklinePoints,
-  trendName,
-} from "../../src/site/history.ts";
+import { benchmarkFile } from "../../src/content/benchmark-file.ts";
+import { buildHistory, indexRows } from "../../src/content/history.ts";
+import { runLabel as formatRunLabel } from "../../src/shared/format.ts";
+import { branchSeries, callSiteSeries, formatChange, regressionNote, runLabel, sparklinePoints } from "../../src/site/history.ts";
 import { failedEntry, okEntry, type OkEntryFields } from "../helpers/entries.ts";
 
 const MB = 1_000_000;
@@ -35,93 +25,21 @@ function ok(id: string, peakMemoryBytes: number, o: Opts = {}): OkRunEntry {
 
 const site = (fn: string, sizeBytes: number): CallSite => ({ function: fn, filename: "app.py", lineno: fn.length, sizeBytes, nAllocations: 1 });
 
-describe("default branch", () => {
-  it("is configured, else main, else master, else the branch with most runs", () => {
-    expect(chooseDefaultBranch(["dev", "main"], "trunk")).toBe("trunk");
-    expect(chooseDefaultBranch(["dev", "dev", "main"])).toBe("main");
-    expect(chooseDefaultBranch(["dev", "master"])).toBe("master");
-    expect(chooseDefaultBranch(["b", "a", "a", "b", "c"])).toBe("a");
-    expect(chooseDefaultBranch([])).toBeNull();
-  });
-
-  it("falls back per trend to the trend's own busiest branch", () => {
-    const h = buildHistory([ok("a", MB), ok("b", MB, { benchmark: "other", branch: "dev" }), ok("c", MB, { benchmark: "other", branch: null })]);
-    expect(h.defaultBranch).toBe("main");
-    expect(h.trendByName.get("other")!.defaultBranch).toBe(NO_BRANCH);
-  });
-});
-
-describe("trends", () => {
-  it("--native and --aggregate runs trend apart", () => {
-    expect(trendName(ok("n", MB, { header: { nativeTraces: true } }))).toBe("bench [native]");
-    expect(trendName(ok("g", MB, { header: { aggregated: true } }))).toBe("bench [aggregated]");
-    const h = buildHistory([ok("a", MB), ok("n", MB, { header: { nativeTraces: true } })]);
-    expect(h.trends.map((t) => t.name)).toEqual(["bench", "bench [native]"]);
-  });
-
-  it("orders runs by time, links neighbours per branch, marks regressions with the one rule", () => {
-    const h = buildHistory([
-      ok("r3", 14.1 * MB, { day: 3 }), // +10.2 % and > 1 MiB: regression
-      ok("r1", 10 * MB, { day: 1 }),
-      ok("r2", 12.8 * MB, { day: 2 }), // +28 %
-      failedEntry("f", { timeMs: Date.UTC(2026, 10, 1) + 2.5 * DAY }),
-      ok("p1", 30 * MB, { day: 2.2, branch: "pr" }),
-      ok("r4", 14.2 * MB, { day: 4 }), // tiny growth
-    ]);
-    const main = h.trendByName.get("bench")!.branches.get("main")!;
-    expect(main.map((r) => r.entry.id)).toEqual(["r1", "r2", "f", "r3", "r4"]);
-    expect(main.map((r) => r.regression)).toEqual([false, true, false, true, false]);
-    const r3 = h.byId.get("r3")!;
-    expect(r3.prev!.entry.id).toBe("f");
-    expect(r3.prevOk!.entry.id).toBe("r2");
-    expect(r3.change!.deltaBytes).toBe(1.3 * MB);
-    expect(h.byId.get("r1")!.change).toBeNull();
-    // The PR run is not compared with main's runs on the trend.
-    expect(h.byId.get("p1")!.regression).toBe(false);
-    expect([...h.trendByName.get("bench")!.branches.keys()]).toEqual(["main", "pr"]);
-  });
-
-  it("a run whose capture settings differ breaks the trend and is never a regression", () => {
+describe("the benchmark page's series", () => {
+  it("a run whose capture settings differ breaks the line and is never a regression", () => {
     const h = buildHistory([ok("a", 10 * MB, { day: 1 }), ok("b", 20 * MB, { day: 2, header: { version: 13, pythonVersion: "3.13.0" } }), ok("c", 30 * MB, { day: 3, header: { version: 13, pythonVersion: "3.13.0" } })]);
-    const b = h.byId.get("b")!;
-    expect(b.settingsChanged).toEqual(["header version", "Python version"]);
-    expect(b.regression).toBe(false);
-    expect(h.byId.get("c")!.settingsChanged).toEqual([]);
-    expect(h.byId.get("c")!.regression).toBe(true);
-    const file = benchmarkFile(h.trends[0]!);
+    const file = benchmarkFile(h.series[0]!);
     expect(file.runs.map((r) => r.settingsChanged)).toEqual([undefined, ["header version", "Python version"], undefined]);
+    expect(file.runs.map((r) => r.regression)).toEqual([undefined, undefined, ["peak"]]);
     const series = branchSeries(file, 0, "peakMemoryBytes");
     expect(series.map((p) => [p.broken, p.regression])).toEqual([[false, false], [true, false], [false, true]]);
   });
 
-  it("groups runs by commit across benchmarks", () => {
-    const sha = "a".repeat(40);
-    const h = buildHistory([ok("x", MB, { commit: sha, benchmark: "zeta" }), ok("y", MB, { commit: sha, benchmark: "alpha" }), ok("z", MB)]);
-    expect(h.byCommit.get(sha)!.map((r) => r.entry.id)).toEqual(["y", "x"]);
-  });
-});
-
-describe("commit page bases", () => {
-  it("previous run on the branch; a branch's first run against the default branch; a PR against its base branch", () => {
-    const h = buildHistory([
-      ok("m1", 10 * MB, { day: 1 }),
-      ok("m2", 11 * MB, { day: 2 }),
-      ok("f1", 20 * MB, { day: 3, branch: "feature" }),
-      ok("f2", 21 * MB, { day: 4, branch: "feature" }),
-      ok("rel", 5 * MB, { day: 0, branch: "release" }),
-      ok("pr", 5.5 * MB, { day: 5, branch: "fix", meta: { baseBranch: "release" } }),
-      ok("m3", 12 * MB, { day: 6 }),
-    ]);
-    const base = (id: string) => baseRunFor(h.byId.get(id)!)?.entry.id ?? null;
-    expect(base("m2")).toBe("m1");
-    expect(base("m1")).toBeNull();
-    expect(base("f1")).toBe("m2");
-    expect(base("f2")).toBe("f1");
-    expect(base("pr")).toBe("rel");
-    const c = compareToBase(h.byId.get("f1")!);
-    expect(c.deltaBytes).toBe(9 * MB);
-    expect(c.regression).toBe(true);
-    expect(compareToBase(h.byId.get("m1")!).deltaBytes).toBeNull();
+  it("a branch's first point measures its change against the base the model chose (on another branch)", () => {
+    const h = buildHistory([ok("m1", 10 * MB, { day: 1 }), ok("f1", 8 * MB, { day: 2, branch: "feature" }), ok("f2", 9 * MB, { day: 3, branch: "feature" })]);
+    const file = benchmarkFile(h.series[0]!);
+    expect(file.runs.map((r) => r.base)).toEqual([undefined, 0, 1]);
+    expect(branchSeries(file, 1, "peakMemoryBytes").map((p) => p.deltaBytes)).toEqual([-2 * MB, 1 * MB]);
   });
 });
 
@@ -137,8 +55,8 @@ describe("index rows", () => {
       failedEntry("b2", { benchmark: "beta", timeMs: Date.UTC(2026, 10, 5) }),
     ]);
     const rows = indexRows(h);
-    expect(rows.map((r) => r.trend)).toEqual(["zeta", "alpha", "beta"]);
-    expect(rows[0]).toMatchObject({ peakMemoryBytes: 20 * MB, deltaBytes: 10 * MB, deltaPct: 100, regression: true, spark: [10 * MB, 20 * MB], runCount: 3 });
+    expect(rows.map((r) => r.series)).toEqual(["zeta", "alpha", "beta"]);
+    expect(rows[0]).toMatchObject({ peakMemoryBytes: 20 * MB, change: { peak: { deltaBytes: 10 * MB, deltaPct: 100 }, regression: true }, spark: [10 * MB, 20 * MB], runCount: 3 });
     expect(rows[0]!.lastTimeMs).toBe(h.byId.get("z3")!.entry.timeMs);
     expect(rows[1]).toMatchObject({ incomplete: true, latestFailed: false });
     expect(rows[2]).toMatchObject({ latestFailed: true, peakMemoryBytes: 10 * MB });
@@ -150,6 +68,21 @@ describe("index rows", () => {
     expect(formatChange(-MB, -0.54, f)).toBe("-1 MB (-0.5%)");
     expect(formatChange(0, 0, f)).toBe("±0 MB");
     expect(formatChange(MB, null, f)).toBe("+1 MB");
+    expect(formatChange(0, 0, f, "±0")).toBe("±0");
+  });
+
+  it("a regression flag names the leaked bytes when the peak did not grow past the rule", () => {
+    const h = buildHistory([ok("a", 10 * MB, { day: 1 }), ok("b", 10 * MB, { day: 2, leakedBytes: 3 * MB }), ok("c", 20 * MB, { day: 3, leakedBytes: 3 * MB })]);
+    expect(regressionNote(h.byId.get("b")!.change!)).toBe(", regression: leaked +3.00 MB");
+    expect(regressionNote(h.byId.get("c")!.change!)).toBe(", regression");
+    expect(regressionNote(h.byId.get("a")!.base === null ? { regressed: [], leaked: { deltaBytes: null, deltaPct: null } } : h.byId.get("a")!.change!)).toBe("");
+  });
+
+  it("run labels: the short commit and the mode, else the fallback", () => {
+    expect(runLabel(ok("abcdef123", MB))).toBe("abcdef1");
+    expect(runLabel(ok("abcdef123", MB, { header: { nativeTraces: true } }))).toBe("abcdef1 (native)");
+    expect(runLabel(ok("x", MB, { commit: null, fileName: "x--y.bin" }))).toBe("x--y");
+    expect(formatRunLabel(null, null, "run-id")).toBe("run-id");
   });
 
   it("sparklines fit the box", () => {
@@ -163,7 +96,7 @@ describe("index rows", () => {
 describe("benchmark data file", () => {
   it("is compact, and its series give per-metric changes", () => {
     const h = buildHistory([ok("a", 10 * MB, { day: 1, meta: { message: "first" } }), failedEntry("f", { timeMs: Date.UTC(2026, 10, 1) + 1.5 * DAY }), ok("b", 12 * MB, { day: 2, totalBytesAllocated: null, dataPruned: true }), ok("p", 9 * MB, { day: 3, branch: "pr" })]);
-    const file = benchmarkFile(h.trends[0]!);
+    const file = benchmarkFile(h.series[0]!);
     expect(file.branches).toEqual(["main", "pr"]);
     expect(file.runs[0]).toEqual({ id: "a", branch: 0, commit: "a".padEnd(40, "0"), timeMs: Date.UTC(2026, 10, 2), message: "first", peakMemoryBytes: 10 * MB, leakedBytes: 0, totalBytesAllocated: 20 * MB, nAllocations: 100 });
     expect(file.runs[1]).toMatchObject({ id: "f", failed: true });
@@ -184,7 +117,7 @@ describe("benchmark data file", () => {
       ok("b", 15 * MB, { day: 2, topCallSites: [site("cache", 8 * MB), site("load", 6 * MB)] }),
       ok("c", 9 * MB, { day: 3 }),
     ]);
-    const file = benchmarkFile(h.trends[0]!);
+    const file = benchmarkFile(h.series[0]!);
     expect(file.callSites.map((c) => c.function)).toEqual(["load", "parse", "tiny", "cache"]);
     const cs = callSiteSeries(file, 0, 2);
     expect(cs.runs).toEqual([0, 1, 2]);

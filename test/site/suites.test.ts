@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SCHEMA_VERSION, type OkRunEntry } from "../../src/content/schema.ts";
-import { buildHistory, indexRows } from "../../src/site/history.ts";
+import { buildHistory, indexRows } from "../../src/content/history.ts";
 import { grewMost, groupTests, parametrizedFamilies, peakHistogram, peakOutliers, suiteGroups, suiteTests, suiteTotals, testView } from "../../src/site/suites.ts";
 
 const DAY = 86_400_000;

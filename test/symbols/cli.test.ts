@@ -1,7 +1,11 @@
 // The commands symbolize native captures by default; --no-symbols keeps Python frames only; an
 // image missing on this machine is reported once.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
+import { flushCacheWrites } from "../../src/symbols/index.ts";
 import { TextSink } from "../helpers/cli.ts";
 import { DETAILED_DIR, MEMRAY_DIR } from "../helpers/fixtures.ts";
 import { missingReferenceImages } from "./reference-images.ts";
@@ -23,6 +27,17 @@ async function run(argv: string[]): Promise<{ status: number; stdout: string; st
 
 afterEach(() => vi.restoreAllMocks());
 
+// The parsed DWARF indexes go to this folder, not the user's cache (HEAPTRAIL_SYMBOL_CACHE).
+const scratch = mkdtempSync(join(tmpdir(), "heaptrail-symbols-cli-"));
+const previousCache = process.env.HEAPTRAIL_SYMBOL_CACHE;
+process.env.HEAPTRAIL_SYMBOL_CACHE = join(scratch, "user-cache");
+afterAll(() => {
+  if (previousCache === undefined) delete process.env.HEAPTRAIL_SYMBOL_CACHE;
+  else process.env.HEAPTRAIL_SYMBOL_CACHE = previousCache;
+  rmSync(scratch, { recursive: true, force: true });
+});
+const LIBC_INDEX = "93ac61ec5a8eb1396f9fbd350e3169a558528a40.dwarf-index";
+
 const missing = missingReferenceImages();
 const capture = `${MEMRAY_DIR}/1.20.0/threads.native.bin`;
 
@@ -37,6 +52,17 @@ describe("heaptrail on native captures", () => {
     const tree = await run(["tree", "-b", "5", capture]);
     expect(tree.stdout).toContain("clone3  ../sysdeps/unix/sysv/linux/x86_64/clone3.S:81");
     expect((await run(["tree", "--no-symbols", "-b", "5", capture])).stdout).not.toContain("clone3");
+    // libc's parsed index was kept for the next process.
+    flushCacheWrites();
+    expect(readdirSync(join(scratch, "user-cache"))).toContain(LIBC_INDEX);
+  });
+
+  it.skipIf(missing !== null)("ingest keeps the parsed DWARF index in the content folder's cache", async () => {
+    const content = join(scratch, "content");
+    const { status } = await run(["ingest", "--content", content, "--jobs", "1", capture]);
+    expect(status).toBe(0);
+    flushCacheWrites();
+    expect(existsSync(join(content, ".cache", "symbols", LIBC_INDEX))).toBe(true);
   });
 
   it("an image missing here is reported once, its frames dropped", async () => {
