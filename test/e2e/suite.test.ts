@@ -14,7 +14,7 @@ describe("index: test groups", () => {
   test("groups are collapsed with their counts and flags, and expand in place", async () => {
     page = await session.open("/");
     await expect(page.getByRole("heading", { name: "Tests" }).count()).resolves.toBe(1);
-    await expect(page.locator("section.suite-groups .lead").innerText()).resolves.toMatch(/^18 tests in 3 groups; 3 regressed, 1 over budget\./);
+    await expect(page.locator("section.suite-groups .suite-summary").innerText()).resolves.toMatch(/^18 tests in 3 groups; 3 regressed, 1 over budget\./);
     // Flagged groups first; no test row before expanding; the flat table holds no test.
     const names = await groupsTable().locator("tbody[data-group]").evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.group));
     expect(names).toEqual(["tests/pkg0/test_mod00.py", "tests/pkg2/test_mod02.py", "tests/pkg1/test_mod01.py"]);
