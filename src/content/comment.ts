@@ -313,6 +313,8 @@ export function reportTree(report: CompareReport, options: RenderOptions = {}): 
     const children: RootContent[] = [{ type: "html", value: COMMENT_MARKER }];
     children.push({ type: "heading", depth: 2, children: [text(`heaptrail: memory of ${report.head} against ${report.base}`)] });
     children.push(para(text("No runs to compare: the head has no successful run, or the base has none.")));
+    const over = report.overBudget?.length ?? 0;
+    if (over > 0) children.push(para(text(`${plural(over, "benchmark")} over budget: the check fails.`)));
     children.push(...budgetBlocks(report.overBudget ?? [], options, Math.min(options.maxRows ?? DEFAULT_MAX_ROWS, 200)));
     return { type: "root", children };
   }
