@@ -13,8 +13,27 @@ import TrendChart from "./history/TrendChart.tsx";
 export default function BenchmarkHistory({ name, dataUrl, base }: { name: string; dataUrl: string; base: string }) {
   const [file, setFile] = useState<BenchmarkFile | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [metric, setMetric] = useState<Metric>("peakMemoryBytes");
+  // The metric and the overlaid branches live in the hash (#metric=…&overlay=a,b), so a link shows the same chart.
+  // Read on the client only (the page is also rendered at build time, where there is no URL);
+  // nothing but "Loading" is drawn before the file arrives, so hydration sees the same markup.
+  const hash = new URLSearchParams(typeof location === "undefined" ? "" : location.hash.slice(1));
+  const [metric, setMetric] = useState<Metric>(() => {
+    const m = hash.get("metric");
+    return m !== null && m in METRICS ? (m as Metric) : "peakMemoryBytes";
+  });
+  const [overlayNames] = useState(() => hash.getAll("overlay"));
   const [overlay, setOverlay] = useState<number[]>([]);
+  useEffect(() => {
+    if (file && overlayNames.length > 0) setOverlay(overlayNames.map((b) => file.branches.indexOf(b)).filter((i) => i >= 0 && file.branches[i] !== file.defaultBranch));
+  }, [file, overlayNames]);
+  useEffect(() => {
+    if (!file) return;
+    const p = new URLSearchParams();
+    if (metric !== "peakMemoryBytes") p.set("metric", metric);
+    for (const i of overlay) p.append("overlay", file.branches[i]!);
+    const next = p.toString() ? `#${p}` : "";
+    if (next !== location.hash) history.replaceState(null, "", `${location.pathname}${location.search}${next}`);
+  }, [file, metric, overlay]);
   useEffect(() => {
     fetch(dataUrl)
       .then(async (r) => {

@@ -4,7 +4,7 @@
  * with the stats side by side, the call sites that grew and shrank most, and the comparability
  * warning. The picker (`/compare/`) renders the same view for any two runs it is given.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { callSiteChanges, diffTrees, type CallSiteChange } from "../analysis/diff.ts";
 import { change, isRegression } from "../shared/regression.ts";
 import type { TreeData } from "../content/columnar.ts";
@@ -17,7 +17,10 @@ import { DIFF_VIEWS, formatCompareState, parseCompareState, type CompareState, t
 import { loadTree } from "../site/data.ts";
 import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
 import { formatBytes, formatChange, formatCount, formatDuration } from "../shared/format.ts";
+import { functionChanges, functionTable } from "../site/functions.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
+import { CompareFunctionTable } from "./FunctionTable.tsx";
+import ViewTabs from "./ViewTabs.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
 
@@ -192,16 +195,15 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
   const sitesFrom = siteView === view ? diff : siteDiff;
   const sites = useMemo(() => (sitesFrom ? callSiteChanges(sitesFrom, 200) : topCallSiteChanges(base.topCallSites, head.topCallSites, 200)), [sitesFrom, base, head]);
   const filter = useMemo(() => ({ hideUninteresting: state.hideUninteresting, hideImports: view !== "inverted" && state.hideImports }), [state.hideUninteresting, state.hideImports, view]);
-
-  const onTabKey = (e: React.KeyboardEvent) => {
-    const i = views.indexOf(view);
-    const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
-    if (next) {
-      e.preventDefault();
-      update({ view: next });
-      document.getElementById(`tab-${next}`)?.focus();
-    }
-  };
+  // The function table, from the two runs' own trees (matched by name and file, as the diff is).
+  const functions = useMemo(() => {
+    if (!trees || trees.key !== key) return null;
+    const f = { ...filter, thread: "" };
+    const options = { inverted: view === "inverted", byNative: false };
+    return functionChanges(functionTable(trees.base, f, options), functionTable(trees.head, f, options));
+  }, [trees, key, filter, view]);
+  const [selectedFunction, setSelectedFunction] = useState<string | null>(null);
+  useEffect(() => setSelectedFunction(null), [key]);
 
   return (
     <div className="compare">
@@ -234,23 +236,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
         </>
       ) : (
         <div className="report">
-          <div role="tablist" aria-label="Views" className="tabs" onKeyDown={onTabKey}>
-            {views.map((v) => (
-              <button
-                key={v}
-                id={`tab-${v}`}
-                role="tab"
-                type="button"
-                aria-selected={view === v}
-                aria-controls="view-panel"
-                tabIndex={view === v ? 0 : -1}
-                onClick={() => update({ view: v })}
-              >
-                {VIEW_LABELS[v]}
-              </button>
-            ))}
-          </div>
-          <div id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`} className="panel">
+          <ViewTabs views={views} labels={VIEW_LABELS} current={view} onSelect={(v) => update({ view: v, zoom: null })}>
             <div className="toolbar" role="group" aria-label="Flame graph options">
               <fieldset className="width-toggle">
                 <legend>Width</legend>
@@ -270,11 +256,17 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
                 </select>
               </label>
               <label>
-                <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked })} /> Hide irrelevant frames
+                <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
               </label>
               <label>
-                <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked })} /> Hide import system
+                <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
               </label>
+              <label>
+                Search <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
+              </label>
+              <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
+                Reset zoom
+              </button>
             </div>
             <p className="diff-legend">
               <span className="swatch" style={{ background: `hsl(${GREW_HUE}, 90%, 50%)` }} /> grew{" "}
@@ -296,12 +288,23 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
                     (its tooltip says so). Totals are exact.
                   </p>
                 )}
-                <DiffFlameGraph diff={diff} width={state.width} filter={filter} layout={state.layout} label={`${VIEW_LABELS[view]} differential flame graph`} />
+                <DiffFlameGraph
+                  diff={diff}
+                  width={state.width}
+                  filter={filter}
+                  layout={state.layout}
+                  label={`${VIEW_LABELS[view]} differential flame graph`}
+                  search={state.search}
+                  highlight={selectedFunction}
+                  zoom={state.zoom}
+                  onZoom={(zoom) => update({ zoom })}
+                />
+                {functions && <CompareFunctionTable rows={functions} selected={selectedFunction} onSelect={setSelectedFunction} />}
                 {sitesFrom && <GrewShrank sites={sites} from={`${VIEW_LABELS[siteView].toLowerCase()} bytes`} />}
               </>
             )}
             {!diff && !error && <p className="loading">Loading…</p>}
-          </div>
+          </ViewTabs>
         </div>
       )}
     </div>
@@ -314,11 +317,24 @@ export function useCompareState(): [CompareState, (patch: Partial<CompareState>)
   useEffect(() => {
     const read = () => setState(parseCompareState(location.hash));
     window.addEventListener("hashchange", read);
-    return () => window.removeEventListener("hashchange", read);
+    window.addEventListener("popstate", read);
+    return () => {
+      window.removeEventListener("hashchange", read);
+      window.removeEventListener("popstate", read);
+    };
   }, []);
+  // As on run pages: a zoom step is a history entry, Back zooms out.
+  const shown = useRef({ view: state.view, zoom: JSON.stringify(state.zoom) });
   useEffect(() => {
     const hash = formatCompareState(state);
-    if (hash !== location.hash && !(hash === "" && location.hash === "")) history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+    const zoom = JSON.stringify(state.zoom);
+    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
+    shown.current = { view: state.view, zoom };
+    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
+      const url = `${location.pathname}${location.search}${hash}`;
+      if (zoomStep) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
+    }
   }, [state]);
   const update = useCallback((patch: Partial<CompareState>) => setState((s) => ({ ...s, ...patch })), []);
   return [state, update];

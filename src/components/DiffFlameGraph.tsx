@@ -1,14 +1,29 @@
 /**
  * A differential flame graph: one d3-flame-graph of a diff tree, width = head (or base) bytes,
- * colour = change. Capture strings reach the DOM through textContent only (our own tooltip,
- * d3's .text()), as in FlameGraph.tsx.
+ * colour = change, with the run page's tools: search, a highlighted function (the function
+ * table's selection), zoom from and to the URL. Capture strings reach the DOM through
+ * textContent only (our own tooltip, d3's .text()), as in FlameGraph.tsx.
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
-import { buildDiffData, deltaPercent, diffColour, maxAbsDelta, type DiffDatum, type DiffFilter, type DiffWidth } from "../site/diff.ts";
-import { formatBytes, formatCount } from "../shared/format.ts";
+import {
+  buildDiffData,
+  deltaPercent,
+  diffColour,
+  diffFramePath,
+  diffFunctionKey,
+  diffMatches,
+  findDiffFramePath,
+  maxAbsDelta,
+  type DiffDatum,
+  type DiffFilter,
+  type DiffWidth,
+} from "../site/diff.ts";
+import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
+import type { FramePath } from "../site/url.ts";
+import { useFlameKeyboard } from "./flameKeyboard.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -18,9 +33,17 @@ interface Props {
   layout: "icicle" | "flame";
   /** Accessible name of the graph. */
   label: string;
+  search?: string;
+  /** A function (diffFunctionKey) whose frames are highlighted, or null. */
+  highlight?: string | null;
+  zoom?: FramePath | null;
+  onZoom?: (path: FramePath | null) => void;
 }
 
 type Node = HierarchyNode<DiffDatum>;
+
+const HIGHLIGHT_TERM = "\u0000highlight";
+const HIGHLIGHT_COLOUR = "hsl(280, 70%, 62%)";
 
 function el(tag: string, className: string, text: string): HTMLElement {
   const e = document.createElement(tag);
@@ -33,13 +56,21 @@ function signed(n: number): string {
   return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
 }
 
-export default function DiffFlameGraph({ diff, width, filter, layout, label }: Props) {
+export default function DiffFlameGraph({ diff, width, filter, layout, label, search = "", highlight = null, zoom = null, onZoom }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const widthPx = useElementWidth(host);
   const tip = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<Chart<DiffDatum> | null>(null);
+  const [matched, setMatched] = useState<{ sum: number; total: number; count: number } | null>(null);
   const data = useMemo(() => buildDiffData(diff, width, filter), [diff, width, filter]);
   const scale = useMemo(() => maxAbsDelta(diff), [diff]);
-
+  const live = useRef({ diff, highlight, onZoom });
+  live.current = { diff, highlight, onZoom };
+  const keyboard = useFlameKeyboard<DiffDatum>(
+    host,
+    (d) => `${d.data.name.replace(/\u200E/g, "")}: base ${formatBytes(diff.baseBytes[d.data.idx]!)}, head ${formatBytes(diff.headBytes[d.data.idx]!)}, change ${signed(diff.headBytes[d.data.idx]! - diff.baseBytes[d.data.idx]!)}`,
+    () => layout === "icicle",
+  );
 
   useEffect(() => {
     const node = host.current;
@@ -61,7 +92,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label }: P
         else if (flags & DiffFlag.VANISHED) tipNode.append(el("div", "tip-note", "Gone: only in base."));
         if (flags & DiffFlag.MAYBE_PRUNED) tipNode.append(el("div", "tip-note", "The other run merged narrow frames here: this frame may be inside its smaller frames, with at most their bytes."));
         const box = node.getBoundingClientRect();
-        tipNode.style.left = `${Math.min(event.clientX - box.left + 12, box.width - 320)}px`;
+        tipNode.style.left = `${Math.max(0, Math.min(event.clientX - box.left + 12, box.width - 320))}px`;
         tipNode.style.top = `${event.clientY - box.top + 16}px`;
         tipNode.hidden = false;
       },
@@ -78,25 +109,80 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label }: P
       .minFrameSize(1)
       .tooltip(tooltip)
       .getName((d) => d.data.name)
-      .setColorMapper((d) => diffColour(diff, d.data.idx, scale))
-      .setDetailsHandler(() => {});
+      .setColorMapper((d) => (d.highlight ? HIGHLIGHT_COLOUR : diffColour(diff, d.data.idx, scale)))
+      .setSearchMatch((d, term) =>
+        term === HIGHLIGHT_TERM ? d.data.idx > 0 && diffFunctionKey(live.current.diff, d.data.idx) === live.current.highlight : diffMatches(live.current.diff, d.data.idx, term),
+      )
+      .setSearchHandler((results, sum, total) => setMatched({ sum, total, count: results.length }))
+      .setDetailsHandler(() => {})
+      .onClick((d) => {
+        keyboard.refresh();
+        live.current.onZoom?.(d.data.idx === 0 ? null : diffFramePath(live.current.diff, d.data.idx));
+      });
     node.replaceChildren();
     select(node).datum(data).call(chart as never);
     const svg = node.querySelector("svg");
     svg?.setAttribute("aria-label", label);
-    svg?.setAttribute("role", "img");
+    svg?.setAttribute("role", "group");
+    keyboard.refresh();
+    chartRef.current = chart;
     chart.transitionDuration(250);
     // For bench/compare.ts: when the diff reached the DOM.
     performance.mark("heaptrail:diff-drawn");
     return () => {
       chart.destroy();
+      chartRef.current = null;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, layout, widthPx, diff, scale, label]);
+
+  // Zoom from state (URL restore, reset) after every redraw: a fresh chart is unzoomed.
+  const zoomKey = zoom ? JSON.stringify(zoom) : "";
+  const zoomed = useRef(false);
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart || !host.current) return;
+    const root = select(host.current).datum() as Node | undefined;
+    if (!root) return;
+    const idx = zoom ? findDiffFramePath(diff, zoom) : -1;
+    let target: Node | null = null;
+    if (idx > 0) {
+      const stack: Node[] = [root];
+      while (stack.length > 0 && !target) {
+        const n = stack.pop()!;
+        if (n.data.idx === idx) target = n;
+        else if (n.children) stack.push(...n.children);
+      }
+    }
+    if (target) chart.zoomTo(target);
+    else if (zoomed.current) chart.resetZoom();
+    zoomed.current = target !== null;
+    keyboard.refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [zoomKey, data, layout, widthPx]);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    if (highlight) chart.search(HIGHLIGHT_TERM);
+    else if (search) chart.search(search);
+    else {
+      chart.clear();
+      setMatched(null);
+    }
+  }, [search, highlight, data, layout, widthPx]);
 
   return (
     <div className="flame-wrap">
-      <div className="flame diff-flame" ref={host} data-testid="diff-flame" data-width={width} />
+      {(search || highlight) && matched && (
+        <p className="search-result" role="status">
+          {highlight ? "Selected function in" : "Matched"} {formatCount(matched.count)} frames: {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
+          {formatBytes(matched.total)}, {width} bytes)
+        </p>
+      )}
+      <div className="flame diff-flame" ref={host} data-testid="diff-flame" data-width={width} {...keyboard.hostProps} />
       <div className="flame-tip" ref={tip} hidden role="tooltip" />
+      {keyboard.announcer}
     </div>
   );
 }

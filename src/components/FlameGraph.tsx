@@ -8,13 +8,15 @@
  */
 import flamegraph, { type FlameGraph as Chart, type HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type SourceFile } from "../content/shapes.ts";
 import { sourceLine } from "../site/data.ts";
 import { buildFlameData, findFramePath, frameColour, frameLabel, frameName, framePath, matches, type FlameDatum, type FlameFilter, type Measure } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
+import { functionKey } from "../site/functions.ts";
 import type { FramePath } from "../site/url.ts";
+import { useFlameKeyboard } from "./flameKeyboard.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -28,7 +30,12 @@ interface Props {
   source: SourceFile | null;
   /** Accessible name of the graph. */
   label: string;
+  /** A function (functionKey) whose frames are highlighted, or null. */
+  highlight?: string | null;
 }
+
+/** The search term that stands for "the highlighted function" in d3-flame-graph's search. */
+const HIGHLIGHT_TERM = "\u0000highlight";
 
 type Node = HierarchyNode<FlameDatum>;
 
@@ -51,7 +58,7 @@ function el(tag: string, className: string, text: string): HTMLElement {
   return e;
 }
 
-export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom, source, label }: Props) {
+export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom, source, label, highlight = null }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const widthPx = useElementWidth(host);
   const tip = useRef<HTMLDivElement>(null);
@@ -59,18 +66,25 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   const [matched, setMatched] = useState<{ sum: number; total: number; count: number } | null>(null);
   const data = useMemo(() => buildFlameData(tree, filter), [tree, filter]);
   // The chart's callbacks outlive a render: they read the current props from here.
-  const live = useRef({ tree, filter, totalBytes: data.value, widthPx, onZoom, source });
-  live.current = { tree, filter, totalBytes: data.value, widthPx, onZoom, source };
+  const live = useRef({ tree, filter, totalBytes: data.value, widthPx, onZoom, source, highlight, layout });
+  live.current = { tree, filter, totalBytes: data.value, widthPx, onZoom, source, highlight, layout };
 
 
+  const keyboard = useFlameKeyboard<FlameDatum>(
+    host,
+    (d) => `${frameName(live.current.tree, d.data.idx)}: ${formatBytes(d.data.value)}, ${formatPercent(d.data.value, live.current.totalBytes)} of total`,
+    () => live.current.layout === "icicle",
+  );
   // Each frame's full name, for assistive technology and tests (the drawn label is shortened).
-  const nameFrames = () => {
+  const { refresh } = keyboard;
+  const nameFrames = useCallback(() => {
     const t = live.current.tree;
     host.current?.querySelectorAll<SVGGElement & { __data__?: Node }>("g.frame").forEach((g) => {
       const d = g.__data__;
       if (d) g.setAttribute("data-frame", frameName(t, d.data.idx));
     });
-  };
+    refresh();
+  }, [refresh]);
 
   // The chart, once.
   const ready = widthPx > 0;
@@ -84,10 +98,10 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
         const i = d.data.idx;
         tipNode.replaceChildren();
         const other = t.flags[i]! & NodeFlag.OTHER;
-        tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : i === 0 ? "root" : t.function[i]!));
-        if (!other && i !== 0) tipNode.append(el("div", "tip-file", `${t.filename[i]}:${t.lineno[i]}`));
+        tipNode.append(el("div", "tip-fn", other ? `${t.otherFrames.get(i) ?? 0} frames narrower than ${formatPercent(t.minFrameFraction, 1)} of the total, merged` : frameName(t, i)));
         const native = t.native.get(i);
         if (native !== undefined) tipNode.append(el("div", "tip-file", native));
+        if (d.data.collapsed) tipNode.append(el("div", "tip-file", `and ${d.data.collapsed} unresolved native frames below it, collapsed`));
         const line = sourceLine(src, t.filename[i]!, t.lineno[i]!);
         if (line !== null && !other) tipNode.append(el("pre", "tip-src", line.trim()));
         const n = (f.nAllocations ?? t.nAllocations)[i]!;
@@ -109,13 +123,15 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       .minFrameSize(1)
       .tooltip(tooltip)
       // The drawn label: the function first, the location shortened to the frame's width.
-      .getName((d) => frameLabel(live.current.tree, d.data.idx, (d.x1 - d.x0) * live.current.widthPx - LABEL_MARGIN_PX, measure))
+      .getName((d) => frameLabel(live.current.tree, d.data.idx, (d.x1 - d.x0) * live.current.widthPx - LABEL_MARGIN_PX, measure, d.data.collapsed))
       .setColorMapper((d) => {
         if (d.highlight) return "hsl(280, 70%, 62%)";
         const t = live.current.tree;
         return frameColour(d.data.value / (live.current.totalBytes || 1), (t.flags[d.data.idx]! & NodeFlag.OTHER) !== 0);
       })
-      .setSearchMatch((d, term) => matches(live.current.tree, d.data.idx, term))
+      .setSearchMatch((d, term) =>
+        term === HIGHLIGHT_TERM ? d.data.idx > 0 && functionKey(live.current.tree, d.data.idx) === live.current.highlight : matches(live.current.tree, d.data.idx, term),
+      )
       .setSearchHandler((results, sum, total) => setMatched({ sum, total, count: results.length }))
       .setDetailsHandler(() => {})
       // Called for clicks and for zoomTo/resetZoom alike: new frames may have been drawn.
@@ -129,7 +145,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
       chart.destroy();
       chartRef.current = null;
     };
-  }, [ready]);
+  }, [ready, nameFrames]);
 
   // Data, width and layout: in place. Nothing animates but zooms.
   const drawn = useRef<{ data: FlameDatum | null; layout: string; widthPx: number }>({ data: null, layout: "", widthPx: 0 });
@@ -141,7 +157,8 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     chart.width(widthPx).inverted(layout === "icicle").transitionDuration(0);
     if (prev.data === null) {
       select(node).datum(data).call(chart as never);
-      node.querySelector("svg")?.setAttribute("role", "img");
+      // A group, not an image: its frames are focusable buttons (flameKeyboard.ts).
+      node.querySelector("svg")?.setAttribute("role", "group");
       // For bench/page.ts: when the first flame graph reached the DOM.
       performance.mark("heaptrail:flame-drawn");
     } else if (prev.data !== data) {
@@ -155,7 +172,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     nameFrames();
     chart.transitionDuration(250);
     drawn.current = { data, layout, widthPx };
-  }, [ready, data, layout, widthPx, label]);
+  }, [ready, data, layout, widthPx, label, nameFrames]);
 
   // Zoom from state (URL restore, reset button) and after every redraw.
   const zoomKey = zoom ? JSON.stringify(zoom) : "";
@@ -179,29 +196,33 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
     if (target) chart.zoomTo(target);
     else if (zoomed.current) chart.resetZoom();
     zoomed.current = target !== null;
+    nameFrames();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [zoomKey, data, layout, widthPx, ready]);
 
+  // A selected function wins over the search box: one highlight at a time.
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    if (search) chart.search(search);
+    if (highlight) chart.search(HIGHLIGHT_TERM);
+    else if (search) chart.search(search);
     else {
       chart.clear();
       setMatched(null);
     }
-  }, [search, data, layout, widthPx, ready]);
+  }, [search, highlight, data, layout, widthPx, ready]);
 
   return (
     <div className="flame-wrap">
-      {search && matched && (
+      {(search || highlight) && matched && (
         <p className="search-result" role="status">
-          Matched {formatCount(matched.count)} frames: {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
+          {highlight ? "Selected function in" : "Matched"} {formatCount(matched.count)} frames: {formatBytes(matched.sum)} ({formatPercent(matched.sum, matched.total)} of{" "}
           {formatBytes(matched.total)})
         </p>
       )}
-      <div className="flame" ref={host} data-testid="flame" />
+      <div className="flame" ref={host} data-testid="flame" {...keyboard.hostProps} />
       <div className="flame-tip" ref={tip} hidden role="tooltip" />
+      {keyboard.announcer}
     </div>
   );
 }

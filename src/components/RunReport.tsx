@@ -1,11 +1,12 @@
 /** The interactive part of a run page: views, controls and URL state. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
-import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
-import FlameGraph from "./FlameGraph.tsx";
+import { DEFAULT_STATE, formatFramePath, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
+import ViewTabs from "./ViewTabs.tsx";
 
 // Charts pull in echarts: only loaded when a view needs them.
 const TemporalView = lazy(() => import("./TemporalView.tsx"));
@@ -75,15 +76,27 @@ export default function RunReport({ entry, base }: Props) {
 
   useEffect(() => {
     const read = () => setState(readState());
+    // Back and Forward between zoom steps (popstate), and a hash edited by hand (hashchange).
     window.addEventListener("hashchange", read);
-    return () => window.removeEventListener("hashchange", read);
+    window.addEventListener("popstate", read);
+    return () => {
+      window.removeEventListener("hashchange", read);
+      window.removeEventListener("popstate", read);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // A zoom in or out is a step Back undoes (a history entry); every other change replaces the entry.
+  const shown = useRef({ view: state.view, zoom: state.zoom ? formatFramePath(state.zoom) : "" });
   useEffect(() => {
     const hash = formatState(state);
+    const zoom = state.zoom ? formatFramePath(state.zoom) : "";
+    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
+    shown.current = { view: state.view, zoom };
     if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+      const url = `${location.pathname}${location.search}${hash}`;
+      if (zoomStep) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
     }
   }, [state]);
 
@@ -107,44 +120,19 @@ export default function RunReport({ entry, base }: Props) {
       // Inverted trees have their own no-imports variant instead.
       hideImports: state.view !== "inverted" && state.hideImports,
       thread: state.view === "inverted" ? "" : state.thread,
+      collapseUnresolved: state.collapseUnresolved,
     }),
-    [state.hideUninteresting, state.hideImports, state.thread, state.view],
+    [state.hideUninteresting, state.hideImports, state.thread, state.view, state.collapseUnresolved],
   );
 
   const isFlameView = ref !== null;
   // Temporal and inverted trees merge threads, as memray's.
   const threadsShown = entry.threads.length > 1 && (state.view === "peak" || state.view === "leaks" || state.view === "temporary");
 
-  const onTabKey = (e: React.KeyboardEvent) => {
-    const i = views.indexOf(state.view);
-    const next = e.key === "ArrowRight" ? views[(i + 1) % views.length] : e.key === "ArrowLeft" ? views[(i - 1 + views.length) % views.length] : null;
-    if (next) {
-      e.preventDefault();
-      update({ view: next, zoom: null });
-      document.getElementById(`tab-${next}`)?.focus();
-    }
-  };
-
   const showFlameControls = isFlameView || state.view === "temporal";
   return (
     <div className="report">
-      <div role="tablist" aria-label="Views" className="tabs" onKeyDown={onTabKey}>
-        {views.map((v) => (
-          <button
-            key={v}
-            id={`tab-${v}`}
-            role="tab"
-            type="button"
-            aria-selected={state.view === v}
-            aria-controls="view-panel"
-            tabIndex={state.view === v ? 0 : -1}
-            onClick={() => update({ view: v, zoom: null })}
-          >
-            {VIEW_LABELS[v]}
-          </button>
-        ))}
-      </div>
-      <div id="view-panel" role="tabpanel" aria-labelledby={`tab-${state.view}`} className="panel">
+      <ViewTabs views={views} labels={VIEW_LABELS} current={state.view} onSelect={(v) => update({ view: v, zoom: null })}>
         {showFlameControls && (
           <div className="toolbar" role="group" aria-label="Flame graph options">
             <label>
@@ -160,6 +148,11 @@ export default function RunReport({ entry, base }: Props) {
             <label>
               <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
             </label>
+            {entry.header.nativeTraces && (
+              <label>
+                <input type="checkbox" checked={state.collapseUnresolved} onChange={(e) => update({ collapseUnresolved: e.target.checked, zoom: null })} /> Collapse unresolved native frames
+              </label>
+            )}
             {threadsShown && (
               <label>
                 Thread{" "}
@@ -197,7 +190,8 @@ export default function RunReport({ entry, base }: Props) {
                 {tree.data.size.toLocaleString("en-US")} of {tree.data.totalNodes.toLocaleString("en-US")} frames kept); their bytes are counted.
               </p>
             )}
-            <FlameGraph
+            <FlameView
+              inverted={state.view === "inverted"}
               tree={tree.data}
               filter={filter}
               layout={state.layout}
@@ -215,7 +209,7 @@ export default function RunReport({ entry, base }: Props) {
           {state.view === "tree" && entry.data.tree && <TreeSummary dataRef={entry.data.tree} base={base} source={source} state={state} update={update} />}
           {state.view === "stats" && entry.stats && <StatsPanel stats={entry.stats} />}
         </Suspense>
-      </div>
+      </ViewTabs>
     </div>
   );
 }

@@ -3,8 +3,10 @@ import { BarChart } from "echarts/charts";
 import { GridComponent, TooltipComponent } from "echarts/components";
 import { use as registerChartParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
+import { Fragment } from "react";
 import type { OkRunEntry } from "../content/schema.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
+import { breakLocation } from "../site/flame.ts";
 import { useEChart } from "./useEChart.ts";
 
 registerChartParts([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
@@ -65,53 +67,38 @@ export default function StatsPanel({ stats }: { stats: Stats }) {
           </tbody>
         </table>
       </section>
-      <section>
-        <h3>Top locations by size</h3>
-        <table>
-          <tbody>
-            {stats.topAllocationsBySize.map((t, k) => (
-              <tr key={k}>
-                <td className="loc" title={t.location}>
-                  {t.location}
-                </td>
-                <td className="num">{formatBytes(t.sizeBytes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section>
-        <h3>Top locations by count</h3>
-        <table>
-          <tbody>
-            {stats.topAllocationsByCount.map((t, k) => (
-              <tr key={k}>
-                <td className="loc" title={t.location}>
-                  {t.location}
-                </td>
-                <td className="num">{formatCount(t.count)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      {stats.topModulesBySize && (
-        <section>
-          <h3>Top modules by size</h3>
-          <table>
-            <tbody>
-              {stats.topModulesBySize.map((t, k) => (
-                <tr key={k}>
-                  <td className="loc" title={t.module}>
-                    {t.module}
-                  </td>
-                  <td className="num">{formatBytes(t.sizeBytes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <TopTable title="Top locations by size" rows={stats.topAllocationsBySize.map((t) => [t.location, formatBytes(t.sizeBytes)])} />
+      <TopTable title="Top locations by count" rows={stats.topAllocationsByCount.map((t) => [t.location, formatCount(t.count)])} />
+      {stats.topModulesBySize && <TopTable title="Top modules by size" rows={stats.topModulesBySize.map((t) => [t.module, formatBytes(t.sizeBytes)])} />}
     </div>
+  );
+}
+
+/**
+ * A ranked list of locations (or modules) and one figure each. A location breaks only after a
+ * path separator or before its `:line` (breakLocation), never inside a number or a name.
+ */
+function TopTable({ title, rows }: { title: string; rows: Array<[string, string]> }) {
+  return (
+    <section>
+      <h3>{title}</h3>
+      <table aria-label={title}>
+        <tbody>
+          {rows.map(([where, figure], k) => (
+            <tr key={k}>
+              <td className="loc" title={where}>
+                {breakLocation(where).map((part, j) => (
+                  <Fragment key={j}>
+                    {j > 0 && <wbr />}
+                    {part}
+                  </Fragment>
+                ))}
+              </td>
+              <td className="num">{figure}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -13,7 +13,7 @@ import type { FlameFilter } from "../site/flame.ts";
 import { formatBytes, formatDuration } from "../shared/format.ts";
 import { valuesForRange } from "../site/temporal.ts";
 import type { ViewState } from "../site/url.ts";
-import FlameGraph from "./FlameGraph.tsx";
+import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 import { useEChart } from "./useEChart.ts";
 
@@ -54,19 +54,45 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
 
   // The chart: created once per data set; the range flows back through the URL state.
   const { el: chartEl, chart: chartRef } = useEChart(
-    (chart) => {
+    (chart, node) => {
       if (!memory) return;
       const xs = memory.timeMs.map((t) => t - origin);
+      const narrow = node.clientWidth < 600;
       chart.setOption({
         backgroundColor: "transparent",
         animation: false,
         legend: { data: ["RSS", "Heap"], top: 0 },
-        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => formatBytes(Number(v)) },
-        grid: { left: 80, right: 24, top: 36, bottom: 70 },
-        xAxis: { type: "value", name: "ms", min: 0, max: Math.max(1, xs[xs.length - 1] ?? 1), axisLabel: { formatter: (v: number) => formatDuration(v) } },
-        yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatBytes(v) } },
+        tooltip: {
+          trigger: "axis",
+          // The header is the time since the capture started, with its unit (not a bare "735.00").
+          formatter: (ps: Array<{ value: [number, number]; seriesName: string; marker: string }>) => {
+            const first = ps[0];
+            if (!first) return "";
+            const box = document.createElement("div");
+            const head = document.createElement("strong");
+            head.textContent = `${formatDuration(first.value[0])} after start`;
+            box.append(head);
+            for (const p of ps) {
+              const row = document.createElement("div");
+              row.textContent = `${p.seriesName}: ${formatBytes(p.value[1])}`;
+              box.append(row);
+            }
+            return box;
+          },
+        },
+        grid: { left: narrow ? 64 : 80, right: narrow ? 12 : 24, top: 36, bottom: 70 },
+        // No axis name: the labels carry their unit ("300 ms", "1.50 s"); fewer of them on a phone.
+        xAxis: {
+          type: "value",
+          min: 0,
+          max: Math.max(1, xs[xs.length - 1] ?? 1),
+          splitNumber: narrow ? 3 : 6,
+          axisLabel: { formatter: (v: number) => formatDuration(v), hideOverlap: true },
+        },
+        // The y-axis follows the range: the slider filters the samples outside it.
+        yAxis: { type: "value", scale: false, axisLabel: { formatter: (v: number) => formatBytes(v) } },
         dataZoom: [
-          { type: "slider", xAxisIndex: 0, filterMode: "none", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
+          { type: "slider", xAxisIndex: 0, filterMode: "filter", startValue: r0, endValue: r1, labelFormatter: (v: number) => formatDuration(v) },
         ],
         series: [
           { name: "RSS", type: "line", showSymbol: false, data: xs.map((x, i) => [x, memory.rssBytes[i]]) },
@@ -142,7 +168,7 @@ export default function TemporalView({ entry, base, state, update, filter, sourc
       </div>
       <div className="chart" ref={chartEl} role="img" aria-label="Resident set size and heap over time, with a range slider" />
       {temporal && result ? (
-        <FlameGraph
+        <FlameView
           tree={temporal.tree}
           filter={flameFilter}
           layout={state.layout}

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag, type DataRef, type SourceFile } from "../content/shapes.ts";
 import { loadTree } from "../site/data.ts";
+import { frameFunction } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent, treeShareColour } from "../shared/format.ts";
 import type { ViewState } from "../site/url.ts";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
@@ -103,9 +104,17 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
   }, [filters, tree, selected]);
   useEffect(() => {
     if (rows.some((r) => r.i === selected)) return;
+    // Only collapsed (its ancestors' opening is on its way from the effect above): keep it.
+    const path = withAncestors(tree, selected);
+    const hidden =
+      (hideImports && path.some((k) => tree.flags[k]! & NodeFlag.IMPORT_SYSTEM)) || (hideUninteresting && selected !== 0 && !(tree.flags[selected]! & NodeFlag.INTERESTING));
+    if (!hidden) {
+      setExpanded((prev) => (path.every((k) => k === selected || prev.has(k)) ? prev : new Set([...prev, ...path.filter((k) => k !== selected)])));
+      return;
+    }
     const shown = new Set(rows.map((r) => r.i));
     setSelected(withAncestors(tree, selected).find((k) => shown.has(k)) ?? 0);
-  }, [rows, selected, tree]);
+  }, [rows, selected, tree, hideImports, hideUninteresting]);
   useEffect(() => {
     document.getElementById(`tree-node-${selected}`)?.scrollIntoView({ block: "nearest" });
   }, [selected]);
@@ -218,18 +227,20 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
                   treeEl.current?.focus();
                 }}
               >
-                <span aria-hidden="true">{hasKids ? (expanded.has(i) ? "📂" : "📁") : "📄"} </span>
-                <span className="tree-size" style={{ color: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }}>
+                {/* Drawn by the stylesheet: emoji render as empty boxes without an emoji font. */}
+                <span aria-hidden="true" className={`tree-icon ${hasKids ? (expanded.has(i) ? "open" : "closed") : "leaf"}`} />
+                <span aria-hidden="true" className="share" style={{ background: `rgb(${treeShareColour(tree.valueBytes[i]!, total).join(", ")})` }} />
+                <span className="tree-size">
                   {formatBytes(tree.valueBytes[i]!)} ({formatPercent(tree.valueBytes[i]!, total)})
                 </span>{" "}
-                <span className="tree-fn">{i === 0 ? "<ROOT>" : tree.function[i]}</span>{" "}
+                <span className="tree-fn">{i === 0 ? "<ROOT>" : frameFunction(tree, i)}</span>{" "}
                 {where && <span className="tree-loc">{where}</span>}
               </li>
             );
           })}
         </ul>
         <aside className="tree-details" aria-label="Frame details">
-          <h3>{s === 0 ? "Root" : elided ? "Elided allocations" : tree.function[s]}</h3>
+          <h3>{s === 0 ? "Root" : elided ? "Elided allocations" : frameFunction(tree, s)}</h3>
           <dl>
             {s !== 0 && !elided && (
               <>
@@ -237,6 +248,12 @@ function TreeView({ tree, source, hideImports, hideUninteresting, setFilters }: 
                 <dd>
                   {tree.filename[s]}:{tree.lineno[s]}
                 </dd>
+                {tree.native.has(s) && (
+                  <>
+                    <dt>Native</dt>
+                    <dd>{tree.native.get(s)}</dd>
+                  </>
+                )}
                 <dt>Thread</dt>
                 <dd>{tree.thread[s]}</dd>
               </>

@@ -51,9 +51,22 @@ function countNodes(node: AnyNode): number {
   return n;
 }
 
+/**
+ * memray's launcher and pytest-memray's plugin: `bin/memray`, `memray/__main__.py`,
+ * `memray/commands/*` (`_run_tracker` and its callers) and `pytest_memray/*`. memray counts them
+ * interesting (so its JSON and folded outputs keep them) but they are frames memray injects, not
+ * the user's: the data files mark them irrelevant, so "Hide irrelevant frames" hides them and
+ * no graph or tree opens on `_run_tracker`. Their bytes stay counted in their parents.
+ */
+const LAUNCHER_FILE = /(^|[\\/])(memray[\\/](commands[\\/]|__main__\.py$)|pytest_memray[\\/]|bin[\\/]memray$)/;
+
+export function isLauncherFrame(filename: string): boolean {
+  return LAUNCHER_FILE.test(filename);
+}
+
 function flagsOf(node: AnyNode): number {
   let f = 0;
-  if (node.interesting) f |= NodeFlag.INTERESTING;
+  if (node.interesting && !isLauncherFrame(node.filename)) f |= NodeFlag.INTERESTING;
   if (node.importSystem) f |= NodeFlag.IMPORT_SYSTEM;
   if ("elided" in node && node.elided) f |= NodeFlag.ELIDED;
   return f;

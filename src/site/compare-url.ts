@@ -1,5 +1,6 @@
 /** Compare pages' state in the URL hash: the view, the width side, filters, and the picker's runs. */
 import type { DiffWidth } from "./diff.ts";
+import { formatFramePath, parseFramePath, type FramePath } from "./url.ts";
 
 export const DIFF_VIEWS = ["peak", "leaks", "temporary", "inverted"] as const;
 export type DiffView = (typeof DIFF_VIEWS)[number];
@@ -10,6 +11,9 @@ export interface CompareState {
   layout: "icicle" | "flame";
   hideUninteresting: boolean;
   hideImports: boolean;
+  search: string;
+  /** The zoomed frame (as on run pages), or null. */
+  zoom: FramePath | null;
   /** The picker's choice (empty on a fixed compare page). */
   benchmark: string;
   base: string;
@@ -22,6 +26,8 @@ export const DEFAULT_COMPARE_STATE: CompareState = {
   layout: "icicle",
   hideUninteresting: true,
   hideImports: false,
+  search: "",
+  zoom: null,
   benchmark: "",
   base: "",
   head: "",
@@ -36,6 +42,8 @@ export function parseCompareState(hash: string): CompareState {
   if (p.get("layout") === "flame") s.layout = "flame";
   if (p.get("uninteresting") === "1") s.hideUninteresting = false;
   if (p.get("imports") === "0") s.hideImports = true;
+  s.search = p.get("q") ?? "";
+  s.zoom = parseFramePath(p.get("zoom") ?? "");
   s.benchmark = p.get("benchmark") ?? "";
   s.base = p.get("base") ?? "";
   s.head = p.get("head") ?? "";
@@ -52,6 +60,8 @@ export function formatCompareState(s: CompareState): string {
   if (s.layout === "flame") p.set("layout", "flame");
   if (!s.hideUninteresting) p.set("uninteresting", "1");
   if (s.hideImports) p.set("imports", "0");
+  if (s.search) p.set("q", s.search);
+  if (s.zoom && s.zoom.length > 0) p.set("zoom", formatFramePath(s.zoom));
   const text = p.toString();
   return text ? `#${text}` : "";
 }

@@ -4,6 +4,7 @@
  * bigger the change against the largest change shown).
  */
 import { DiffFlag, type DiffTree } from "../analysis/diff.ts";
+import type { FramePath } from "./url.ts";
 
 export type DiffWidth = "head" | "base";
 
@@ -63,6 +64,42 @@ export function buildDiffData(d: DiffTree, width: DiffWidth, f: DiffFilter): Dif
   return root;
 }
 
+/** The frames from the root (excluded) down to node `i`: what a zoom link stores (as run pages). */
+export function diffFramePath(d: DiffTree, i: number): FramePath {
+  const out: FramePath = [];
+  for (let k = i; k > 0; k = d.parent[k]!) out.push({ function: d.function[k]!, filename: d.filename[k]!, lineno: d.lineno[k]! });
+  return out.reverse();
+}
+
+/** The node a frame path names, or -1 (the wider of two matching siblings first, dead ends backtrack). */
+export function findDiffFramePath(d: DiffTree, path: FramePath): number {
+  if (path.length === 0) return -1;
+  const visit = (node: number, depth: number): number => {
+    if (depth === path.length) return node;
+    const want = path[depth]!;
+    const candidates = d.children[node]!.filter((c) => d.function[c] === want.function && d.filename[c] === want.filename && d.lineno[c] === want.lineno);
+    candidates.sort((a, b) => Math.max(d.headBytes[b]!, d.baseBytes[b]!) - Math.max(d.headBytes[a]!, d.baseBytes[a]!) || a - b);
+    for (const c of candidates) {
+      const found = visit(c, depth + 1);
+      if (found >= 0) return found;
+    }
+    return -1;
+  };
+  return visit(0, 0);
+}
+
+/** Whether frame `i`'s function or file contains `term` (case-insensitive, plain text). */
+export function diffMatches(d: DiffTree, i: number, term: string): boolean {
+  if (!term || i === 0 || d.flags[i]! & DiffFlag.OTHER) return false;
+  const t = term.toLowerCase();
+  return d.function[i]!.toLowerCase().includes(t) || d.filename[i]!.toLowerCase().includes(t);
+}
+
+/** Same as functionKey(…, byNative false) of the runs' trees: the function table's row of frame `i`. */
+export function diffFunctionKey(d: DiffTree, i: number): string {
+  return `${d.function[i]}\u0000${d.filename[i]}`;
+}
+
 /** The largest change of any frame but the root: the scale colours are measured against. */
 export function maxAbsDelta(d: DiffTree): number {
   let m = 0;
@@ -81,7 +118,8 @@ export function diffColour(d: DiffTree, i: number, scaleBytes: number): string {
   const t = Math.sqrt(Math.min(1, Math.abs(delta) / scaleBytes));
   const hue = delta > 0 ? GREW_HUE : SHRANK_HUE;
   const sat = 35 + 55 * t;
-  const light = 86 - 36 * t;
+  // Down to 56% at the strongest change: #111 labels stay ≥ 4.5:1 on red and blue alike.
+  const light = 86 - 30 * t;
   return `hsl(${hue}, ${sat.toFixed(1)}%, ${light.toFixed(1)}%)`;
 }
 

@@ -11,6 +11,8 @@ export interface FlameDatum {
   idx: number;
   value: number;
   children: FlameDatum[];
+  /** Unresolved native frames folded into this one (collapseUnresolved), beyond itself. */
+  collapsed?: number;
 }
 
 export interface FlameFilter {
@@ -18,6 +20,8 @@ export interface FlameFilter {
   hideImports: boolean;
   /** Thread label or "" for all. */
   thread: string;
+  /** Show a chain of unresolved native frames as its outermost frame (default off). */
+  collapseUnresolved?: boolean;
   /** Values to use instead of the tree's (temporal ranges). */
   valueBytes?: Float64Array;
   nAllocations?: Float64Array;
@@ -62,18 +66,55 @@ export function fitLabel(fn: string, filename: string, lineno: number, widthPx: 
   return fn;
 }
 
+/** What memray writes for a native frame's symbol or file it could not resolve. */
+const UNKNOWN = "<unknown>";
+
+/** `/usr/bin/python3.11+0x5f07af` → `python3.11+0x5f07af`: the image's file name and the offset. */
+export function shortNative(native: string): string {
+  const plus = native.lastIndexOf("+0x");
+  const module = plus < 0 ? native : native.slice(0, plus);
+  return `${module.slice(Math.max(module.lastIndexOf("/"), module.lastIndexOf("\\")) + 1)}${plus < 0 ? "" : native.slice(plus)}`;
+}
+
+/** A native frame whose symbol is unknown but whose image and offset are. */
+export function isUnresolved(tree: TreeData, i: number): boolean {
+  return tree.function[i] === UNKNOWN && tree.native.has(i);
+}
+
+/**
+ * A frame's function as shown: an unresolved native frame by its image and offset
+ * (`python3.11+0x5f07af`, not "<unknown>"), a symbol without a source file by its image too
+ * (`PyObject_Vectorcall in python3.11`).
+ */
+function shownFunction(tree: TreeData, i: number): { fn: string; file: string } {
+  const native = tree.native.get(i);
+  const fn = tree.function[i]!;
+  const file = tree.filename[i]!;
+  if (native === undefined || file !== UNKNOWN) return { fn, file };
+  if (fn === UNKNOWN) return { fn: shortNative(native), file: "" };
+  const image = shortNative(native);
+  const plus = image.lastIndexOf("+0x");
+  return { fn: `${fn} in ${plus < 0 ? image : image.slice(0, plus)}`, file: "" };
+}
+
+/** A frame's function as the page shows it (native frames by image and offset, see above). */
+export function frameFunction(tree: TreeData, i: number): string {
+  return shownFunction(tree, i).fn;
+}
+
 /** What a frame is called in full (the accessible name, tests, search). */
 export function frameName(tree: TreeData, i: number): string {
   if (i === 0) return "root";
   if (tree.flags[i]! & NodeFlag.OTHER) return `${tree.otherFrames.get(i) ?? 0} smaller frames`;
-  const file = tree.filename[i]!;
-  return file ? `${tree.function[i]} at ${file}${tree.lineno[i] ? `:${tree.lineno[i]}` : ""}` : tree.function[i]!;
+  const { fn, file } = shownFunction(tree, i);
+  return file ? `${fn} at ${file}${tree.lineno[i] ? `:${tree.lineno[i]}` : ""}` : fn;
 }
 
-/** The label a frame of `widthPx` draws (see fitLabel). */
-export function frameLabel(tree: TreeData, i: number, widthPx: number, measure: Measure): string {
+/** The label a frame of `widthPx` draws (see fitLabel); `collapsed` unresolved frames folded in. */
+export function frameLabel(tree: TreeData, i: number, widthPx: number, measure: Measure, collapsed = 0): string {
   if (i === 0 || tree.flags[i]! & NodeFlag.OTHER) return frameName(tree, i);
-  return fitLabel(tree.function[i]!, tree.filename[i]!, tree.lineno[i]!, widthPx, measure);
+  const { fn, file } = shownFunction(tree, i);
+  return fitLabel(collapsed > 0 ? `${fn} (+${collapsed} unresolved)` : fn, file, tree.lineno[i]!, widthPx, measure);
 }
 
 /** The frames from the root (excluded) down to node `i`: what a zoom link stores. */
@@ -134,6 +175,12 @@ export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
       for (const c of tree.children[i]!) work.push([c, parent]);
       continue;
     }
+    // An unresolved frame called by an unresolved frame: one box for the whole chain.
+    if (f.collapseUnresolved && parent.idx !== 0 && isUnresolved(tree, i) && isUnresolved(tree, parent.idx)) {
+      parent.collapsed = (parent.collapsed ?? 0) + 1;
+      for (const c of tree.children[i]!) work.push([c, parent]);
+      continue;
+    }
     const d = make(i);
     parent.children.push(d);
     for (const c of tree.children[i]!) work.push([c, d]);
@@ -154,7 +201,8 @@ export function frameColour(share: number, isOther: boolean): string {
   const s = Math.sqrt(Math.max(0, Math.min(1, share)));
   const hue = 48 - 48 * s;
   const sat = 45 + 50 * s;
-  const light = 68 - 14 * s;
+  // Down to 57% at the widest: #111 labels stay ≥ 4.5:1 on the reddest frame.
+  const light = 70 - 13 * s;
   return `hsl(${hue.toFixed(1)}, ${sat.toFixed(1)}%, ${light.toFixed(1)}%)`;
 }
 
@@ -162,5 +210,13 @@ export function frameColour(share: number, isOther: boolean): string {
 export function matches(tree: TreeData, i: number, term: string): boolean {
   if (!term) return false;
   const t = term.toLowerCase();
-  return tree.function[i]!.toLowerCase().includes(t) || tree.filename[i]!.toLowerCase().includes(t);
+  return tree.function[i]!.toLowerCase().includes(t) || tree.filename[i]!.toLowerCase().includes(t) || (tree.native.get(i)?.toLowerCase().includes(t) ?? false);
+}
+
+/**
+ * A location cut where a line may break: after each path separator and before `:line`, so
+ * `/srv/app/encoder.py:258` wraps as `/srv/ app/ encoder.py :258`, never `encoder.py:2⏎58`.
+ */
+export function breakLocation(location: string): string[] {
+  return location.split(/(?<=[\\/])|(?=:\d+$)/).filter((p) => p !== "");
 }

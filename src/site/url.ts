@@ -20,6 +20,8 @@ export interface ViewState {
   hideImports: boolean;
   /** Thread label, or "" for all threads. */
   thread: string;
+  /** Show a chain of unresolved native frames as one frame (default off). */
+  collapseUnresolved: boolean;
   search: string;
   /** The zoomed frame, or null. */
   zoom: FramePath | null;
@@ -34,6 +36,7 @@ export const DEFAULT_STATE: ViewState = {
   hideUninteresting: true,
   hideImports: false,
   thread: "",
+  collapseUnresolved: false,
   search: "",
   zoom: null,
   rangeMs: null,
@@ -75,6 +78,7 @@ export function parseState(hash: string): ViewState {
   if (p.get("irrelevant") === "show" || p.get("uninteresting") === "1") s.hideUninteresting = false;
   if (p.get("imports") === "hide" || p.get("imports") === "0") s.hideImports = true;
   s.thread = p.get("thread") ?? "";
+  if (p.get("native") === "collapse") s.collapseUnresolved = true;
   s.search = p.get("q") ?? "";
   s.zoom = parseFramePath(p.get("zoom") ?? "");
   const range = p.get("range")?.split("-").map(Number);
@@ -90,6 +94,7 @@ export function formatState(s: ViewState): string {
   if (!s.hideUninteresting) p.set("irrelevant", "show");
   if (s.hideImports) p.set("imports", "hide");
   if (s.thread) p.set("thread", s.thread);
+  if (s.collapseUnresolved) p.set("native", "collapse");
   if (s.search) p.set("q", s.search);
   if (s.zoom && s.zoom.length > 0) p.set("zoom", formatFramePath(s.zoom));
   if (s.rangeMs) p.set("range", `${Math.round(s.rangeMs[0])}-${Math.round(s.rangeMs[1])}`);

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { frames, launch, watchedPage } from "./browser.ts";
+import { overflowing } from "./page-checks.ts";
 
 const url = inject("siteUrl");
 const runPaths = inject("runPaths");
@@ -33,33 +34,6 @@ async function open(path: string, widthPx = 1400): Promise<{ page: Page; errors:
 async function frameNames(page: Page): Promise<string[]> {
   await frames(page).first().waitFor();
   return frames(page).evaluateAll((gs) => gs.map((g) => g.getAttribute("data-frame") ?? ""));
-}
-
-/**
- * Elements that stick out of the viewport and are not inside a box that scrolls or clips them:
- * what a reader would have to scroll the whole page sideways to see.
- */
-function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const out: string[] = [];
-    if (document.documentElement.scrollWidth > vw + 1) out.push(`page scrolls to ${document.documentElement.scrollWidth}px`);
-    const clipped = (el: Element): boolean => {
-      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-        // Clipped by a scroll or clip box that itself fits the viewport (an SVG clips its own
-        // children, so keep climbing past one that does not fit).
-        const o = getComputedStyle(a).overflowX;
-        if (o !== "visible" && a.getBoundingClientRect().right <= vw + 1) return true;
-      }
-      return false;
-    };
-    for (const el of document.querySelectorAll("main *, nav *")) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      if ((r.right > vw + 1 || r.left < -1) && !clipped(el)) out.push(`${el.tagName.toLowerCase()}.${el.getAttribute("class") ?? ""} ${Math.round(r.left)}..${Math.round(r.right)}`);
-    }
-    return out.slice(0, 10);
-  });
 }
 
 /**

@@ -16,6 +16,7 @@ describe("view state in the hash", () => {
       hideUninteresting: false,
       hideImports: true,
       thread: "0x1 (main)",
+      collapseUnresolved: true,
       search: "a&b=c#d",
       zoom: [
         { function: "<module>", filename: "/srv/app/run.py", lineno: 3 },

@@ -10,9 +10,27 @@ import { BASE_OPTION, el, loadECharts, runName } from "./chart-base.ts";
 export default function CallSiteChart({ file, branch, base, name }: { file: BenchmarkFile; branch: number; base: string; name: string }) {
   const cs = useMemo(() => callSiteSeries(file, branch), [file, branch]);
   const { el: ref } = useEChart(
-    (chart) => {
+    (chart, node) => {
+      // Every series in the legend, on as many lines as it needs (a paged legend showed one
+      // series a page on a phone); the chart grows by those lines. Estimated from label lengths.
+      const widthPx = node.clientWidth || 600;
+      const labelPx = Math.min(widthPx - 40, 300);
+      let lines = 1;
+      let used = 0;
+      for (const s of cs.series) {
+        const w = Math.min(labelPx, s.label.length * 6.5) + 35;
+        if (used + w > widthPx && used > 0) {
+          lines++;
+          used = 0;
+        }
+        used += w;
+      }
+      node.style.height = `${296 + lines * 24}px`;
+      chart.resize();
       chart.setOption({
         ...BASE_OPTION,
+        legend: { top: 0, type: "plain", textStyle: { width: labelPx, overflow: "truncate" } },
+        grid: { ...BASE_OPTION.grid, top: 12 + lines * 24 },
         tooltip: {
           trigger: "axis",
           formatter: (ps: Array<{ dataIndex: number; seriesName: string; value: number }>) => {
@@ -33,7 +51,9 @@ export default function CallSiteChart({ file, branch, base, name }: { file: Benc
           type: "line",
           stack: "peak",
           areaStyle: { opacity: 0.75 },
-          symbol: "none",
+          // One run has no area to draw: a point says it is there.
+          symbol: cs.runs.length === 1 ? "circle" : "none",
+          symbolSize: 8,
           lineStyle: { width: 0.5 },
           emphasis: { focus: "series" },
           ...(s.site === null ? { color: "#9aa0a6" } : {}),
