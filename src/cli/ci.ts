@@ -9,15 +9,17 @@
  *   newest before it), the markdown comment is written, a preview site is built, and the exit
  *   status is 1 when `--fail-above` is exceeded.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { renderMarkdown, type CompareReport } from "../content/comment.ts";
+import { budgetMatcher, overBudgetRuns, parseBudget, parseBudgetFile, type Budget } from "../content/budgets.ts";
+import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, type CompareReport } from "../content/comment.ts";
 import { compareWithBases } from "../content/compare-load.ts";
 import { baseBranchOf, buildHistory, DEFAULT_BRANCH_ENV, DRIFT_ABOVE_ENV, DRIFT_WINDOW_ENV, driftRuleFromEnv, type SeriesRun } from "../content/history.ts";
 import { ingestCaptures } from "../content/ingest.ts";
 import { applyRetention, DEFAULT_KEEP_FULL } from "../content/retention.ts";
 import { copyRun, publicDir, readLedger } from "../content/ledger.ts";
+import { formatBytes } from "../shared/format.ts";
 import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
 import { errnoMessage, parseCommand, SYMBOL_OPTIONS, UsageError, UserError, type CommandConfig } from "./args.ts";
 import { ciContext } from "./ci-env.ts";
@@ -29,7 +31,7 @@ import { buildSite } from "./build-site.ts";
 
 const USAGE =
   "usage: heaptrail ci --captures DIR|FILE [--captures …] [--history-branch NAME] [--out DIR] [--site URL] [--base PATH] " +
-  "[--comment FILE] [--fail-above PCT] [--min-bytes N] [--drift-window N] [--drift-above PCT] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
+  "[--comment FILE] [--max-rows N] [--budget PATTERN=SIZE …] [--budget-file FILE] [--fail-above PCT] [--min-bytes N] [--drift-window N] [--drift-above PCT] [--push] [--keep-full N] [--jobs N] [--no-symbols]\n";
 
 const CONFIG = {
   description:
@@ -45,6 +47,19 @@ const CONFIG = {
     site: { type: "string", metavar: "URL", help: "the deployed site's address, for links", defaultText: "https://<owner>.github.io/<repo>/ in Actions, else none" },
     base: { type: "string", metavar: "PATH", help: "path the site is served under", defaultText: "/<repo>/ in Actions, else /" },
     comment: { type: "string", default: "heaptrail-comment.md", metavar: "FILE", help: "where the pull-request comment (markdown) is written" },
+    "max-rows": {
+      type: "string",
+      metavar: "N",
+      help: `rows per table of the comment (regressions first, then the biggest changes; the rest counted); the comment stays under ${MAX_COMMENT_CHARS.toLocaleString("en-US")} characters whatever N`,
+      defaultText: String(DEFAULT_MAX_ROWS),
+    },
+    budget: {
+      type: "string",
+      multiple: true,
+      metavar: "PATTERN=SIZE",
+      help: "a memory budget: benchmarks (test ids) matching PATTERN (* any characters, ? one) must peak at or under SIZE (B, KB, MB, GB, KiB, MiB, GiB), else exit 1; repeatable, the first matching pattern wins",
+    },
+    "budget-file": { type: "string", metavar: "FILE", help: "budgets from FILE, one PATTERN=SIZE a line (# comments), after any --budget" },
     "fail-above": { type: "string", metavar: "PCT", help: "exit 1 when a benchmark's peak or leaked bytes grew by more than PCT percent (and --min-bytes)", defaultText: "never fail" },
     "min-bytes": { type: "string", metavar: "N", help: "growth of at most N bytes is never a regression (nor drift)", defaultText: `${DEFAULT_MIN_BYTES} (1 MiB)` },
     "drift-window": { type: "string", metavar: "N", help: "runs of the default branch in each benchmark's baseline window (drift: creep no single step shows), for the comment and the site", defaultText: `$HEAPTRAIL_DRIFT_WINDOW, else ${DEFAULT_DRIFT_WINDOW}` },
@@ -77,6 +92,32 @@ function addRuns(staged: string, ids: readonly string[], ledger: string): void {
   for (const id of ids) copyRun(staged, id, ledger);
 }
 
+/** `--budget` flags, then the budget file's lines: the first match wins, so flags come first. */
+function readBudgets(flags: readonly string[], file: string | undefined): Budget[] {
+  const budgets: Budget[] = [];
+  for (const flag of flags) {
+    try {
+      budgets.push(parseBudget(flag));
+    } catch (e) {
+      throw new UsageError(`--budget: ${e instanceof Error ? e.message : String(e)}`, USAGE);
+    }
+  }
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new UserError(`--budget-file ${errnoMessage(e, file)}`);
+    }
+    try {
+      budgets.push(...parseBudgetFile(text, file));
+    } catch (e) {
+      throw new UserError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return budgets;
+}
+
 export async function runCi(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values } = parseCommand({ ...CONFIG, args: argv }, USAGE);
   const given = values.captures ?? [];
@@ -91,8 +132,10 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   const driftAbove = values["drift-above"] === undefined ? (envDrift.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT) : Number(values["drift-above"]);
   if (!(driftAbove >= 0)) throw new UsageError(`--drift-above takes a percentage ≥ 0, got ${values["drift-above"]}`, USAGE);
   const keepFull = intFlag(values["keep-full"], "keep-full", DEFAULT_KEEP_FULL, 0, USAGE);
+  const maxRows = intFlag(values["max-rows"], "max-rows", DEFAULT_MAX_ROWS, 0, USAGE);
   const jobs = values.jobs === undefined ? undefined : intFlag(values.jobs, "jobs", 1, 1, USAGE);
   const symbols = !values["no-symbols"];
+  const budgets = readBudgets(values.budget ?? [], values["budget-file"]);
 
   const env = process.env;
   const ctx = ciContext(env);
@@ -119,11 +162,22 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
   const staged = mkdtempSync(join(tmpdir(), "heaptrail-ci-runs-"));
   const scratch: string[] = [staged];
   try {
-    const runs = await ingestCaptures(captures, { contentDir: staged, env, cwd, jobs, symbols, onEvent: progress.onEvent });
+    const runs = await ingestCaptures(captures, {
+      contentDir: staged,
+      env,
+      cwd,
+      jobs,
+      symbols,
+      onEvent: progress.onEvent,
+      ...(budgets.length > 0 ? { budgetFor: budgetMatcher(budgets) } : {}),
+    });
     progress.done();
     const ids = runs.map((r) => r.runId);
     const failed = runs.filter((r) => r.outcome === "failed");
-    const shas = [...new Set(readLedger(staged).map((r) => r.commit).filter((c): c is string => !!c))];
+    const stagedRuns = readLedger(staged);
+    const shas = [...new Set(stagedRuns.map((r) => r.commit).filter((c): c is string => !!c))];
+    const overBudget = overBudgetRuns(stagedRuns);
+    for (const o of overBudget) progress.line(`over budget: ${o.benchmark}: peak ${formatBytes(o.peakBytes)} > budget ${formatBytes(o.budgetBytes)}`);
 
     // 2. The history, with them.
     let ledger: string;
@@ -170,7 +224,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
     // 3. The comparison (pull requests, and local runs that push nothing): each of this job's runs
     // against the base the history model gives it (the site's commit page shows the same), with
     // the merge base from git when the base branch has a run of it.
-    let status = failed.length > 0 ? 1 : 0;
+    let status = failed.length > 0 || overBudget.length > 0 ? 1 : 0;
     if (!push && shas.length === 1) {
       const headSha = shas[0]!;
       const rule = { failAbovePct: failAbove ?? DEFAULT_FAIL_ABOVE_PCT, minBytes };
@@ -191,9 +245,10 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
         gate: failAbove !== null,
         comparisons: heads.some((r) => r.base) ? comparisons : [],
         failed: failAbove !== null && comparisons.some((c) => c.regression),
+        overBudget,
       };
       // This job's runs are not on the deployed site (nothing is pushed): no compare page to link there.
-      const markdown = renderMarkdown(report, { siteUrl: site, hasComparePage: () => false });
+      const markdown = renderMarkdown(report, { siteUrl: site, maxRows, hasComparePage: () => false });
       await writeOutput(markdown, values.comment, out);
       progress.line(`comment written to ${values.comment} (${report.comparisons.length} benchmarks against ${baseLabel})`);
       if (report.failed) status = 1;
@@ -215,7 +270,7 @@ export async function runCi(argv: string[], out: NodeJS.WritableStream, err: Nod
       }
     }
     const pages = existsSync(publicDir(ledger)) ? readLedger(ledger).length : 0;
-    out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
+    out.write(`heaptrail ci: ${ids.length} runs (${failed.length} failed${overBudget.length > 0 ? `, ${overBudget.length} over budget` : ""}), history of ${pages} runs → ${values.out}${push ? ` (pushed to ${branch})` : ""}\n`);
     return status;
   } finally {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });

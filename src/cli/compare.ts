@@ -6,7 +6,7 @@
  * Exit 0, or 1 when `--fail-above` is given and a benchmark regressed, 2 on usage errors.
  */
 import { DEFAULT_DRIFT_ABOVE_PCT, DEFAULT_DRIFT_WINDOW, DEFAULT_FAIL_ABOVE_PCT, DEFAULT_MIN_BYTES } from "../shared/regression.ts";
-import { renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
+import { DEFAULT_MAX_ROWS, MAX_COMMENT_CHARS, renderMarkdown, renderText, type CompareReport } from "../content/comment.ts";
 import { compareOperands, compareWithHistory, OperandError, type LoadContext } from "../content/compare-load.ts";
 import { DEFAULT_BRANCH_ENV, driftRuleFromEnv } from "../content/history.ts";
 import { parseCommand, UsageError } from "./args.ts";
@@ -39,6 +39,8 @@ options:
                      regressions at ${DEFAULT_FAIL_ABOVE_PCT}%)
   --min-bytes N      growth of at most N bytes is never a regression (default ${DEFAULT_MIN_BYTES}, 1 MiB)
   --site-url URL     the published site, for links to run, commit and compare pages (default: none)
+  --max-rows N       markdown: rows per table of the comment, regressions first, the rest counted
+                     (default ${DEFAULT_MAX_ROWS}; the comment stays under ${MAX_COMMENT_CHARS.toLocaleString("en-US")} characters whatever N)
   -o, --output FILE  write the report to FILE (default: standard output)
 `;
 
@@ -63,6 +65,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
         "drift-window": { type: "string" },
         "drift-above": { type: "string" },
         "site-url": { type: "string" },
+        "max-rows": { type: "string" },
         output: { type: "string", short: "o" },
       },
     },
@@ -83,6 +86,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
   if (!Number.isInteger(windowRuns) || windowRuns < 1) throw new UsageError(`--drift-window takes a whole number ≥ 1, got ${values["drift-window"]}`, USAGE);
   const drift = { windowRuns, driftAbovePct: number(values["drift-above"], "--drift-above", envDrift.driftAbovePct ?? DEFAULT_DRIFT_ABOVE_PCT), minBytes: rule.minBytes };
   const historyOptions = { defaultBranch: process.env[DEFAULT_BRANCH_ENV] || null, drift };
+  const maxRows = number(values["max-rows"], "--max-rows", DEFAULT_MAX_ROWS);
   const siteUrl = values["site-url"];
   if (siteUrl !== undefined && !/^https?:\/\/\S+$/.test(siteUrl)) throw new UsageError(`--site-url takes an http(s) URL, got ${siteUrl}`, USAGE);
 
@@ -111,7 +115,7 @@ export async function runCompare(argv: string[], out: NodeJS.WritableStream): Pr
       ? `${JSON.stringify(report, null, 1)}\n`
       : format === "text"
         ? renderText(report)
-        : renderMarkdown(report, { siteUrl, hasComparePage: result.hasComparePage });
+        : renderMarkdown(report, { siteUrl, maxRows, hasComparePage: result.hasComparePage });
   await writeOutput(text, values.output, out);
   return report.failed ? 1 : 0;
 }

@@ -17,6 +17,7 @@ import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, r
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
 import { readEntry } from "./ledger.ts";
+import { shareRunData } from "./shared-data.ts";
 import { isUpToDate, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
@@ -60,6 +61,8 @@ export interface IngestOptions {
    * later commit in the working directory does not make it a new run.
    */
   keepRecordedMeta?: boolean;
+  /** Each run's memory budget in bytes by benchmark (`--budget`, budgets.ts), kept as `meta.budget`; null leaves the meta's own. */
+  budgetFor?: (benchmark: string) => number | null;
   /** The analysis (tests inject fixtures); analyses inline, on this thread. */
   analyze?: Analyze;
   /** Progress events; the command decides how to show them. Default: none. */
@@ -116,9 +119,11 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
     const file = readMetaFile(path, (message) => emit({ kind: "warning", message }));
     const previous = recorded.get(`${captureHash}\0${fileName}`) ?? [];
     const stored = previous.length > 0 ? readEntry(contentDir, previous[0]!.id) : null;
-    const meta = stored
+    const resolved = stored
       ? canonicalMeta({ ...stored.meta, ...canonicalMeta(options.meta ?? {}), ...canonicalMeta(file), ...(options.benchmark ? { benchmark: options.benchmark } : {}) })
       : resolveMeta({ flags: options.meta, benchmark: options.benchmark, file, ci, git, fileName });
+    const budget = options.budgetFor?.(resolved.benchmark ?? "") ?? null;
+    const meta = budget === null ? resolved : canonicalMeta({ ...resolved, budget });
     const runId = runIdFor(captureHash, meta);
     results.push({ runId, fileName, outcome: "unchanged" });
     const twin = seen.get(runId);
@@ -161,6 +166,8 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   const finish = (i: number, job: Planned, r: IngestJobResult): void => {
     results[i] = { runId: job.write.runId, fileName: job.write.fileName!, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) };
     if (job.replaces.length > 0) removeRuns(contentDir, { ids: job.replaces });
+    // Byte-identical data (an unchanged test) is kept once: shared-data.ts.
+    if (r.outcome === "written") shareRunData(contentDir, job.write.runId);
     // A killed process leaves a capture without its trailer: say so even on a terminal.
     const fileName = job.write.fileName!;
     if (r.incomplete !== undefined) emit({ kind: "warning", message: `${fileName}: incomplete capture (${r.incomplete})` });

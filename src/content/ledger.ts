@@ -117,7 +117,11 @@ export function removeRun(contentDir: string, runId: string): void {
   removeRunData(contentDir, runId);
 }
 
-/** Copy a run (entry and data files, replacing any it had there) from one ledger into another. */
+/**
+ * Copy a run (entry and data files, replacing any it had there) from one ledger into another,
+ * with the shared data files it references (shared-data.ts: content-addressed, so one already
+ * there is the same bytes and stays).
+ */
 export function copyRun(from: string, runId: string, to: string): void {
   mkdirSync(runsDir(to), { recursive: true });
   cpSync(entryPath(from, runId), entryPath(to, runId));
@@ -125,5 +129,15 @@ export function copyRun(from: string, runId: string, to: string): void {
   if (existsSync(data)) {
     removeRunData(to, runId);
     cpSync(data, runDataDir(to, runId), { recursive: true });
+  }
+  const own = `${dataRefPath(runId, "")}`;
+  const refs = (JSON.parse(readEntryText(from, runId)) as { data?: Record<string, DataRef | null> }).data ?? {};
+  for (const ref of Object.values(refs)) {
+    if (!ref || typeof ref.path !== "string" || ref.path.startsWith(own)) continue;
+    const target = dataFilePath(to, ref);
+    if (!existsSync(target)) {
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(dataFilePath(from, ref), target);
+    }
   }
 }

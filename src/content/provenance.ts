@@ -11,7 +11,9 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { parseSize } from "./budgets.ts";
 import { readGithubActions } from "./ci-env.ts";
+import { pytestMemrayTestId } from "./pytest-memray.ts";
 import { benchmarkSlug } from "./urls.ts";
 import { runMetaSchema, type RunMeta } from "./schema.ts";
 
@@ -21,8 +23,10 @@ export const META_KEYS = [
   "baseBranch",
   "benchmark",
   "branch",
+  "budget",
   "ciRunUrl",
   "commit",
+  "group",
   "keep",
   "message",
   "pr",
@@ -40,7 +44,7 @@ export function canonicalMeta(meta: RunMeta): RunMeta {
   return out as RunMeta;
 }
 
-/** `--meta KEY=VALUE`: one field; `pr` becomes a number when it is one, `keep` a boolean. */
+/** `--meta KEY=VALUE`: one field; `pr` becomes a number when it is one, `keep` a boolean, `budget` bytes (budgets.ts's sizes). */
 export function parseMetaFlag(text: string): RunMeta {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new Error(`--meta takes KEY=VALUE, got "${text}"`);
@@ -48,6 +52,13 @@ export function parseMetaFlag(text: string): RunMeta {
   const value = text.slice(eq + 1);
   if (!(META_KEYS as readonly string[]).includes(key)) {
     throw new Error(`--meta: unknown key "${key}" (one of ${META_KEYS.join(", ")})`);
+  }
+  if (key === "budget") {
+    try {
+      return { budget: parseSize(value) };
+    } catch (e) {
+      throw new Error(`--meta budget: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (key === "keep") {
     if (!/^(true|false|1|0|yes|no)$/i.test(value)) throw new Error(`--meta keep takes true or false, got "${value}"`);
@@ -173,12 +184,9 @@ export function resolveMeta(sources: MetaSources): RunMeta {
 }
 
 /**
- * The benchmark a capture's file name names. pytest-memray (`--memray-bin-path DIR`) writes
- * `<prefix>-<node id>.bin` where the node id's `::` and path separators became `-`: the
- * benchmark is the test's id, `tests/test_x.py::TestY::test_z[param]`, rebuilt by splitting at
- * the test file's `.py` (the prefix is one token: a uuid4 hex by default). The test path's
- * folders are rebuilt by turning `-` back into `/` (a folder whose name holds a `-` cannot be told
- * apart: name the benchmark with --benchmark then). Any other name: the file name up to `--`.
+ * The benchmark a capture's file name names: a pytest-memray file's test id,
+ * `tests/test_x.py::TestY::test_z[param]` (pytest-memray.ts says how it is read back), else the
+ * file name up to `--`.
  */
 export function benchmarkFromFileName(fileName: string): string {
   const stem = basename(fileName).replace(/\.bin$/i, "");
@@ -187,29 +195,16 @@ export function benchmarkFromFileName(fileName: string): string {
   return stem.split("--")[0] || stem || "benchmark";
 }
 
-/** The pytest node id a pytest-memray file stem names, or null when it is not one. */
-export function pytestMemrayTestId(stem: string): string | null {
-  if (stem.includes("--")) return null;
-  const m = /^[^-]+-(.+?\.py)-(.+)$/.exec(stem);
-  if (m === null) return null;
-  const [, path, rest] = m as unknown as [string, string, string];
-  // Class and function names are identifiers (no `-`); a `-` before the parameters was `::`.
-  const bracket = rest.indexOf("[");
-  const names = bracket < 0 ? rest : rest.slice(0, bracket);
-  const params = bracket < 0 ? "" : rest.slice(bracket);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z_][A-Za-z0-9_]*)*$/.test(names)) return null;
-  return `${path.replace(/-/g, "/")}::${names.replace(/-/g, "::")}${params}`;
-}
-
 /**
  * A run's id: `<benchmark slug>-<commit, 7 hex>-<8 hex>` (or `<slug>-<UTC time>-<8 hex>`
  * when there is no commit, or just `<slug>-<8 hex>`), the last part from sha256 of the capture's
  * hash and the canonical resolved meta. URL-safe and stable; two captures or two metadata sets
- * never share an id (up to 2^-32 within one benchmark and commit). `keep` is left out of the
- * digest: pinning a run rewrites its entry, it does not make another run.
+ * never share an id (up to 2^-32 within one benchmark and commit). `keep` and `budget` are left
+ * out of the digest: pinning a run or changing its budget rewrites its entry, it does not make
+ * another run.
  */
 export function runIdFor(captureHash: string, meta: RunMeta): string {
-  const { keep: _keep, ...identity } = canonicalMeta(meta);
+  const { keep: _keep, budget: _budget, ...identity } = canonicalMeta(meta);
   const digest = createHash("sha256").update(`${captureHash}\n${JSON.stringify(identity)}`).digest("hex").slice(0, 8);
   const slug = benchmarkSlug(identity.benchmark ?? "benchmark");
   const commit = identity.commit?.toLowerCase().replace(/[^0-9a-f]/g, "").slice(0, 7);

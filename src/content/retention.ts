@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { entryIds, readEntryText, removeRun, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
+import { collectSharedData } from "./shared-data.ts";
 import { SCHEMA_VERSION, type OkRunEntry, type RunEntry } from "./schema.ts";
 
 /**
@@ -104,6 +105,7 @@ export function applyRetention(contentDir: string, keepFull = DEFAULT_KEEP_FULL,
     removeRunData(contentDir, id);
     pruned.push(id);
   }
+  if (pruned.length > 0) collectSharedData(contentDir);
   return { pruned };
 }
 
@@ -117,5 +119,6 @@ export function removeRuns(contentDir: string, select: { ids?: string[]; benchma
     removeRun(contentDir, run.id);
     removed.push(run.id);
   }
+  if (removed.length > 0) collectSharedData(contentDir);
   return removed;
 }

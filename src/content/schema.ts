@@ -31,6 +31,10 @@ export const runMetaSchema = z.object({
   ciRunUrl: z.string().nullish(),
   /** Branch a pull request targets (GITHUB_BASE_REF). */
   baseBranch: z.string().nullish(),
+  /** The run's memory budget in bytes (`heaptrail ci --budget`): the site marks a peak above it. */
+  budget: z.number().nullish(),
+  /** The group the index shows the benchmark in (default: a test id's file; see suites.ts). */
+  group: z.string().nullish(),
   /** `true` pins the run's full flame data against retention (`--keep-full`). */
   keep: z.boolean().nullish(),
 });

@@ -33,4 +33,10 @@ export const urls = {
   benchmarkData: (name: string): string => `data/benchmarks/${benchmarkSlug(name)}.json`,
   commit: (sha: string): string => `commits/${sha.replace(/[^0-9A-Za-z]/g, "")}/`,
   compare: (baseRunId: string, headRunId: string): string => `compare/${baseRunId}/${headRunId}/`,
+  /** A group of tests (a test file, or `--meta group`): its page and its tests as JSON. */
+  group: (name: string): string => `groups/${benchmarkSlug(name)}/`,
+  groupData: (name: string): string => `data/groups/${benchmarkSlug(name)}.json`,
+  /** The suite overview, and every grouped test's name for the index's filter. */
+  suite: (): string => "suite/",
+  suiteData: (): string => "data/suite.json",
 };

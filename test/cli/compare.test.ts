@@ -72,7 +72,7 @@ describe("heaptrail compare on the demo history", () => {
   test("--help explains every option with its default and exits 0", async () => {
     const r = await run("--help");
     expect(r.status).toBe(0);
-    for (const flag of ["--content", "--format", "--fail-above", "--min-bytes", "--site-url", "--output"]) expect(r.out).toContain(flag);
+    for (const flag of ["--content", "--format", "--fail-above", "--min-bytes", "--site-url", "--max-rows", "--output"]) expect(r.out).toContain(flag);
     expect(r.out).toContain("default 1048576");
   });
 
@@ -169,9 +169,13 @@ describe("markdown escaping", () => {
       ],
     };
     const md = renderMarkdown(report);
-    // Outside code spans (where GitHub shows HTML as text) every "<" is escaped; the marker is
-    // the only raw HTML.
-    const outsideCode = md.replace(COMMENT_MARKER, "").replace(/``[^\n]*?``|`[^`\n]*`/g, "");
+    // Outside code spans (where GitHub shows HTML as text) every "<" is escaped; the marker and
+    // the <details> folds are the only raw HTML, and a fold's summary is HTML-escaped.
+    expect(md).toContain("<summary>bench|&#60;img src=x onerror=alert(1)&#62;: larger");
+    const outsideCode = md
+      .replace(COMMENT_MARKER, "")
+      .replace(/<\/?details>|<\/?summary>/g, "")
+      .replace(/``[^\n]*?``|`[^`\n]*`/g, "");
     expect(outsideCode).not.toMatch(/(?<!\\)</);
     expect(outsideCode).toContain("\\<img");
     // Every table row keeps its column count: no unescaped pipe splits a cell.

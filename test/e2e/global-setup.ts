@@ -2,8 +2,8 @@
  * Builds the fixture site once for the whole e2e run: the repository's demo history
  * (captures/: two benchmarks over ten commits of main and two of a pull request, with a
  * --native and an --aggregate run), a two-thread capture written for the thread filter and the
- * temporal range, a hostile capture, a killed capture and a broken file. Serves it on
- * 127.0.0.1, port 0.
+ * temporal range, a hostile capture, a killed capture, a broken file and a small pytest-memray
+ * suite. Serves it on 127.0.0.1, port 0.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { readLedger, removeRunData, writeEntry } from "../../src/content/ledger.
 import { prunedEntry } from "../../src/content/retention.ts";
 import { runAstroBuild } from "../../src/cli/build-site.ts";
 import { CaptureWriter, hostileCapture, smallCapture } from "../helpers/capture-writer.ts";
+import { writeSuiteCaptures } from "../helpers/suite-captures.ts";
 import { serveStatic, type StaticServer } from "./server.ts";
 
 // The repository's own demo captures (a fresh clone has nothing beside it).
@@ -67,6 +68,27 @@ function pruneRun(contentDir: string, benchmark: string, commitPrefix: string): 
   removeRunData(contentDir, run.id);
 }
 
+/**
+ * A small pytest-memray suite at two commits (18 tests in 3 files, some parametrized, every sixth
+ * regressing), named as pytest-memray names them; the first test's newest run has a 1 kB budget.
+ */
+export const SUITE = { tests: 18, files: 3, regressEvery: 6 };
+function writeSuite(captures: string): void {
+  for (const commit of [0, 1]) {
+    const paths = writeSuiteCaptures(SUITE, commit, captures, `suite${commit}`);
+    paths.forEach((path, i) => {
+      const meta = {
+        commit: String(commit + 1).repeat(40),
+        branch: "main",
+        timestamp: new Date(Date.UTC(2026, 10, 20 + commit, 9)).toISOString(),
+        message: `Suite commit ${commit + 1}`,
+        ...(commit === 1 && i === 0 ? { budget: 1000 } : {}),
+      };
+      writeFileSync(path.replace(/\.bin$/, ".meta.json"), JSON.stringify(meta));
+    });
+  }
+}
+
 let server: StaticServer | null = null;
 let root = "";
 
@@ -81,6 +103,7 @@ export async function setup(project: TestProject): Promise<void> {
   writeFileSync(join(captures, "broken.bin"), "this is not a memray capture");
   // A process killed mid-run: no TRAILER at the end.
   writeFileSync(join(captures, "killed.bin"), smallCapture({ program: "killed.py", killed: true }));
+  writeSuite(captures);
   const contentDir = join(root, "content");
   const result = await buildContent({ capturesDir: captures, contentDir, env: {}, cwd: captures });
   const failed = result.runs.filter((r) => r.outcome === "failed").map((r) => r.fileName);
