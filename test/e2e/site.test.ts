@@ -129,7 +129,7 @@ describe("threads and time", () => {
     // below the graph load, so the root is measured against the graph it spans, not a pixel count.
     const shortfall = async () => {
       await frames(page).first().waitFor();
-      return frames(page).first().locator("rect").evaluate((r) => r.ownerSVGElement!.getBoundingClientRect().width - r.getBoundingClientRect().width);
+      return frames(page).first().locator("rect").evaluate((r) => (r as SVGRectElement).ownerSVGElement!.getBoundingClientRect().width - r.getBoundingClientRect().width);
     };
     // The root spans the graph once drawn.
     await expect.poll(width).toBeGreaterThan(900);
@@ -140,7 +140,7 @@ describe("threads and time", () => {
         .filter({ hasText: /^main\b/ })
         .first()
         .locator("rect")
-        .evaluate((r) => r.getBoundingClientRect().width / r.ownerSVGElement!.getBoundingClientRect().width);
+        .evaluate((r) => r.getBoundingClientRect().width / (r as SVGRectElement).ownerSVGElement!.getBoundingClientRect().width);
     const mainBefore = await mainShare();
     expect(mainBefore).toBeGreaterThan(0.1);
     expect(mainBefore).toBeLessThan(0.99);
