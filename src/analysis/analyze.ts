@@ -9,7 +9,7 @@ import type { SnapshotGroup, TemporalRecord } from "./snapshots.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
-import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData } from "./model.ts";
+import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -144,10 +144,27 @@ export function temporalData(
   const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
   const { tree, preorderOf } = builder.preorder();
   markRunnerFrames(tree, tables.skippedFramesOnMainTid);
-  const intervals: TemporalData["intervals"] = [];
+  let length = 0;
+  for (const r of records) length += r.intervals.length;
+  const intervals: TemporalIntervals = {
+    length,
+    allocatedBefore: new Int32Array(length),
+    deallocatedBefore: new Int32Array(length),
+    node: new Int32Array(length),
+    nAllocations: new Float64Array(length),
+    nBytes: new Float64Array(length),
+  };
+  let at = 0;
   records.forEach((r, i) => {
     const node = preorderOf[leaves[i]!]!;
-    for (const [a, d, n, bytes] of r.intervals) intervals.push([a, d, node, n, bytes]);
+    for (const [a, d, n, bytes] of r.intervals) {
+      intervals.allocatedBefore[at] = a;
+      intervals.deallocatedBefore[at] = d ?? -1;
+      intervals.node[at] = node;
+      intervals.nAllocations[at] = n;
+      intervals.nBytes[at] = bytes;
+      at++;
+    }
   });
   return { tree, intervals, highWaterMarkBySnapshot };
 }
