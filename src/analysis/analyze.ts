@@ -5,7 +5,7 @@
  */
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
-import type { SnapshotGroup, TemporalRecord } from "./snapshots.ts";
+import type { SnapshotGroup, TemporalSet } from "./snapshots.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
@@ -136,36 +136,26 @@ export function invertedTrees(
  */
 export function temporalData(
   tables: CaptureTables,
-  records: readonly TemporalRecord[],
+  set: TemporalSet,
   highWaterMarkBySnapshot: number[] | null,
   symbolize?: NativeSymbolizer,
 ): TemporalData {
-  const inputs: FlameInput[] = records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
+  const inputs: FlameInput[] = set.records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
   const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
   const { tree, preorderOf } = builder.preorder();
   markRunnerFrames(tree, tables.skippedFramesOnMainTid);
-  let length = 0;
-  for (const r of records) length += r.intervals.length;
+  // The set's columns are in record order already: only the node column is new.
+  const length = set.allocatedBefore.length;
+  const node = new Int32Array(length);
+  set.records.forEach((r, i) => node.fill(preorderOf[leaves[i]!]!, r.start, r.end));
   const intervals: TemporalIntervals = {
     length,
-    allocatedBefore: new Int32Array(length),
-    deallocatedBefore: new Int32Array(length),
-    node: new Int32Array(length),
-    nAllocations: new Float64Array(length),
-    nBytes: new Float64Array(length),
+    allocatedBefore: set.allocatedBefore,
+    deallocatedBefore: set.deallocatedBefore,
+    node,
+    nAllocations: set.nAllocations,
+    nBytes: set.nBytes,
   };
-  let at = 0;
-  records.forEach((r, i) => {
-    const node = preorderOf[leaves[i]!]!;
-    for (const [a, d, n, bytes] of r.intervals) {
-      intervals.allocatedBefore[at] = a;
-      intervals.deallocatedBefore[at] = d ?? -1;
-      intervals.node[at] = node;
-      intervals.nAllocations[at] = n;
-      intervals.nBytes[at] = bytes;
-      at++;
-    }
-  });
   return { tree, intervals, highWaterMarkBySnapshot };
 }
 

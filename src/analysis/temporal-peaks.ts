@@ -3,7 +3,7 @@
  * high-water mark, per merged location as columns so the per-record path allocates nothing.
  */
 import { growF64, growI32, type Locations } from "./locations.ts";
-import { sortTemporal, type TemporalInterval, type TemporalRecord } from "./snapshots.ts";
+import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 
 /**
  * Snapshot boundaries. Memory records mark them, but they are applied lazily, at the next
@@ -157,10 +157,10 @@ export class TemporalPeaks {
     }
   }
 
-  finish(locs: Locations): { records: TemporalRecord[]; highWaterMarkBySnapshot: number[] } {
+  finish(locs: Locations): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
     const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
     const S = this.clock.boundaries;
-    const byLoc = new Map<number, TemporalInterval[]>();
+    const out = new TemporalBuilder();
     this.runs.forEach((liveRuns, merged) => {
       if (liveRuns === undefined) return;
       const h: PeakHistory = { ...this.history(merged), runs: liveRuns.slice() };
@@ -171,14 +171,10 @@ export class TemporalPeaks {
       if (runs.length === 0) runs.push(S, h.contribCount, h.contribBytes);
       else pushRun(runs, S, h.contribCount, h.contribBytes);
       pushRun(runs, S + 1, h.contribCount + h.sinceCount, h.contribBytes + h.sinceBytes);
-      const intervals: TemporalInterval[] = [];
-      for (let i = 0; i < runs.length; i += 3) {
-        const next = i + 3 < runs.length ? runs[i + 3]! : null;
-        intervals.push([runs[i]!, next, runs[i + 1]!, runs[i + 2]!]);
-      }
-      if (intervals.length > 0) byLoc.set(merged, intervals);
+      // Each run lasts until the next one starts; the last one is still live (−1).
+      for (let i = 0; i < runs.length; i += 3) out.add(merged, runs[i]!, i + 3 < runs.length ? runs[i + 3]! : -1, runs[i + 1]!, runs[i + 2]!);
     });
-    return { records: sortTemporal(locs, byLoc), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
+    return { set: out.finish(locs), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
   }
 }
 
