@@ -6,7 +6,7 @@
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroup, TemporalSet } from "./snapshots.ts";
-import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
+import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
 import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
@@ -140,8 +140,7 @@ export function temporalData(
   highWaterMarkBySnapshot: number[] | null,
   symbolize?: NativeSymbolizer,
 ): TemporalData {
-  const inputs: FlameInput[] = set.records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
-  const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
+  const { builder, leaves } = buildFlameTree(tables, set.records, { mergeThreads: true, tidOverride: 0, symbolize });
   const { tree, preorderOf } = builder.preorder();
   markRunnerFrames(tree, tables.skippedFramesOnMainTid);
   // The set's columns are in record order already: only the node column is new.
