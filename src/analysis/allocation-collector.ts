@@ -14,13 +14,13 @@ import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
 import { Locations } from "./locations.ts";
 import { PeakLog } from "./peak-log.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
-import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroup, type TemporalRecord } from "./snapshots.ts";
+import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroup, type TemporalSet } from "./snapshots.ts";
 import type { StatsCollector } from "./stats.ts";
 import { TemporalLeaks } from "./temporal-leaks.ts";
 import { SnapshotClock, TemporalPeaks } from "./temporal-peaks.ts";
 import { TemporaryAllocations } from "./temporary.ts";
 
-export type { SnapshotGroup, TemporalInterval, TemporalRecord } from "./snapshots.ts";
+export type { SnapshotGroup, TemporalInterval, TemporalRecord, TemporalSet } from "./snapshots.ts";
 export { groupLocations } from "./snapshots.ts";
 
 export interface CollectorOptions {
@@ -45,8 +45,8 @@ export interface CollectedSnapshots {
   leaksByThread: SnapshotGroup[];
   temporary: SnapshotGroup[];
   temporaryByThread: SnapshotGroup[];
-  temporalLeaks: TemporalRecord[];
-  temporalHighWaterMark: TemporalRecord[];
+  temporalLeaks: TemporalSet;
+  temporalHighWaterMark: TemporalSet;
   highWaterMarkBySnapshot: number[];
   /** Every memory record seen: time, RSS, heap (§5.1 `current`) at that point. */
   memoryTimeMs: number[];
@@ -195,7 +195,7 @@ export class AllocationCollector {
     for (const v of leakSums.size) leakedBytes += v;
 
     const temporalLeaks = this.temporalLeaks.finish(locs, this.live.data, this.ranges);
-    const { records: temporalHighWaterMark, highWaterMarkBySnapshot } = this.temporalPeaks.finish(locs);
+    const { set: temporalHighWaterMark, highWaterMarkBySnapshot } = this.temporalPeaks.finish(locs);
 
     // High-water mark: what is live and was made by the peak, plus what the peak had and is gone.
     const peakSums = this.sumLiveState(this.peak.peakRanges, this.peak.peakSeq);

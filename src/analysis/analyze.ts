@@ -5,11 +5,11 @@
  */
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
-import type { SnapshotGroup, TemporalRecord } from "./snapshots.ts";
-import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameInput, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
+import type { SnapshotGroup, TemporalSet } from "./snapshots.ts";
+import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
-import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData } from "./model.ts";
+import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -136,19 +136,25 @@ export function invertedTrees(
  */
 export function temporalData(
   tables: CaptureTables,
-  records: readonly TemporalRecord[],
+  set: TemporalSet,
   highWaterMarkBySnapshot: number[] | null,
   symbolize?: NativeSymbolizer,
 ): TemporalData {
-  const inputs: FlameInput[] = records.map((r) => ({ ...r, sizeBytes: 0, nAllocations: 0 }));
-  const { builder, leaves } = buildFlameTree(tables, inputs, { mergeThreads: true, tidOverride: 0, symbolize });
+  const { builder, leaves } = buildFlameTree(tables, set.records, { mergeThreads: true, tidOverride: 0, symbolize });
   const { tree, preorderOf } = builder.preorder();
   markRunnerFrames(tree, tables.skippedFramesOnMainTid);
-  const intervals: TemporalData["intervals"] = [];
-  records.forEach((r, i) => {
-    const node = preorderOf[leaves[i]!]!;
-    for (const [a, d, n, bytes] of r.intervals) intervals.push([a, d, node, n, bytes]);
-  });
+  // The set's columns are in record order already: only the node column is new.
+  const length = set.allocatedBefore.length;
+  const node = new Int32Array(length);
+  set.records.forEach((r, i) => node.fill(preorderOf[leaves[i]!]!, r.start, r.end));
+  const intervals: TemporalIntervals = {
+    length,
+    allocatedBefore: set.allocatedBefore,
+    deallocatedBefore: set.deallocatedBefore,
+    node,
+    nAllocations: set.nAllocations,
+    nBytes: set.nBytes,
+  };
   return { tree, intervals, highWaterMarkBySnapshot };
 }
 

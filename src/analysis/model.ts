@@ -92,10 +92,24 @@ export interface MemorySample {
  * can find the high-water mark or the leaks inside any time range. Interval node ids index the
  * tree's preorder columns; the tree's own values are 0 (a client sums the intervals).
  */
+/**
+ * Temporal intervals as columns, one entry per interval (snapshot numbers): a high-cardinality
+ * capture has millions, and a tuple each cost ~95 bytes and the collector's time.
+ */
+export interface TemporalIntervals {
+  length: number;
+  allocatedBefore: Int32Array;
+  /** −1: still live at the end (memray's null). */
+  deallocatedBefore: Int32Array;
+  /** Index into the tree's preorder columns. */
+  node: Int32Array;
+  nAllocations: Float64Array;
+  nBytes: Float64Array;
+}
+
 export interface TemporalData {
   tree: FlameColumns;
-  /** [allocatedBefore, deallocatedBefore | null, nodeIndex, nAllocations, nBytes]. */
-  intervals: Array<[number, number | null, number, number, number]>;
+  intervals: TemporalIntervals;
   /** Heap high-water mark per snapshot (HWM mode), null in leaks mode. */
   highWaterMarkBySnapshot: number[] | null;
 }

@@ -3,7 +3,7 @@
  * for the peak, leaks and temporary views, and temporal intervals per location, in memray's
  * orders.
  */
-import type { Locations } from "./locations.ts";
+import { growF64, growI32, type Locations } from "./locations.ts";
 
 /** One group of a snapshot, keyed by (stack id, native id, tid or 0 when merged). */
 export interface SnapshotGroup {
@@ -23,14 +23,146 @@ export interface SnapshotGroup {
 /** [allocatedBefore, deallocatedBefore | null, nAllocations, nBytes], snapshot numbers. */
 export type TemporalInterval = [number, number | null, number, number];
 
-/** Intervals of one temporal location L (threads merged, so tid is 0). */
+/**
+ * One temporal location L (threads merged, so tid is 0): its intervals are [start, end) of its
+ * set's columns. It is the temporal tree's flame input as it is (values 0: a client sums the
+ * intervals), so a million locations need no second object each.
+ */
 export interface TemporalRecord {
   tid: number;
   stackId: number;
   nativeId: number;
   generation: number;
   allocator: number;
-  intervals: TemporalInterval[];
+  start: number;
+  end: number;
+  sizeBytes: 0;
+  nAllocations: 0;
+}
+
+/**
+ * Temporal intervals of every location, as columns in memray's order (records in order, each
+ * record's intervals contiguous): millions on a high-cardinality capture, where a tuple each
+ * held most of the collector's heap (~95 bytes an interval).
+ */
+export interface TemporalSet {
+  records: TemporalRecord[];
+  allocatedBefore: Int32Array;
+  /** −1: still live at the end (memray's null, which sorts first). */
+  deallocatedBefore: Int32Array;
+  nAllocations: Float64Array;
+  nBytes: Float64Array;
+}
+
+/** Record `r`'s intervals as tuples (tests and small captures). */
+export function intervalsOf(set: TemporalSet, r: TemporalRecord): TemporalInterval[] {
+  const out: TemporalInterval[] = [];
+  for (let i = r.start; i < r.end; i++) {
+    const d = set.deallocatedBefore[i]!;
+    out.push([set.allocatedBefore[i]!, d === -1 ? null : d, set.nAllocations[i]!, set.nBytes[i]!]);
+  }
+  return out;
+}
+
+/** Intervals per merged location, in any order, as growable columns; `finish` puts them in memray's order. */
+export class TemporalBuilder {
+  length = 0;
+  private loc = new Int32Array(1024);
+  private allocatedBefore = new Int32Array(1024);
+  private deallocatedBefore = new Int32Array(1024);
+  private nAllocations = new Float64Array(1024);
+  private nBytes = new Float64Array(1024);
+
+  /** An interval of merged location `loc`; `deallocatedBefore` −1 for still live. */
+  add(loc: number, allocatedBefore: number, deallocatedBefore: number, nAllocations: number, nBytes: number): void {
+    const at = this.length++;
+    if (at >= this.loc.length) {
+      const n = this.loc.length * 2;
+      this.loc = growI32(this.loc, n);
+      this.allocatedBefore = growI32(this.allocatedBefore, n);
+      this.deallocatedBefore = growI32(this.deallocatedBefore, n);
+      this.nAllocations = growF64(this.nAllocations, n);
+      this.nBytes = growF64(this.nBytes, n);
+    }
+    this.loc[at] = loc;
+    this.allocatedBefore[at] = allocatedBefore;
+    this.deallocatedBefore[at] = deallocatedBefore;
+    this.nAllocations[at] = nAllocations;
+    this.nBytes[at] = nBytes;
+  }
+
+  /**
+   * memray's order: L field by field (tid, stack, native, generation, allocator), then each L's
+   * intervals by (allocatedBefore, deallocatedBefore with null first, nBytes); ties keep the
+   * order added. Records are placed by a counting sort, then each record's run is sorted only
+   * when it is not in order already (the high-water mark's always is).
+   */
+  finish(locs: Locations): TemporalSet {
+    const n = this.length;
+    // Locations in first-appearance order, then sorted (stable) into records. A column per
+    // location rather than a Map: a Map of a million locations was most of this function's time.
+    const rankOf = new Int32Array(locs.count).fill(-1);
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = this.loc[i]!;
+      if (rankOf[l] === -1) {
+        rankOf[l] = order.length;
+        order.push(l);
+      }
+    }
+    order.sort(
+      (a, b) =>
+        locs.tid[a]! - locs.tid[b]! ||
+        locs.stackId[a]! - locs.stackId[b]! ||
+        locs.nativeId[a]! - locs.nativeId[b]! ||
+        locs.generation[a]! - locs.generation[b]! ||
+        locs.allocator[a]! - locs.allocator[b]!,
+    );
+    order.forEach((l, rank) => (rankOf[l] = rank));
+    const starts = new Int32Array(order.length + 1);
+    const rank = new Int32Array(n);
+    for (let i = 0; i < n; i++) starts[(rank[i] = rankOf[this.loc[i]!]!) + 1]!++;
+    for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
+    const fill = starts.slice(0, order.length);
+    const from = new Int32Array(n);
+    for (let i = 0; i < n; i++) from[fill[rank[i]!]!++] = i;
+    const ab = this.allocatedBefore;
+    const db = this.deallocatedBefore;
+    const bytes = this.nBytes;
+    const cmp = (i: number, j: number): number => ab[i]! - ab[j]! || db[i]! - db[j]! || bytes[i]! - bytes[j]!;
+    for (let r = 0; r < order.length; r++) {
+      const lo = starts[r]!;
+      const hi = starts[r + 1]!;
+      let sorted = true;
+      for (let k = lo + 1; k < hi && sorted; k++) sorted = cmp(from[k - 1]!, from[k]!) <= 0;
+      if (!sorted) from.set(Array.from(from.subarray(lo, hi)).sort(cmp), lo);
+    }
+    const set: TemporalSet = {
+      records: order.map((l, r) => ({
+        tid: locs.tid[l]!,
+        stackId: locs.stackId[l]!,
+        nativeId: locs.nativeId[l]!,
+        generation: locs.generation[l]!,
+        allocator: locs.allocator[l]!,
+        start: starts[r]!,
+        end: starts[r + 1]!,
+        sizeBytes: 0,
+        nAllocations: 0,
+      })),
+      allocatedBefore: new Int32Array(n),
+      deallocatedBefore: new Int32Array(n),
+      nAllocations: new Float64Array(n),
+      nBytes: new Float64Array(n),
+    };
+    for (let k = 0; k < n; k++) {
+      const i = from[k]!;
+      set.allocatedBefore[k] = ab[i]!;
+      set.deallocatedBefore[k] = db[i]!;
+      set.nAllocations[k] = this.nAllocations[i]!;
+      set.nBytes[k] = bytes[i]!;
+    }
+    return set;
+  }
 }
 
 /** Per-location sums, indexed by location id. */
@@ -89,34 +221,3 @@ export function groupLocations(locs: Locations, sums: LocationSums, mergeThreads
   return [...groups.values()].sort((a, b) => a.minSeq - b.minSeq);
 }
 
-/** memray's order: L field by field (tid, stack, native, generation, allocator), then intervals. */
-export function sortTemporal(locs: Locations, byLoc: Map<number, TemporalInterval[]>): TemporalRecord[] {
-  const records: TemporalRecord[] = [];
-  for (const [loc, intervals] of byLoc) {
-    intervals.sort((a, b) => a[0] - b[0] || nullFirst(a[1], b[1]) || a[3] - b[3]);
-    records.push({
-      tid: locs.tid[loc]!,
-      stackId: locs.stackId[loc]!,
-      nativeId: locs.nativeId[loc]!,
-      generation: locs.generation[loc]!,
-      allocator: locs.allocator[loc]!,
-      intervals,
-    });
-  }
-  records.sort(
-    (a, b) =>
-      a.tid - b.tid ||
-      a.stackId - b.stackId ||
-      a.nativeId - b.nativeId ||
-      a.generation - b.generation ||
-      a.allocator - b.allocator,
-  );
-  return records;
-}
-
-function nullFirst(a: number | null, b: number | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a - b;
-}

@@ -5,7 +5,7 @@
 import { LIVE_STRIDE } from "./livetable.ts";
 import { growF64, growI32, type Locations } from "./locations.ts";
 import type { MappedRange } from "./ranges.ts";
-import { sortTemporal, type TemporalInterval, type TemporalRecord } from "./snapshots.ts";
+import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 import type { SnapshotClock } from "./temporal-peaks.ts";
 
 const TWO_26 = 2 ** 26;
@@ -103,18 +103,13 @@ export class TemporalLeaks {
   }
 
   /** The intervals, with what is still live (the collector's live table and mmap ranges). */
-  finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalRecord[] {
-    const byLoc = new Map<number, TemporalInterval[]>();
-    const add = (merged: number, interval: TemporalInterval): void => {
-      let list = byLoc.get(merged);
-      if (list === undefined) byLoc.set(merged, (list = []));
-      list.push(interval);
-    };
-    // Bucket order is first appearance; sortTemporal puts the intervals in memray's order.
+  finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
+    const out = new TemporalBuilder();
+    // Bucket order is first appearance; the builder puts the intervals in memray's order.
     for (let at = 0; at < this.buckets; at++) {
       const key = this.bucketKey[at]!;
       const gen = Math.floor(key / TWO_26);
-      add(this.bucketLoc[at]!, [gen, key - gen * TWO_26, this.count[at]!, this.bytes[at]!]);
+      out.add(this.bucketLoc[at]!, gen, key - gen * TWO_26, this.count[at]!, this.bytes[at]!);
     }
     // What is still live: per (gen, L).
     const leak = new Map<number, Map<number, [number, number]>>();
@@ -136,8 +131,8 @@ export class TemporalLeaks {
       leakAdd(locs.merged[r.loc]!, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
       seen.add(r.identity);
     }
-    for (const [merged, m] of leak) for (const [gen, [count, sizeBytes]] of m) add(merged, [gen, null, count, sizeBytes]);
-    return sortTemporal(locs, byLoc);
+    for (const [merged, m] of leak) for (const [gen, [count, sizeBytes]] of m) out.add(merged, gen, -1, count, sizeBytes);
+    return out.finish(locs);
   }
 }
 

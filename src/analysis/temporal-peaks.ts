@@ -3,7 +3,7 @@
  * high-water mark, per merged location as columns so the per-record path allocates nothing.
  */
 import { growF64, growI32, type Locations } from "./locations.ts";
-import { sortTemporal, type TemporalInterval, type TemporalRecord } from "./snapshots.ts";
+import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 
 /**
  * Snapshot boundaries. Memory records mark them, but they are applied lazily, at the next
@@ -49,8 +49,59 @@ interface PeakHistory {
   contribBytes: number;
   sinceCount: number;
   sinceBytes: number;
-  /** Flat triples (asOfSnapshot, count, bytes). */
-  runs: number[];
+  /** The location whose runs (in the RunStore) this is. */
+  loc: number;
+}
+
+/**
+ * Every location's runs (asOfSnapshot, count, bytes) in shared columns, chained per location:
+ * an array per location was ~100 bytes each and most of the collector's garbage on a capture
+ * with a million locations.
+ */
+class RunStore {
+  length = 0;
+  asOf = new Int32Array(1024);
+  count = new Float64Array(1024);
+  bytes = new Float64Array(1024);
+  next = new Int32Array(1024);
+  /** Per location, its first and last run (−1: none). */
+  head = new Int32Array(256).fill(-1);
+  tail = new Int32Array(256).fill(-1);
+
+  growLocations(n: number): void {
+    const head = new Int32Array(n).fill(-1);
+    const tail = new Int32Array(n).fill(-1);
+    head.set(this.head);
+    tail.set(this.tail);
+    this.head = head;
+    this.tail = tail;
+  }
+
+  /** Append (asOf, count, bytes) unless it repeats the last run (or is zero with no runs yet). */
+  pushRun(loc: number, asOf: number, count: number, sizeBytes: number): void {
+    const t = this.tail[loc]!;
+    if (t === -1 ? count === 0 && sizeBytes === 0 : this.count[t] === count && this.bytes[t] === sizeBytes) return;
+    this.push(loc, asOf, count, sizeBytes);
+  }
+
+  push(loc: number, asOf: number, count: number, sizeBytes: number): void {
+    const at = this.length++;
+    if (at >= this.asOf.length) {
+      const n = this.asOf.length * 2;
+      this.asOf = growI32(this.asOf, n);
+      this.count = growF64(this.count, n);
+      this.bytes = growF64(this.bytes, n);
+      this.next = growI32(this.next, n);
+    }
+    this.asOf[at] = asOf;
+    this.count[at] = count;
+    this.bytes[at] = sizeBytes;
+    this.next[at] = -1;
+    const t = this.tail[loc]!;
+    if (t === -1) this.head[loc] = at;
+    else this.next[t] = at;
+    this.tail[loc] = at;
+  }
 }
 
 export class TemporalPeaks {
@@ -60,15 +111,15 @@ export class TemporalPeaks {
   private peakCount = 0;
   private readonly hwmIndex: number[] = [];
   private readonly hwmBytes: number[] = [];
-  // Per merged location, its PeakHistory as columns; `runs` is created on first use, which also
-  // marks the location as having a history.
+  // Per merged location, its PeakHistory as columns; `hasHistory` marks the locations seen.
   private snap = new Int32Array(256);
   private peak = new Float64Array(256);
   private contribCount = new Float64Array(256);
   private contribBytes = new Float64Array(256);
   private sinceCount = new Float64Array(256);
   private sinceBytes = new Float64Array(256);
-  private readonly runs: Array<number[] | undefined> = [];
+  private hasHistory = new Uint8Array(256);
+  private readonly runs = new RunStore();
 
   constructor(clock: SnapshotClock) {
     this.clock = clock;
@@ -97,7 +148,7 @@ export class TemporalPeaks {
     }
     this.heapBytes = next;
     if (merged >= this.snap.length) this.grow(merged);
-    if (this.runs[merged] === undefined) this.runs[merged] = [];
+    this.hasHistory[merged] = 1;
     if (this.snap[merged]! < this.clock.boundaries) this.catchUpColumns(merged);
     const p = this.peakCount;
     if (this.peak[merged] !== p) {
@@ -120,7 +171,7 @@ export class TemporalPeaks {
       contribBytes: this.contribBytes[merged]!,
       sinceCount: this.sinceCount[merged]!,
       sinceBytes: this.sinceBytes[merged]!,
-      runs: this.runs[merged]!,
+      loc: merged,
     };
   }
 
@@ -145,40 +196,44 @@ export class TemporalPeaks {
     this.contribBytes = growF64(this.contribBytes, n);
     this.sinceCount = growF64(this.sinceCount, n);
     this.sinceBytes = growF64(this.sinceBytes, n);
+    const has = new Uint8Array(n);
+    has.set(this.hasHistory);
+    this.hasHistory = has;
+    this.runs.growLocations(n);
   }
 
   private catchUp(h: PeakHistory): void {
     const now = this.clock.boundaries;
     while (h.snap !== now) {
       rebase(h, this.hwmIndex[h.snap]!);
-      pushRun(h.runs, h.snap, h.contribCount, h.contribBytes);
+      this.runs.pushRun(h.loc, h.snap, h.contribCount, h.contribBytes);
       if (h.sinceCount !== 0) h.snap++;
       else h.snap = now;
     }
   }
 
-  finish(locs: Locations): { records: TemporalRecord[]; highWaterMarkBySnapshot: number[] } {
+  /** The intervals and the high-water mark per snapshot; once, at the end (it adds each location's last runs). */
+  finish(locs: Locations): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
     const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
     const S = this.clock.boundaries;
-    const byLoc = new Map<number, TemporalInterval[]>();
-    this.runs.forEach((liveRuns, merged) => {
-      if (liveRuns === undefined) return;
-      const h: PeakHistory = { ...this.history(merged), runs: liveRuns.slice() };
+    const out = new TemporalBuilder();
+    const store = this.runs;
+    for (let merged = 0; merged < this.hasHistory.length; merged++) {
+      if (this.hasHistory[merged] === 0) continue;
+      const h = this.history(merged);
       this.catchUp(h);
       rebase(h, final);
-      const runs = h.runs;
       // Unlike catching up, the final run is kept even when it is zero and nothing preceded it.
-      if (runs.length === 0) runs.push(S, h.contribCount, h.contribBytes);
-      else pushRun(runs, S, h.contribCount, h.contribBytes);
-      pushRun(runs, S + 1, h.contribCount + h.sinceCount, h.contribBytes + h.sinceBytes);
-      const intervals: TemporalInterval[] = [];
-      for (let i = 0; i < runs.length; i += 3) {
-        const next = i + 3 < runs.length ? runs[i + 3]! : null;
-        intervals.push([runs[i]!, next, runs[i + 1]!, runs[i + 2]!]);
+      if (store.tail[merged] === -1) store.push(merged, S, h.contribCount, h.contribBytes);
+      else store.pushRun(merged, S, h.contribCount, h.contribBytes);
+      store.pushRun(merged, S + 1, h.contribCount + h.sinceCount, h.contribBytes + h.sinceBytes);
+      // Each run lasts until the next one starts; the last one is still live (−1).
+      for (let r = store.head[merged]!; r !== -1; r = store.next[r]!) {
+        const next = store.next[r]!;
+        out.add(merged, store.asOf[r]!, next === -1 ? -1 : store.asOf[next]!, store.count[r]!, store.bytes[r]!);
       }
-      if (intervals.length > 0) byLoc.set(merged, intervals);
-    });
-    return { records: sortTemporal(locs, byLoc), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
+    }
+    return { set: out.finish(locs), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
   }
 }
 
@@ -189,11 +244,4 @@ function rebase(h: PeakHistory, p: number): void {
   h.sinceCount = 0;
   h.sinceBytes = 0;
   h.peak = p;
-}
-
-/** Append (asOf, count, bytes) unless it repeats the last run (or is zero with no runs yet). */
-function pushRun(runs: number[], asOf: number, count: number, sizeBytes: number): void {
-  const n = runs.length;
-  if (n === 0 ? count === 0 && sizeBytes === 0 : runs[n - 2] === count && runs[n - 1] === sizeBytes) return;
-  runs.push(asOf, count, sizeBytes);
 }

@@ -5,7 +5,7 @@
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
-import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile } from "./shapes.ts";
+import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
 class StringTable {
   readonly strings: string[] = [];
@@ -167,13 +167,14 @@ export function encodeTree(tree: FlameColumns, options: EncodeOptions): Columnar
 /**
  * Temporal data with pruning: a frame whose interval bytes sum (an upper bound of its size in
  * any time range) stays under the threshold is merged; its intervals move to the "other" node
- * and identical intervals are summed.
+ * and identical intervals are summed (in the order they first appear).
  */
-export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFile {
+export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFileColumns {
   // Interval node ids index the tree's preorder columns.
   const size = data.tree.size;
+  const iv = data.intervals;
   const ownBound = new Float64Array(size);
-  for (const [, , node, , nBytes] of data.intervals) ownBound[node] = ownBound[node]! + Math.abs(nBytes);
+  for (let i = 0; i < iv.length; i++) ownBound[iv.node[i]!] = ownBound[iv.node[i]!]! + Math.abs(iv.nBytes[i]!);
   const { firstChild, nextSibling } = treeLinks(data.tree.parent, size);
   const bound = new Float64Array(size);
   for (let i = size - 1; i >= 0; i--) {
@@ -191,37 +192,56 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     omitValues: true,
     onMapped: (i, index) => (mapped[i] = index),
   });
-  const merged = new Map<string, [number, number, number, number, number]>();
-  for (const [ab, db, node, n, bytes] of data.intervals) {
-    const to = mapped[node]!;
-    const key = `${to},${ab},${db ?? -1}`;
-    const prev = merged.get(key);
-    if (prev) {
-      prev[3] += n;
-      prev[4] += bytes;
-    } else {
-      merged.set(key, [ab, db ?? -1, to, n, bytes]);
+  // Merge by (written node, allocatedBefore, deallocatedBefore) into output columns, through one
+  // open-addressing table of output indices: a string key and a tuple per interval cost most of
+  // the writer's memory on a capture with millions of intervals.
+  const n = iv.length;
+  const allocatedBefore = new Int32Array(n);
+  const deallocatedBefore = new Int32Array(n);
+  const node = new Int32Array(n);
+  const nAllocations = new Float64Array(n);
+  const nBytes = new Float64Array(n);
+  let slotCount = 2;
+  while (slotCount < 2 * n) slotCount *= 2;
+  const slots = new Int32Array(slotCount); // output index + 1 (0: empty)
+  const mask = slotCount - 1;
+  let out = 0;
+  for (let i = 0; i < n; i++) {
+    const to = mapped[iv.node[i]!]!;
+    const ab = iv.allocatedBefore[i]!;
+    const db = iv.deallocatedBefore[i]!;
+    let s = (Math.imul(to, 0x9e3779b1) ^ Math.imul(ab, 0x85ebca6b) ^ Math.imul(db, 0xc2b2ae35)) >>> 0;
+    s = Math.imul(s ^ (s >>> 15), 0x27d4eb2d) >>> 0;
+    for (s &= mask; ; s = (s + 1) & mask) {
+      const at = slots[s]! - 1;
+      if (at < 0) {
+        slots[s] = out + 1;
+        allocatedBefore[out] = ab;
+        deallocatedBefore[out] = db;
+        node[out] = to;
+        nAllocations[out] = iv.nAllocations[i]!;
+        nBytes[out] = iv.nBytes[i]!;
+        out++;
+        break;
+      }
+      if (node[at] === to && allocatedBefore[at] === ab && deallocatedBefore[at] === db) {
+        nAllocations[at]! += iv.nAllocations[i]!;
+        nBytes[at]! += iv.nBytes[i]!;
+        break;
+      }
     }
   }
-  const out: TemporalFile = {
+  return {
     schemaVersion: SCHEMA_VERSION,
     mode,
     tree,
-    allocatedBefore: [],
-    deallocatedBefore: [],
-    node: [],
-    nAllocations: [],
-    nBytes: [],
+    allocatedBefore: allocatedBefore.subarray(0, out),
+    deallocatedBefore: deallocatedBefore.subarray(0, out),
+    node: node.subarray(0, out),
+    nAllocations: nAllocations.subarray(0, out),
+    nBytes: nBytes.subarray(0, out),
     highWaterMarkBySnapshot: data.highWaterMarkBySnapshot,
   };
-  for (const [ab, db, node, n, bytes] of merged.values()) {
-    out.allocatedBefore.push(ab);
-    out.deallocatedBefore.push(db);
-    out.node.push(node);
-    out.nAllocations.push(n);
-    out.nBytes.push(bytes);
-  }
-  return out;
 }
 
 // ---- Decoding (browser) ---------------------------------------------------------------------
@@ -283,7 +303,8 @@ export interface TemporalColumns {
   highWaterMarkBySnapshot: number[] | null;
 }
 
-export function decodeTemporal(file: TemporalFile): TemporalColumns {
+/** Decode a temporal data file (or the writer's columns, as tests do). */
+export function decodeTemporal(file: TemporalFile | TemporalFileColumns): TemporalColumns {
   return {
     mode: file.mode,
     tree: decodeTree(file.tree),

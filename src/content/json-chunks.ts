@@ -1,7 +1,8 @@
 /**
  * JSON.stringify's exact text, in chunks: a data file of any size is written without one string
  * holding it (V8 caps one string near 512 MB). Plain data only (objects, arrays, strings,
- * numbers, booleans, null), which is what the data files hold.
+ * numbers, booleans, null) and typed arrays, written as the arrays of their numbers (the
+ * writer's columns, so they need no copy as number[]).
  */
 
 /** Array elements stringified at a time (JSON.stringify of a slice, brackets cut). */
@@ -20,7 +21,15 @@ export function* jsonChunks(value: unknown): Generator<string> {
     }
   }
   function* walk(v: unknown): Generator<string> {
-    if (Array.isArray(v)) {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      // A typed array: the JSON array of its numbers (JSON.stringify would write an object).
+      const a = v as unknown as Float64Array;
+      yield* emit("[");
+      for (let start = 0; start < a.length; start += SLICE) {
+        yield* emit((start > 0 ? "," : "") + JSON.stringify(Array.from(a.subarray(start, start + SLICE))).slice(1, -1));
+      }
+      yield* emit("]");
+    } else if (Array.isArray(v)) {
       if (v.length <= SLICE) {
         yield* emit(JSON.stringify(v));
         return;

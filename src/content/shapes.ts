@@ -84,6 +84,18 @@ export interface TemporalFile {
   highWaterMarkBySnapshot: number[] | null;
 }
 
+/**
+ * A temporal data file as the writer holds it: the interval columns typed, without a copy as
+ * number[] (content/json-chunks.ts writes a typed array as the JSON array of its numbers).
+ */
+export type TemporalFileColumns = Omit<TemporalFile, "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes"> & {
+  allocatedBefore: Int32Array;
+  deallocatedBefore: Int32Array;
+  node: Int32Array;
+  nAllocations: Float64Array;
+  nBytes: Float64Array;
+};
+
 export interface MemoryFile {
   schemaVersion: number;
   timeMs: number[];

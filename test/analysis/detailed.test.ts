@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { collectCapture } from "../../src/analysis/collect.ts";
-import type { SnapshotGroup, TemporalRecord } from "../../src/analysis/snapshots.ts";
+import { intervalsOf, type SnapshotGroup, type TemporalSet } from "../../src/analysis/snapshots.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import { V11_ALLOCATORS } from "../../src/reader/index.ts";
 import { DETAILED_DIR, readJson } from "../helpers/fixtures.ts";
@@ -35,8 +35,8 @@ const theirs = (groups: ExpectedGroup[], merged: boolean) =>
 function temporalKeys(records: Array<{ key: string; intervals: Array<[number, number | null, number, number]> }>): string[] {
   return records.flatMap((r) => r.intervals.map((i) => `${r.key} ${JSON.stringify(i)}`)).sort();
 }
-const ourTemporal = (records: TemporalRecord[]) =>
-  temporalKeys(records.map((r) => ({ key: `${r.tid}/${r.stackId}/${r.nativeId}/${r.allocator}`, intervals: r.intervals })));
+const ourTemporal = (set: TemporalSet) =>
+  temporalKeys(set.records.map((r) => ({ key: `${r.tid}/${r.stackId}/${r.nativeId}/${r.allocator}`, intervals: intervalsOf(set, r) })));
 // Header 11 files list allocators in memray 1.18's numbering; the reader uses today's.
 const theirTemporal = (records: ExpectedTemporal[], version: number) =>
   temporalKeys(

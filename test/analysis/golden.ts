@@ -247,7 +247,12 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
   if (variant === "temporal" || variant === "temporal-leaks") {
     const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
     const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null, symbolize);
-    const ours = intervalsByPath(flattenColumns(data.tree), data.intervals, false);
+    const iv = data.intervals;
+    const tuples = Array.from({ length: iv.length }, (_, i) => {
+      const d = iv.deallocatedBefore[i]!;
+      return [iv.allocatedBefore[i]!, d === -1 ? null : d, iv.node[i]!, iv.nAllocations[i]!, iv.nBytes[i]!] as const;
+    });
+    const ours = intervalsByPath(flattenColumns(data.tree), tuples, false);
     const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);
     expect(sorted(ours), `${where}: intervals by node path`).toEqual(sorted(theirs));
     expect(data.highWaterMarkBySnapshot, `${where}: high_water_mark_by_snapshot`).toEqual(golden.packed_data.high_water_mark_by_snapshot);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LIVE_STRIDE } from "../../src/analysis/livetable.ts";
 import { Locations } from "../../src/analysis/locations.ts";
 import { TemporalLeaks } from "../../src/analysis/temporal-leaks.ts";
+import { intervalsOf } from "../../src/analysis/snapshots.ts";
 import { SnapshotClock } from "../../src/analysis/temporal-peaks.ts";
 import { seededRandom } from "../helpers/random.ts";
 
@@ -32,8 +33,8 @@ describe("TemporalLeaks", () => {
       leaks.dealloc(ids[0]!, 1, 5, boundary);
     }
     const live = new Float64Array(LIVE_STRIDE).fill(-1);
-    const records = leaks.finish(locs, live, []);
-    const ours = records.flatMap((r) => r.intervals.map((i) => `${r.stackId}:${i.join(",")}`)).sort();
+    const set = leaks.finish(locs, live, []);
+    const ours = set.records.flatMap((r) => intervalsOf(set, r).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
       [...m].map(([key, [count, bytes]]) => `${locs.stackId[merged]}:${key},${count},${bytes}`),
     ).sort();

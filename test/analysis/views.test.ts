@@ -82,7 +82,7 @@ describe("analyzeCapture", () => {
         expect(k).toBe(data.tree.parent[i]);
       }
       expect(data.intervals.length).toBeGreaterThan(0);
-      for (const [, , node] of data.intervals) expect(node).toBeLessThan(data.tree.size);
+      for (const node of data.intervals.node) expect(node).toBeLessThan(data.tree.size);
     }
   });
 

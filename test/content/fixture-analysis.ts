@@ -84,7 +84,7 @@ function preorder(node: FlameNode, out: FlameNode[] = []): FlameNode[] {
 function temporal(tree: FlameNode, leaks: boolean): TemporalData {
   // Each leaf allocates at snapshot k (its position) and, for HWM, half of them are freed later.
   const nodes = preorder(tree);
-  const intervals: TemporalData["intervals"] = [];
+  const intervals: Array<[number, number | null, number, number, number]> = [];
   let k = 0;
   nodes.forEach((node, i) => {
     if (node.children.length > 0) return;
@@ -92,7 +92,15 @@ function temporal(tree: FlameNode, leaks: boolean): TemporalData {
     k++;
     intervals.push([start, leaks || k % 2 === 0 ? null : start + 3, i, node.nAllocations, node.valueBytes]);
   });
-  return { tree: flameColumns(tree), intervals, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
+  const columns: TemporalData["intervals"] = {
+    length: intervals.length,
+    allocatedBefore: Int32Array.from(intervals, (t) => t[0]),
+    deallocatedBefore: Int32Array.from(intervals, (t) => t[1] ?? -1),
+    node: Int32Array.from(intervals, (t) => t[2]),
+    nAllocations: Float64Array.from(intervals, (t) => t[3]),
+    nBytes: Float64Array.from(intervals, (t) => t[4]),
+  };
+  return { tree: flameColumns(tree), intervals: columns, highWaterMarkBySnapshot: leaks ? null : [1e6, 4e6, 7e6, 9e6, 8e6, 6e6, 6.5e6, 5e6, 4e6, 4e6] };
 }
 
 function toSummary(node: FlameNode): TreeSummaryNode {

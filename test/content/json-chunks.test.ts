@@ -27,3 +27,11 @@ test("a text over a megabyte comes in several chunks of about a megabyte", () =>
   for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(1 << 20);
   for (const c of chunks) expect(c.length).toBeLessThan(2 << 20);
 });
+
+test("typed arrays are written as the JSON arrays of their numbers (the writer's columns)", () => {
+  const f = Float64Array.from({ length: 50_000 }, (_, i) => (i % 5 === 0 ? -i / 7 : i * 1e6));
+  const n = Int32Array.from({ length: 20_000 }, (_, i) => (i % 3 === 0 ? -1 : i));
+  const value = { f, n, sub: n.subarray(5, 9), empty: new Int32Array(0) };
+  const plain = { f: Array.from(f), n: Array.from(n), sub: Array.from(n.subarray(5, 9)), empty: [] };
+  expect([...jsonChunks(value)].join("")).toBe(JSON.stringify(plain));
+});
