@@ -1,9 +1,10 @@
 // memray's flame graphs of a `--native` capture with C++ frames (test/data/memray-cxx: a small
 // C++ library of templates and namespaces loaded with ctypes), compared frame for frame with
 // heaptrail's, demangled names included. The capture names the library by the absolute path it
-// was loaded from, /tmp/heaptrail-fixtures/libheaptrail_cxx.so: the test puts the committed
-// library back there. The other images (python3.11, libc with libc6-dbg, _ctypes, libffi) must be
-// this machine's, as for the other native goldens.
+// was loaded from (a neutral folder under /tmp, see test/data/memray-cxx/README.md): the test
+// reads that path from the capture's memory map and puts the committed library back there. The
+// other images (python3.11, libc with libc6-dbg, _ctypes, libffi) must be this machine's, as for
+// the other native goldens.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,7 +17,10 @@ import { missingReferenceImages } from "./reference-images.ts";
 
 const DIR = join(import.meta.dirname, "..", "data", "memray-cxx");
 const CAPTURE = join(DIR, "cxx.native.bin");
-const LIBRARY = "/tmp/heaptrail-fixtures/libheaptrail_cxx.so";
+/** Where the library was loaded from when recorded: the capture's memory map names it. */
+const LIBRARY = loadCapture(CAPTURE)
+  .tables.mapGenerations.flat()
+  .find((image) => image.filename.endsWith("/libheaptrail_cxx.so"))!.filename;
 /** Images in the capture's stacks besides the reference ones (ctypes' call into the library). */
 const CTYPES_BUILD_IDS: Record<string, string> = {
   "/usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so": "52e1af3a1ff77cd9e407e8860ae33c1e87ae9fac",
