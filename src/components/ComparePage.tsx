@@ -18,6 +18,7 @@ import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
 import { formatBytes, formatChange, formatCount, formatDuration } from "../shared/format.ts";
 import { functionChanges, functionTable } from "../site/functions.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
+import FlameToolbar from "./FlameToolbar.tsx";
 import { CompareFunctionTable } from "./FunctionTable.tsx";
 import ViewTabs from "./ViewTabs.tsx";
 
@@ -236,37 +237,22 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
       ) : (
         <div className="report">
           <ViewTabs views={views} labels={VIEW_LABELS} current={view} onSelect={(v) => update({ view: v, zoom: null })}>
-            <div className="toolbar" role="group" aria-label="Flame graph options">
-              <fieldset className="width-toggle">
-                <legend>Width</legend>
-                <label>
-                  <input type="radio" name="width" checked={state.width === "head"} onChange={() => update({ width: "head" })} /> head bytes
-                </label>
-                <label>
-                  <input type="radio" name="width" checked={state.width === "base"} onChange={() => update({ width: "base" })} /> base bytes (shows
-                  vanished stacks)
-                </label>
-              </fieldset>
-              <label>
-                Layout{" "}
-                <select value={state.layout} onChange={(e) => update({ layout: e.target.value as CompareState["layout"] })}>
-                  <option value="icicle">Icicle (root on top)</option>
-                  <option value="flame">Flame (root at bottom)</option>
-                </select>
-              </label>
-              <label>
-                <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
-              </label>
-              <label>
-                <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
-              </label>
-              <label>
-                Search <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
-              </label>
-              <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
-                Reset zoom
-              </button>
-            </div>
+            <FlameToolbar
+              state={state}
+              update={update}
+              leading={
+                <fieldset className="width-toggle">
+                  <legend>Width</legend>
+                  <label>
+                    <input type="radio" name="width" checked={state.width === "head"} onChange={() => update({ width: "head" })} /> head bytes
+                  </label>
+                  <label>
+                    <input type="radio" name="width" checked={state.width === "base"} onChange={() => update({ width: "base" })} /> base bytes (shows
+                    vanished stacks)
+                  </label>
+                </fieldset>
+              }
+            />
             <p className="diff-legend">
               <span className="swatch" style={{ background: `hsl(${GREW_HUE}, 90%, 50%)` }} /> grew{" "}
               <span className="swatch" style={{ background: `hsl(${SHRANK_HUE}, 90%, 50%)` }} /> shrank{" "}

@@ -4,6 +4,7 @@ import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
 import { DEFAULT_STATE, formatFramePath, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import FlameToolbar from "./FlameToolbar.tsx";
 import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
 import ViewTabs from "./ViewTabs.tsx";
@@ -134,20 +135,7 @@ export default function RunReport({ entry, base }: Props) {
     <div className="report">
       <ViewTabs views={views} labels={VIEW_LABELS} current={state.view} onSelect={(v) => update({ view: v, zoom: null })}>
         {showFlameControls && (
-          <div className="toolbar" role="group" aria-label="Flame graph options">
-            <label>
-              Layout{" "}
-              <select value={state.layout} onChange={(e) => update({ layout: e.target.value as ViewState["layout"] })}>
-                <option value="icicle">Icicle (root on top)</option>
-                <option value="flame">Flame (root at bottom)</option>
-              </select>
-            </label>
-            <label>
-              <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
-            </label>
-            <label>
-              <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
-            </label>
+          <FlameToolbar state={state} update={update}>
             {entry.header.nativeTraces && (
               <label>
                 <input type="checkbox" checked={state.collapseUnresolved} onChange={(e) => update({ collapseUnresolved: e.target.checked, zoom: null })} /> Collapse unresolved native frames
@@ -166,14 +154,7 @@ export default function RunReport({ entry, base }: Props) {
                 </select>
               </label>
             )}
-            <label>
-              Search{" "}
-              <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
-            </label>
-            <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
-              Reset zoom
-            </button>
-          </div>
+          </FlameToolbar>
         )}
         {isFlameView && tree.data && (
           <>
