@@ -25,6 +25,7 @@ import {
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { zoomToNode } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -143,21 +144,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || !host.current) return;
-    const root = select(host.current).datum() as Node | undefined;
-    if (!root) return;
-    const idx = zoom ? findDiffFramePath(diff, zoom) : -1;
-    let target: Node | null = null;
-    if (idx > 0) {
-      const stack: Node[] = [root];
-      while (stack.length > 0 && !target) {
-        const n = stack.pop()!;
-        if (n.data.idx === idx) target = n;
-        else if (n.children) stack.push(...n.children);
-      }
-    }
-    if (target) chart.zoomTo(target);
-    else if (zoomed.current) chart.resetZoom();
-    zoomed.current = target !== null;
+    if (!zoomToNode(chart, host.current, zoom ? findDiffFramePath(diff, zoom) : -1, zoomed)) return;
     keyboard.refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [zoomKey, data, layout, widthPx]);

@@ -17,6 +17,7 @@ import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { functionKey } from "../site/functions.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { zoomToNode } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -180,22 +181,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || !host.current) return;
-    const root = select(host.current).datum() as Node | undefined;
-    if (!root) return;
-    let target: Node | null = null;
-    const idx = zoom ? findFramePath(tree, zoom, filter.thread) : -1;
-    if (idx > 0) {
-      const stack: Node[] = [root];
-      while (stack.length > 0 && !target) {
-        const n = stack.pop()!;
-        if (n.data.idx === idx) target = n;
-        else if (n.children) stack.push(...n.children);
-      }
-    }
-    // A fresh or redrawn chart is unzoomed: resetting it would only replay the draw.
-    if (target) chart.zoomTo(target);
-    else if (zoomed.current) chart.resetZoom();
-    zoomed.current = target !== null;
+    if (!zoomToNode(chart, host.current, zoom ? findFramePath(tree, zoom, filter.thread) : -1, zoomed)) return;
     nameFrames();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [zoomKey, data, layout, widthPx, ready]);
