@@ -13,7 +13,6 @@ import {
   buildDiffData,
   deltaPercent,
   diffColour,
-  diffFramePath,
   diffFunctionKey,
   diffMatches,
   findDiffFramePath,
@@ -22,6 +21,7 @@ import {
   type DiffFilter,
   type DiffWidth,
 } from "../site/diff.ts";
+import { framePath } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
@@ -119,7 +119,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
       .setDetailsHandler(() => {})
       .onClick((d) => {
         keyboard.refresh();
-        live.current.onZoom?.(d.data.idx === 0 ? null : diffFramePath(live.current.diff, d.data.idx));
+        live.current.onZoom?.(d.data.idx === 0 ? null : framePath(live.current.diff, d.data.idx));
       });
     node.replaceChildren();
     select(node).datum(data).call(chart as never);
