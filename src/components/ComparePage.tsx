@@ -4,7 +4,7 @@
  * with the stats side by side, the call sites that grew and shrank most, and the comparability
  * warning. The picker (`/compare/`) renders the same view for any two runs it is given.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { callSiteChanges, diffTrees, treeDataSource, type CallSiteChange } from "../content/diff.ts";
 import { change, isRegression } from "../shared/regression.ts";
 import type { TreeData } from "../content/columnar.ts";
@@ -20,6 +20,7 @@ import { functionChanges, functionTable } from "../site/functions.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
 import FlameToolbar from "./FlameToolbar.tsx";
 import { CompareFunctionTable } from "./FunctionTable.tsx";
+import { useHashState } from "./useHashState.ts";
 import ViewTabs from "./ViewTabs.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
@@ -298,31 +299,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
 
 /** Hash state, kept in sync with the URL so a link restores the view. */
 export function useCompareState(): [CompareState, (patch: Partial<CompareState>) => void] {
-  const [state, setState] = useState<CompareState>(() => parseCompareState(location.hash));
-  useEffect(() => {
-    const read = () => setState(parseCompareState(location.hash));
-    window.addEventListener("hashchange", read);
-    window.addEventListener("popstate", read);
-    return () => {
-      window.removeEventListener("hashchange", read);
-      window.removeEventListener("popstate", read);
-    };
-  }, []);
-  // As on run pages: a zoom step is a history entry, Back zooms out.
-  const shown = useRef({ view: state.view, zoom: JSON.stringify(state.zoom) });
-  useEffect(() => {
-    const hash = formatCompareState(state);
-    const zoom = JSON.stringify(state.zoom);
-    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
-    shown.current = { view: state.view, zoom };
-    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      const url = `${location.pathname}${location.search}${hash}`;
-      if (zoomStep) history.pushState(null, "", url);
-      else history.replaceState(null, "", url);
-    }
-  }, [state]);
-  const update = useCallback((patch: Partial<CompareState>) => setState((s) => ({ ...s, ...patch })), []);
-  return [state, update];
+  return useHashState(() => parseCompareState(location.hash), formatCompareState);
 }
 
 /** A fixed compare page (`/compare/<base>/<head>/`). */

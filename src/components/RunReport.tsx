@@ -1,12 +1,13 @@
 /** The interactive part of a run page: views, controls and URL state. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
-import { DEFAULT_STATE, formatFramePath, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
 import FlameToolbar from "./FlameToolbar.tsx";
 import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
+import { useHashState } from "./useHashState.ts";
 import ViewTabs from "./ViewTabs.tsx";
 
 // Charts pull in echarts: only loaded when a view needs them.
@@ -72,36 +73,8 @@ export default function RunReport({ entry, base }: Props) {
     if (s.thread && !entry.threads.includes(s.thread)) s.thread = "";
     return s;
   };
-  const [state, setState] = useState<ViewState>(readState);
+  const [state, update] = useHashState(readState, formatState);
   const [source, setSource] = useState<SourceFile | null>(null);
-
-  useEffect(() => {
-    const read = () => setState(readState());
-    // Back and Forward between zoom steps (popstate), and a hash edited by hand (hashchange).
-    window.addEventListener("hashchange", read);
-    window.addEventListener("popstate", read);
-    return () => {
-      window.removeEventListener("hashchange", read);
-      window.removeEventListener("popstate", read);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  // A zoom in or out is a step Back undoes (a history entry); every other change replaces the entry.
-  const shown = useRef({ view: state.view, zoom: state.zoom ? formatFramePath(state.zoom) : "" });
-  useEffect(() => {
-    const hash = formatState(state);
-    const zoom = state.zoom ? formatFramePath(state.zoom) : "";
-    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
-    shown.current = { view: state.view, zoom };
-    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      const url = `${location.pathname}${location.search}${hash}`;
-      if (zoomStep) history.pushState(null, "", url);
-      else history.replaceState(null, "", url);
-    }
-  }, [state]);
-
-  const update = useCallback((patch: Partial<ViewState>) => setState((s) => ({ ...s, ...patch })), []);
 
   const ref = refFor(entry, state);
   const tree = useDataFile(loadTree, base, ref);
