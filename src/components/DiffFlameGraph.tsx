@@ -25,7 +25,7 @@ import { framePath } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
-import { zoomToNode } from "./flameZoom.ts";
+import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -138,16 +138,8 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, layout, widthPx, diff, scale, label]);
 
-  // Zoom from state (URL restore, reset) after every redraw: a fresh chart is unzoomed.
-  const zoomKey = zoom ? JSON.stringify(zoom) : "";
-  const zoomed = useRef(false);
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart || !host.current) return;
-    if (!zoomToNode(chart, host.current, zoom ? findDiffFramePath(diff, zoom) : -1, zoomed)) return;
-    keyboard.refresh();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [zoomKey, data, layout, widthPx]);
+  // Zoom from state (URL restore, reset) after every redraw.
+  useZoomFromState(chartRef, host, zoom, (z) => findDiffFramePath(diff, z), () => keyboard.refresh(), [data, layout, widthPx]);
 
   useEffect(() => {
     const chart = chartRef.current;

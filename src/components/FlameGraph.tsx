@@ -17,7 +17,7 @@ import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { functionKey } from "../site/functions.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
-import { zoomToNode } from "./flameZoom.ts";
+import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -176,15 +176,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   }, [ready, data, layout, widthPx, label, nameFrames]);
 
   // Zoom from state (URL restore, reset button) and after every redraw.
-  const zoomKey = zoom ? JSON.stringify(zoom) : "";
-  const zoomed = useRef(false);
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart || !host.current) return;
-    if (!zoomToNode(chart, host.current, zoom ? findFramePath(tree, zoom, filter.thread) : -1, zoomed)) return;
-    nameFrames();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [zoomKey, data, layout, widthPx, ready]);
+  useZoomFromState(chartRef, host, zoom, (z) => findFramePath(tree, z, filter.thread), nameFrames, [data, layout, widthPx, ready]);
 
   // A selected function wins over the search box: one highlight at a time.
   useEffect(() => {

@@ -6,6 +6,8 @@
  */
 import type { FlameGraph as Chart, HierarchyNode } from "d3-flame-graph";
 import { select } from "d3-selection";
+import { useEffect, useRef, type RefObject } from "react";
+import type { FramePath } from "../site/url.ts";
 
 /** Zooms `chart` (drawn in `host`) to the node whose datum has `idx` (≤ 0: none, the whole graph);
  * false when nothing is drawn yet. */
@@ -25,4 +27,27 @@ export function zoomToNode<D extends { idx: number }>(chart: Chart<D>, host: Ele
   else if (zoomed.current) chart.resetZoom();
   zoomed.current = target !== null;
   return true;
+}
+
+/**
+ * The effect both flame graphs run: after a zoom change or any redraw (`redraw`: what redraws the
+ * chart), zoom to the node `find` names for `zoom`, then `after` (labels, the keyboard's frames).
+ */
+export function useZoomFromState<D extends { idx: number }>(
+  chartRef: RefObject<Chart<D> | null>,
+  host: RefObject<HTMLElement | null>,
+  zoom: FramePath | null,
+  find: (zoom: FramePath) => number,
+  after: () => void,
+  redraw: readonly unknown[],
+): void {
+  const zoomKey = zoom ? JSON.stringify(zoom) : "";
+  const zoomed = useRef(false);
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart || !host.current) return;
+    if (!zoomToNode(chart, host.current, zoom ? find(zoom) : -1, zoomed)) return;
+    after();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [zoomKey, ...redraw]);
 }
