@@ -25,6 +25,7 @@ import { framePath } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { HIGHLIGHT_TERM, useChartSearch } from "./flameSearch.ts";
 import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
@@ -44,7 +45,6 @@ interface Props {
 
 type Node = HierarchyNode<DiffDatum>;
 
-const HIGHLIGHT_TERM = "\u0000highlight";
 const HIGHLIGHT_COLOUR = "hsl(280, 70%, 62%)";
 
 function el(tag: string, className: string, text: string): HTMLElement {
@@ -141,16 +141,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
   // Zoom from state (URL restore, reset) after every redraw.
   useZoomFromState(chartRef, host, zoom, (z) => findDiffFramePath(diff, z), () => keyboard.refresh(), [data, layout, widthPx]);
 
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    if (highlight) chart.search(HIGHLIGHT_TERM);
-    else if (search) chart.search(search);
-    else {
-      chart.clear();
-      setMatched(null);
-    }
-  }, [search, highlight, data, layout, widthPx]);
+  useChartSearch(chartRef, search, highlight, () => setMatched(null), [data, layout, widthPx]);
 
   return (
     <div className="flame-wrap">

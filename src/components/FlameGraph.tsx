@@ -17,6 +17,7 @@ import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { functionKey } from "../site/functions.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { HIGHLIGHT_TERM, useChartSearch } from "./flameSearch.ts";
 import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
@@ -34,9 +35,6 @@ interface Props {
   /** A function (functionKey) whose frames are highlighted, or null. */
   highlight?: string | null;
 }
-
-/** The search term that stands for "the highlighted function" in d3-flame-graph's search. */
-const HIGHLIGHT_TERM = "\u0000highlight";
 
 type Node = HierarchyNode<FlameDatum>;
 
@@ -178,17 +176,7 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   // Zoom from state (URL restore, reset button) and after every redraw.
   useZoomFromState(chartRef, host, zoom, (z) => findFramePath(tree, z, filter.thread), nameFrames, [data, layout, widthPx, ready]);
 
-  // A selected function wins over the search box: one highlight at a time.
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    if (highlight) chart.search(HIGHLIGHT_TERM);
-    else if (search) chart.search(search);
-    else {
-      chart.clear();
-      setMatched(null);
-    }
-  }, [search, highlight, data, layout, widthPx, ready]);
+  useChartSearch(chartRef, search, highlight, () => setMatched(null), [data, layout, widthPx, ready]);
 
   return (
     <div className="flame-wrap">
