@@ -4,7 +4,7 @@
  * with the stats side by side, the call sites that grew and shrank most, and the comparability
  * warning. The picker (`/compare/`) renders the same view for any two runs it is given.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { callSiteChanges, diffTrees, treeDataSource, type CallSiteChange } from "../content/diff.ts";
 import { change, isRegression } from "../shared/regression.ts";
 import type { TreeData } from "../content/columnar.ts";
@@ -18,7 +18,9 @@ import { GREW_HUE, SHRANK_HUE } from "../site/diff.ts";
 import { formatBytes, formatChange, formatCount, formatDuration } from "../shared/format.ts";
 import { functionChanges, functionTable } from "../site/functions.ts";
 import DiffFlameGraph from "./DiffFlameGraph.tsx";
+import FlameToolbar from "./FlameToolbar.tsx";
 import { CompareFunctionTable } from "./FunctionTable.tsx";
+import { useHashState } from "./useHashState.ts";
 import ViewTabs from "./ViewTabs.tsx";
 
 const VIEW_LABELS: Record<DiffView, string> = { peak: "Peak", leaks: "Leaks", temporary: "Temporary allocations", inverted: "Inverted" };
@@ -236,37 +238,22 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
       ) : (
         <div className="report">
           <ViewTabs views={views} labels={VIEW_LABELS} current={view} onSelect={(v) => update({ view: v, zoom: null })}>
-            <div className="toolbar" role="group" aria-label="Flame graph options">
-              <fieldset className="width-toggle">
-                <legend>Width</legend>
-                <label>
-                  <input type="radio" name="width" checked={state.width === "head"} onChange={() => update({ width: "head" })} /> head bytes
-                </label>
-                <label>
-                  <input type="radio" name="width" checked={state.width === "base"} onChange={() => update({ width: "base" })} /> base bytes (shows
-                  vanished stacks)
-                </label>
-              </fieldset>
-              <label>
-                Layout{" "}
-                <select value={state.layout} onChange={(e) => update({ layout: e.target.value as CompareState["layout"] })}>
-                  <option value="icicle">Icicle (root on top)</option>
-                  <option value="flame">Flame (root at bottom)</option>
-                </select>
-              </label>
-              <label>
-                <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
-              </label>
-              <label>
-                <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
-              </label>
-              <label>
-                Search <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
-              </label>
-              <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
-                Reset zoom
-              </button>
-            </div>
+            <FlameToolbar
+              state={state}
+              update={update}
+              leading={
+                <fieldset className="width-toggle">
+                  <legend>Width</legend>
+                  <label>
+                    <input type="radio" name="width" checked={state.width === "head"} onChange={() => update({ width: "head" })} /> head bytes
+                  </label>
+                  <label>
+                    <input type="radio" name="width" checked={state.width === "base"} onChange={() => update({ width: "base" })} /> base bytes (shows
+                    vanished stacks)
+                  </label>
+                </fieldset>
+              }
+            />
             <p className="diff-legend">
               <span className="swatch" style={{ background: `hsl(${GREW_HUE}, 90%, 50%)` }} /> grew{" "}
               <span className="swatch" style={{ background: `hsl(${SHRANK_HUE}, 90%, 50%)` }} /> shrank{" "}
@@ -312,31 +299,7 @@ export function CompareView({ base, head, siteBase, state, update }: ViewProps) 
 
 /** Hash state, kept in sync with the URL so a link restores the view. */
 export function useCompareState(): [CompareState, (patch: Partial<CompareState>) => void] {
-  const [state, setState] = useState<CompareState>(() => parseCompareState(location.hash));
-  useEffect(() => {
-    const read = () => setState(parseCompareState(location.hash));
-    window.addEventListener("hashchange", read);
-    window.addEventListener("popstate", read);
-    return () => {
-      window.removeEventListener("hashchange", read);
-      window.removeEventListener("popstate", read);
-    };
-  }, []);
-  // As on run pages: a zoom step is a history entry, Back zooms out.
-  const shown = useRef({ view: state.view, zoom: JSON.stringify(state.zoom) });
-  useEffect(() => {
-    const hash = formatCompareState(state);
-    const zoom = JSON.stringify(state.zoom);
-    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
-    shown.current = { view: state.view, zoom };
-    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      const url = `${location.pathname}${location.search}${hash}`;
-      if (zoomStep) history.pushState(null, "", url);
-      else history.replaceState(null, "", url);
-    }
-  }, [state]);
-  const update = useCallback((patch: Partial<CompareState>) => setState((s) => ({ ...s, ...patch })), []);
-  return [state, update];
+  return useHashState(() => parseCompareState(location.hash), formatCompareState);
 }
 
 /** A fixed compare page (`/compare/<base>/<head>/`). */

@@ -13,7 +13,6 @@ import {
   buildDiffData,
   deltaPercent,
   diffColour,
-  diffFramePath,
   diffFunctionKey,
   diffMatches,
   findDiffFramePath,
@@ -22,9 +21,12 @@ import {
   type DiffFilter,
   type DiffWidth,
 } from "../site/diff.ts";
+import { framePath } from "../site/flame.ts";
 import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { HIGHLIGHT_TERM, useChartSearch } from "./flameSearch.ts";
+import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -43,7 +45,6 @@ interface Props {
 
 type Node = HierarchyNode<DiffDatum>;
 
-const HIGHLIGHT_TERM = "\u0000highlight";
 const HIGHLIGHT_COLOUR = "hsl(280, 70%, 62%)";
 
 function el(tag: string, className: string, text: string): HTMLElement {
@@ -118,7 +119,7 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
       .setDetailsHandler(() => {})
       .onClick((d) => {
         keyboard.refresh();
-        live.current.onZoom?.(d.data.idx === 0 ? null : diffFramePath(live.current.diff, d.data.idx));
+        live.current.onZoom?.(d.data.idx === 0 ? null : framePath(live.current.diff, d.data.idx));
       });
     node.replaceChildren();
     select(node).datum(data).call(chart as never);
@@ -137,41 +138,10 @@ export default function DiffFlameGraph({ diff, width, filter, layout, label, sea
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, layout, widthPx, diff, scale, label]);
 
-  // Zoom from state (URL restore, reset) after every redraw: a fresh chart is unzoomed.
-  const zoomKey = zoom ? JSON.stringify(zoom) : "";
-  const zoomed = useRef(false);
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart || !host.current) return;
-    const root = select(host.current).datum() as Node | undefined;
-    if (!root) return;
-    const idx = zoom ? findDiffFramePath(diff, zoom) : -1;
-    let target: Node | null = null;
-    if (idx > 0) {
-      const stack: Node[] = [root];
-      while (stack.length > 0 && !target) {
-        const n = stack.pop()!;
-        if (n.data.idx === idx) target = n;
-        else if (n.children) stack.push(...n.children);
-      }
-    }
-    if (target) chart.zoomTo(target);
-    else if (zoomed.current) chart.resetZoom();
-    zoomed.current = target !== null;
-    keyboard.refresh();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [zoomKey, data, layout, widthPx]);
+  // Zoom from state (URL restore, reset) after every redraw.
+  useZoomFromState(chartRef, host, zoom, (z) => findDiffFramePath(diff, z), () => keyboard.refresh(), [data, layout, widthPx]);
 
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    if (highlight) chart.search(HIGHLIGHT_TERM);
-    else if (search) chart.search(search);
-    else {
-      chart.clear();
-      setMatched(null);
-    }
-  }, [search, highlight, data, layout, widthPx]);
+  useChartSearch(chartRef, search, highlight, () => setMatched(null), [data, layout, widthPx]);
 
   return (
     <div className="flame-wrap">

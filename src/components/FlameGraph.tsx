@@ -17,6 +17,8 @@ import { formatBytes, formatCount, formatPercent } from "../shared/format.ts";
 import { functionKey } from "../site/functions.ts";
 import type { FramePath } from "../site/url.ts";
 import { useFlameKeyboard } from "./flameKeyboard.ts";
+import { HIGHLIGHT_TERM, useChartSearch } from "./flameSearch.ts";
+import { useZoomFromState } from "./flameZoom.ts";
 import { useElementWidth } from "./useElementWidth.ts";
 
 interface Props {
@@ -33,9 +35,6 @@ interface Props {
   /** A function (functionKey) whose frames are highlighted, or null. */
   highlight?: string | null;
 }
-
-/** The search term that stands for "the highlighted function" in d3-flame-graph's search. */
-const HIGHLIGHT_TERM = "\u0000highlight";
 
 type Node = HierarchyNode<FlameDatum>;
 
@@ -175,42 +174,9 @@ export default function FlameGraph({ tree, filter, layout, search, zoom, onZoom,
   }, [ready, data, layout, widthPx, label, nameFrames]);
 
   // Zoom from state (URL restore, reset button) and after every redraw.
-  const zoomKey = zoom ? JSON.stringify(zoom) : "";
-  const zoomed = useRef(false);
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart || !host.current) return;
-    const root = select(host.current).datum() as Node | undefined;
-    if (!root) return;
-    let target: Node | null = null;
-    const idx = zoom ? findFramePath(tree, zoom, filter.thread) : -1;
-    if (idx > 0) {
-      const stack: Node[] = [root];
-      while (stack.length > 0 && !target) {
-        const n = stack.pop()!;
-        if (n.data.idx === idx) target = n;
-        else if (n.children) stack.push(...n.children);
-      }
-    }
-    // A fresh or redrawn chart is unzoomed: resetting it would only replay the draw.
-    if (target) chart.zoomTo(target);
-    else if (zoomed.current) chart.resetZoom();
-    zoomed.current = target !== null;
-    nameFrames();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [zoomKey, data, layout, widthPx, ready]);
+  useZoomFromState(chartRef, host, zoom, (z) => findFramePath(tree, z, filter.thread), nameFrames, [data, layout, widthPx, ready]);
 
-  // A selected function wins over the search box: one highlight at a time.
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    if (highlight) chart.search(HIGHLIGHT_TERM);
-    else if (search) chart.search(search);
-    else {
-      chart.clear();
-      setMatched(null);
-    }
-  }, [search, highlight, data, layout, widthPx, ready]);
+  useChartSearch(chartRef, search, highlight, () => setMatched(null), [data, layout, widthPx, ready]);
 
   return (
     <div className="flame-wrap">

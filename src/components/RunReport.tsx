@@ -1,11 +1,13 @@
 /** The interactive part of a run page: views, controls and URL state. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import type { DataRef, OkRunEntry, SourceFile } from "../content/schema.ts";
 import { loadSource, loadTree } from "../site/data.ts";
 import type { FlameFilter } from "../site/flame.ts";
-import { DEFAULT_STATE, formatFramePath, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import { DEFAULT_STATE, formatState, parseState, type View, type ViewState } from "../site/url.ts";
+import FlameToolbar from "./FlameToolbar.tsx";
 import FlameView from "./FlameView.tsx";
 import { LoadStatus, useDataFile } from "./useDataFile.tsx";
+import { useHashState } from "./useHashState.ts";
 import ViewTabs from "./ViewTabs.tsx";
 
 // Charts pull in echarts: only loaded when a view needs them.
@@ -71,36 +73,8 @@ export default function RunReport({ entry, base }: Props) {
     if (s.thread && !entry.threads.includes(s.thread)) s.thread = "";
     return s;
   };
-  const [state, setState] = useState<ViewState>(readState);
+  const [state, update] = useHashState(readState, formatState);
   const [source, setSource] = useState<SourceFile | null>(null);
-
-  useEffect(() => {
-    const read = () => setState(readState());
-    // Back and Forward between zoom steps (popstate), and a hash edited by hand (hashchange).
-    window.addEventListener("hashchange", read);
-    window.addEventListener("popstate", read);
-    return () => {
-      window.removeEventListener("hashchange", read);
-      window.removeEventListener("popstate", read);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  // A zoom in or out is a step Back undoes (a history entry); every other change replaces the entry.
-  const shown = useRef({ view: state.view, zoom: state.zoom ? formatFramePath(state.zoom) : "" });
-  useEffect(() => {
-    const hash = formatState(state);
-    const zoom = state.zoom ? formatFramePath(state.zoom) : "";
-    const zoomStep = zoom !== shown.current.zoom && state.view === shown.current.view;
-    shown.current = { view: state.view, zoom };
-    if (hash !== location.hash && !(hash === "" && location.hash === "")) {
-      const url = `${location.pathname}${location.search}${hash}`;
-      if (zoomStep) history.pushState(null, "", url);
-      else history.replaceState(null, "", url);
-    }
-  }, [state]);
-
-  const update = useCallback((patch: Partial<ViewState>) => setState((s) => ({ ...s, ...patch })), []);
 
   const ref = refFor(entry, state);
   const tree = useDataFile(loadTree, base, ref);
@@ -134,20 +108,7 @@ export default function RunReport({ entry, base }: Props) {
     <div className="report">
       <ViewTabs views={views} labels={VIEW_LABELS} current={state.view} onSelect={(v) => update({ view: v, zoom: null })}>
         {showFlameControls && (
-          <div className="toolbar" role="group" aria-label="Flame graph options">
-            <label>
-              Layout{" "}
-              <select value={state.layout} onChange={(e) => update({ layout: e.target.value as ViewState["layout"] })}>
-                <option value="icicle">Icicle (root on top)</option>
-                <option value="flame">Flame (root at bottom)</option>
-              </select>
-            </label>
-            <label>
-              <input type="checkbox" checked={state.hideUninteresting} onChange={(e) => update({ hideUninteresting: e.target.checked, zoom: null })} /> Hide irrelevant frames
-            </label>
-            <label>
-              <input type="checkbox" checked={state.hideImports} onChange={(e) => update({ hideImports: e.target.checked, zoom: null })} /> Hide import system
-            </label>
+          <FlameToolbar state={state} update={update}>
             {entry.header.nativeTraces && (
               <label>
                 <input type="checkbox" checked={state.collapseUnresolved} onChange={(e) => update({ collapseUnresolved: e.target.checked, zoom: null })} /> Collapse unresolved native frames
@@ -166,14 +127,7 @@ export default function RunReport({ entry, base }: Props) {
                 </select>
               </label>
             )}
-            <label>
-              Search{" "}
-              <input type="search" value={state.search} placeholder="function or file" onChange={(e) => update({ search: e.target.value })} />
-            </label>
-            <button type="button" onClick={() => update({ zoom: null })} disabled={state.zoom === null}>
-              Reset zoom
-            </button>
-          </div>
+          </FlameToolbar>
         )}
         {isFlameView && tree.data && (
           <>

@@ -5,7 +5,7 @@
  */
 import type { DiffTree } from "../content/diff.ts";
 import { NodeFlag } from "../content/shapes.ts";
-import { drawnTree } from "./flame.ts";
+import { drawnTree, findPath, hiddenFrame } from "./flame.ts";
 import type { FramePath } from "./url.ts";
 
 export type DiffWidth = "head" | "base";
@@ -33,43 +33,16 @@ export function diffLabel(d: DiffTree, i: number): string {
   return `\u200E${mark}${d.function[i]}${where}\u200E`;
 }
 
-function hidden(d: DiffTree, i: number, f: DiffFilter): boolean {
-  const flags = d.flags[i]!;
-  if (flags & NodeFlag.OTHER) return false;
-  if (f.hideUninteresting && !(flags & NodeFlag.INTERESTING)) return true;
-  if (f.hideImports && flags & NodeFlag.IMPORT_SYSTEM) return true;
-  return false;
-}
-
 /** The drawn tree; frames with no bytes on the chosen side are left out. */
 export function buildDiffData(d: DiffTree, width: DiffWidth, f: DiffFilter): DiffDatum {
   const value = width === "head" ? d.headBytes : d.baseBytes;
   const make = (i: number): DiffDatum => ({ idx: i, name: diffLabel(d, i), value: value[i]!, children: [] });
-  return drawnTree(make(0), d.children[0]!, d.children, (i) => value[i]! > 0, (i) => hidden(d, i, f), make);
+  return drawnTree(make(0), d.children[0]!, d.children, (i) => value[i]! > 0, (i) => hiddenFrame(d, i, f), make);
 }
 
-/** The frames from the root (excluded) down to node `i`: what a zoom link stores (as run pages). */
-export function diffFramePath(d: DiffTree, i: number): FramePath {
-  const out: FramePath = [];
-  for (let k = i; k > 0; k = d.parent[k]!) out.push({ function: d.function[k]!, filename: d.filename[k]!, lineno: d.lineno[k]! });
-  return out.reverse();
-}
-
-/** The node a frame path names, or -1 (the wider of two matching siblings first, dead ends backtrack). */
+/** The node a frame path names, or -1 (the wider of two matching siblings, on either side, first; dead ends backtrack). */
 export function findDiffFramePath(d: DiffTree, path: FramePath): number {
-  if (path.length === 0) return -1;
-  const visit = (node: number, depth: number): number => {
-    if (depth === path.length) return node;
-    const want = path[depth]!;
-    const candidates = d.children[node]!.filter((c) => d.function[c] === want.function && d.filename[c] === want.filename && d.lineno[c] === want.lineno);
-    candidates.sort((a, b) => Math.max(d.headBytes[b]!, d.baseBytes[b]!) - Math.max(d.headBytes[a]!, d.baseBytes[a]!) || a - b);
-    for (const c of candidates) {
-      const found = visit(c, depth + 1);
-      if (found >= 0) return found;
-    }
-    return -1;
-  };
-  return visit(0, 0);
+  return findPath(d, path, (i) => Math.max(d.headBytes[i]!, d.baseBytes[i]!));
 }
 
 /** Whether frame `i`'s function or file contains `term` (case-insensitive, plain text). */

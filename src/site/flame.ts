@@ -6,6 +6,13 @@ import type { TreeData } from "../content/columnar.ts";
 import { NodeFlag } from "../content/shapes.ts";
 import type { FramePath } from "./url.ts";
 
+/**
+ * The frame columns a run's decoded tree and a comparison's diff tree both have, node 0 the root:
+ * what frame paths, zoom lookup and the frame filters read (the diff tree's flags carry the same
+ * INTERESTING, IMPORT_SYSTEM and OTHER bits).
+ */
+export type FrameColumns = Pick<TreeData, "parent" | "children" | "function" | "filename" | "lineno" | "flags">;
+
 export interface FlameDatum {
   /** Index of the node in the TreeData. */
   idx: number;
@@ -117,8 +124,8 @@ export function frameLabel(tree: TreeData, i: number, widthPx: number, measure: 
   return fitLabel(collapsed > 0 ? `${fn} (+${collapsed} unresolved)` : fn, file, tree.lineno[i]!, widthPx, measure);
 }
 
-/** The frames from the root (excluded) down to node `i`: what a zoom link stores. */
-export function framePath(tree: TreeData, i: number): FramePath {
+/** The frames from the root (excluded) down to node `i`: what a zoom link stores (run and compare pages alike). */
+export function framePath(tree: FrameColumns, i: number): FramePath {
   const out: FramePath = [];
   for (let k = i; k > 0; k = tree.parent[k]!) out.push({ function: tree.function[k]!, filename: tree.filename[k]!, lineno: tree.lineno[k]! });
   return out.reverse();
@@ -129,14 +136,19 @@ export function framePath(tree: TreeData, i: number): FramePath {
  * the one of `thread` (when given) and then the wider wins; a dead end backtracks.
  */
 export function findFramePath(tree: TreeData, path: FramePath, thread = ""): number {
+  return findPath(tree, path, (i) => tree.valueBytes[i]!, thread ? (i) => tree.thread[i] === thread : undefined);
+}
+
+/** findFramePath over any frame columns: `widthOf` orders matching siblings, `accept` (when given) narrows them. */
+export function findPath(tree: FrameColumns, path: FramePath, widthOf: (i: number) => number, accept?: (i: number) => boolean): number {
   if (path.length === 0) return -1;
   const visit = (node: number, depth: number): number => {
     if (depth === path.length) return node;
     const want = path[depth]!;
     const candidates = tree.children[node]!.filter(
-      (c) => tree.function[c] === want.function && tree.filename[c] === want.filename && tree.lineno[c] === want.lineno && (!thread || tree.thread[c] === thread),
+      (c) => tree.function[c] === want.function && tree.filename[c] === want.filename && tree.lineno[c] === want.lineno && (!accept || accept(c)),
     );
-    candidates.sort((a, b) => tree.valueBytes[b]! - tree.valueBytes[a]! || a - b);
+    candidates.sort((a, b) => widthOf(b) - widthOf(a) || a - b);
     for (const c of candidates) {
       const found = visit(c, depth + 1);
       if (found >= 0) return found;
@@ -146,7 +158,8 @@ export function findFramePath(tree: TreeData, path: FramePath, thread = ""): num
   return visit(0, 0);
 }
 
-function hidden(tree: TreeData, i: number, f: FlameFilter): boolean {
+/** Whether the frame filters hide node `i` (its children move up); a "smaller frames" node never is. */
+export function hiddenFrame(tree: FrameColumns, i: number, f: { hideUninteresting: boolean; hideImports: boolean }): boolean {
   const flags = tree.flags[i]!;
   if (flags & NodeFlag.OTHER) return false;
   if (f.hideUninteresting && !(flags & NodeFlag.INTERESTING)) return true;
@@ -207,7 +220,7 @@ export function buildFlameData(tree: TreeData, f: FlameFilter): FlameDatum {
   if (f.thread) root.value = top.reduce((s, c) => s + value[c]!, 0);
   // An unresolved frame called by an unresolved frame: one box for the whole chain.
   const fold = f.collapseUnresolved ? (i: number, parent: number) => parent !== 0 && isUnresolved(tree, i) && isUnresolved(tree, parent) : undefined;
-  return drawnTree(root, top, tree.children, visible, (i) => hidden(tree, i, f), make, fold);
+  return drawnTree(root, top, tree.children, visible, (i) => hiddenFrame(tree, i, f), make, fold);
 }
 
 /** Wider frames are redder and more saturated (not random): share of the root, 0..1. */

@@ -4,7 +4,8 @@ import { flameColumns } from "../../src/analysis/flame.ts";
 import type { FlameNode } from "../../src/analysis/model.ts";
 import { decodeTree, encodeTree } from "../../src/content/columnar.ts";
 import { diffTrees, treeDataSource } from "../../src/content/diff.ts";
-import { buildDiffData, diffColour, GREW_HUE, maxAbsDelta, SHRANK_HUE, type DiffDatum } from "../../src/site/diff.ts";
+import { buildDiffData, diffColour, findDiffFramePath, GREW_HUE, maxAbsDelta, SHRANK_HUE, type DiffDatum } from "../../src/site/diff.ts";
+import { framePath } from "../../src/site/flame.ts";
 import { flameNode } from "../helpers/entries.ts";
 
 const node = (fn: string, valueBytes: number, children: FlameNode[] = []): FlameNode => flameNode(fn, { valueBytes }, children);
@@ -44,5 +45,14 @@ describe("diffColour", () => {
     expect(diffColour(same, 1, maxAbsDelta(same))).toMatch(/^hsl\(220, 8%/);
     const sat = (c: string) => Number(c.split(",")[1]!.replace("%", ""));
     expect(sat(diffColour(diff, at("grows"), scale))).toBeGreaterThan(sat(diffColour(diff, at("fresh"), scale)));
+  });
+});
+
+describe("zoom paths on a diff tree", () => {
+  test("every node's frame path finds that node again, vanished and new ones included", () => {
+    for (let i = 1; i < diff.size; i++) expect(findDiffFramePath(diff, framePath(diff, i))).toBe(i);
+    expect(framePath(diff, diff.function.indexOf("gone")).map((f) => f.function)).toEqual(["main", "gone"]);
+    expect(findDiffFramePath(diff, [{ function: "nowhere", filename: "app.py", lineno: 1 }])).toBe(-1);
+    expect(findDiffFramePath(diff, [])).toBe(-1);
   });
 });
