@@ -2,7 +2,7 @@
  * The commit page's rows: every run of one commit against its base, formatted once so the page's
  * HTML and its lazy JSON (data/commits/<sha>.json) show exactly the same cells. At suite scale a
  * commit has one run per test (1,000 rows made the page 692 KB): the page renders the first
- * COMMIT_FIRST_SCREEN_ROWS of them by importance and fetches the rest when asked.
+ * COMMIT_FIRST_SCREEN_ROWS (or the build's HEAPTRAIL_COMMIT_ROWS) of them by importance and fetches the rest when asked.
  */
 import { isOverBudget } from "../content/budgets.ts";
 import type { SeriesRun } from "../content/history.ts";
@@ -12,6 +12,14 @@ import { driftTitle, formatChange, regressionNote, runLabel } from "./history.ts
 
 /** Rows a commit page renders into its HTML; past it the rest come from the commit's JSON. */
 export const COMMIT_FIRST_SCREEN_ROWS = 100;
+/** The build's environment variable that overrides it (a positive integer; the browser tests use a small one). */
+export const COMMIT_ROWS_ENV = "HEAPTRAIL_COMMIT_ROWS";
+
+/** The first screen's row count: COMMIT_ROWS_ENV when a positive integer, else COMMIT_FIRST_SCREEN_ROWS. */
+export function commitFirstScreenRows(env: Record<string, string | undefined>): number {
+  const n = Number(env[COMMIT_ROWS_ENV]);
+  return env[COMMIT_ROWS_ENV] && Number.isInteger(n) && n >= 1 ? n : COMMIT_FIRST_SCREEN_ROWS;
+}
 
 /** The lazy JSON's version (bump when CommitRowView's fields change). */
 export const COMMIT_FILE_VERSION = 1;
@@ -70,10 +78,10 @@ export function commitSummary(runs: readonly SeriesRun[]): CommitSummary {
 /**
  * The order rows matter in: over budget, then regressions, then drift, then the biggest changes
  * (by |peak delta| in bytes), the rest by name (the history model's order). A commit whose runs
- * all fit on the first screen keeps the model's order (by benchmark name), as a short list reads best so.
+ * all fit on the first screen (`firstScreenRows`) keeps the model's order (by benchmark name), as a short list reads best so.
  */
-export function commitRowOrder(runs: readonly SeriesRun[]): SeriesRun[] {
-  if (runs.length <= COMMIT_FIRST_SCREEN_ROWS) return [...runs];
+export function commitRowOrder(runs: readonly SeriesRun[], firstScreenRows = COMMIT_FIRST_SCREEN_ROWS): SeriesRun[] {
+  if (runs.length <= firstScreenRows) return [...runs];
   const rank = (r: SeriesRun): number => (overBudget(r) ? 0 : r.change?.regression ? 1 : r.drift?.drift ? 2 : 3);
   const size = (r: SeriesRun): number => Math.abs(r.change?.peak.deltaBytes ?? 0);
   return runs
