@@ -32,6 +32,8 @@ export const urls = {
   /** Per-benchmark history data (trend, runs table), fetched lazily by the benchmark page. */
   benchmarkData: (name: string): string => `data/benchmarks/${benchmarkSlug(name)}.json`,
   commit: (sha: string): string => `commits/${sha.replace(/[^0-9A-Za-z]/g, "")}/`,
+  /** A commit's rows past its page's first screen, fetched when asked for (site/commit-rows.ts). */
+  commitData: (sha: string): string => `data/commits/${sha.replace(/[^0-9A-Za-z]/g, "")}.json`,
   compare: (baseRunId: string, headRunId: string): string => `compare/${baseRunId}/${headRunId}/`,
   /** A group of tests (a test file, or `--meta group`): its page and its tests as JSON. */
   group: (name: string): string => `groups/${benchmarkSlug(name)}/`,

@@ -133,6 +133,8 @@ describe("commit and run pages", () => {
     const rr = table.getByRole("row", { name: /^render_report\b/ });
     await expect(rr.innerText()).resolves.toMatch(/80213f9[\s\S]*a55ec1e[\s\S]*([+-][\d.]+ [kM]?B \([+-][\d.]+%\)|±0 B)/);
     await expect(table.locator("tbody tr").count()).resolves.toBe(2);
+    // Every row fits the first screen: nothing left to load.
+    await expect(page.getByRole("button", { name: /more$/ }).count()).resolves.toBe(0);
     // The change links its comparison page (diff flame graph).
     await io.getByRole("link", { name: "compare" }).click();
     await page.waitForURL(/\/compare\/[^/]+\/[^/]+\/$/);

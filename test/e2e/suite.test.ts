@@ -88,3 +88,28 @@ describe("suite overview", () => {
     await expect(page.locator("table.suite-families tbody tr").count()).resolves.toBe(3);
   });
 });
+
+describe("commit page at suite scale", () => {
+  test("the HTML holds the first screen (over budget, regressions first), the rest loads on demand", async () => {
+    const path = `/commits/${"2".repeat(40)}/`;
+    // The build's first screen is 12 runs (global-setup.ts): the commit has 18.
+    const html = await (await fetch(`${url}${path}`)).text();
+    const body = html.slice(html.indexOf("<tbody>"), html.indexOf("</tbody>"));
+    expect(body.match(/<tr/g)).toHaveLength(12);
+    page = await session.open(path);
+    await expect(page.locator("dl.meta").innerText()).resolves.toMatch(/18 \(3 regressions, 1 over budget\)/);
+    const rows = page.locator("table.commit-runs tbody tr");
+    await expect(rows.count()).resolves.toBe(12);
+    await expect(rows.nth(0).innerText()).resolves.toContain("over budget");
+    for (const i of [1, 2, 3]) await expect(rows.nth(i).innerText()).resolves.toContain("regression");
+    const compareHref = await rows.nth(1).getByRole("link", { name: "compare" }).getAttribute("href");
+    await page.getByRole("button", { name: "Show 6 more" }).click();
+    await expect.poll(() => rows.count()).toBe(18);
+    await expect(page.locator("#show-all-status").innerText()).resolves.toBe("18 runs");
+    // The loaded rows are the page's, in the same order, with the same links.
+    await expect(rows.nth(0).innerText()).resolves.toContain("over budget");
+    await expect(rows.nth(1).getByRole("link", { name: "compare" }).getAttribute("href")).resolves.toBe(compareHref);
+    const names = await rows.locator("th").allInnerTexts();
+    expect(new Set(names).size).toBe(18);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { SCHEMA_VERSION, type OkRunEntry } from "../../src/content/schema.ts";
+import { buildHistory, comparePairOf } from "../../src/content/history.ts";
+import { urls } from "../../src/content/urls.ts";
+import { COMMIT_FIRST_SCREEN_ROWS, commitRowOrder, commitRowView, commitSummary } from "../../src/site/commit-rows.ts";
+
+const DAY = 86_400_000;
+
+function ok(benchmark: string, peakMemoryBytes: number, day: number, meta: OkRunEntry["meta"] = {}): OkRunEntry {
+  const id = `${benchmark.replace(/[^a-z0-9]+/gi, "_")}-${day}`;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    fileName: `${id}.bin`,
+    captureHash: "h",
+    buildDigest: "d",
+    meta,
+    benchmark,
+    branch: "main",
+    commit: String(day).padStart(40, "c"),
+    timeMs: Date.UTC(2026, 10, 1) + day * DAY,
+    status: "ok",
+    header: { version: 12, pythonVersion: "3.12.1", nativeTraces: false, aggregated: false, commandLine: "pytest", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 1 },
+    durationMs: 1,
+    complete: true,
+    readWarning: null,
+    fileSizeBytes: 1,
+    peakMemoryBytes,
+    leakedBytes: 0,
+    totalBytesAllocated: peakMemoryBytes,
+    nAllocations: 1,
+    stats: null,
+    threads: [],
+    minFrameFraction: 0,
+    temporaryAllocationThreshold: 1,
+    topCallSites: [],
+    dataPruned: false,
+    data: { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null },
+  };
+}
+
+const MB = 1_000_000;
+const linkOf = (run: Parameters<typeof comparePairOf>[0]) => {
+  const pair = comparePairOf(run);
+  return pair ? { path: urls.compare(pair.base.id, pair.head.id) } : null;
+};
+
+describe("the commit page's rows", () => {
+  it("a commit with few runs keeps the model's order (by name), every row", () => {
+    const h = buildHistory([ok("b", 1 * MB, 0), ok("a", 1 * MB, 0), ok("b", 3 * MB, 1), ok("a", 1 * MB, 1)]);
+    const runs = h.byCommit.get(String(1).padStart(40, "c"))!;
+    expect(commitRowOrder(runs).map((r) => r.series.name)).toEqual(["a", "b"]);
+    const b = commitRowView(runs[1]!, linkOf);
+    expect(b.regression).toBe(true);
+    expect(b.flags.map((f) => f.text)).toEqual(["regression"]);
+    expect(b.compareHref).toBe(urls.compare(runs[1]!.base!.entry.id, runs[1]!.entry.id));
+    expect(b.dir).toBe("up");
+  });
+
+  it("past the first screen: over budget, regressions, drift, then the biggest changes", () => {
+    const n = COMMIT_FIRST_SCREEN_ROWS * 3;
+    const name = (i: number) => `tests/test_${String(i).padStart(4, "0")}.py::test_it`;
+    const entries: OkRunEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      entries.push(ok(name(i), 10 * MB, 0));
+      // test 7 regresses, test 5 goes over its budget (unchanged peak), test 9 shrinks a lot, test 3 a little.
+      const peak = i === 7 ? 20 * MB : i === 9 ? 2 * MB : i === 3 ? 9.9 * MB : 10 * MB;
+      entries.push(ok(name(i), peak, 1, i === 5 ? { budget: 5 * MB } : {}));
+    }
+    const runs = buildHistory(entries).byCommit.get(String(1).padStart(40, "c"))!;
+    expect(commitSummary(runs)).toEqual({ runs: n, regressions: 1, drifts: 0, overBudget: 1 });
+    const order = commitRowOrder(runs).map((r) => r.series.name);
+    expect(order).toHaveLength(n);
+    expect(order.slice(0, 4)).toEqual([name(5), name(7), name(9), name(3)]);
+    expect(new Set(order).size).toBe(n);
+    const over = commitRowView(runs.find((r) => r.series.name === name(5))!, linkOf);
+    expect(over.flags).toEqual([{ text: "over budget (5.00 MB)", cls: "flag bad over-budget", title: null }]);
+  });
+});
