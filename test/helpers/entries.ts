@@ -56,6 +56,24 @@ export function okEntry(id: string, fields: OkEntryFields = {}): OkRunEntry {
   };
 }
 
+/**
+ * A pytest-style run: `benchmark` (a test id) at `peakMemoryBytes`, on main, `day` days after
+ * 2026-11-01, its commit made from the day (so runs of one day share a commit).
+ */
+export function dayEntry(benchmark: string, peakMemoryBytes: number, day: number, meta: OkRunEntry["meta"] = {}): OkRunEntry {
+  const id = `${benchmark.replace(/[^a-z0-9]+/gi, "_")}-${day}`;
+  return okEntry(id, {
+    benchmark,
+    meta,
+    commit: String(day).padStart(40, "c"),
+    timeMs: Date.UTC(2026, 10, 1) + day * 86_400_000,
+    peakMemoryBytes,
+    totalBytesAllocated: peakMemoryBytes,
+    nAllocations: 1,
+    header: { version: 12, pythonVersion: "3.12.1", commandLine: "pytest" },
+  });
+}
+
 /** A failed run of benchmark "bench" on main (its capture could not be read). */
 export function failedEntry(id: string, fields: Partial<FailedRunEntry> = {}): FailedRunEntry {
   return {

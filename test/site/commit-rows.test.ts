@@ -1,43 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { SCHEMA_VERSION, type OkRunEntry } from "../../src/content/schema.ts";
+import type { OkRunEntry } from "../../src/content/schema.ts";
+import { dayEntry } from "../helpers/entries.ts";
 import { buildHistory, comparePairOf } from "../../src/content/history.ts";
 import { urls } from "../../src/content/urls.ts";
 import { COMMIT_FIRST_SCREEN_ROWS, commitRowOrder, commitRowView, commitSummary } from "../../src/site/commit-rows.ts";
 
-const DAY = 86_400_000;
 
-function ok(benchmark: string, peakMemoryBytes: number, day: number, meta: OkRunEntry["meta"] = {}): OkRunEntry {
-  const id = `${benchmark.replace(/[^a-z0-9]+/gi, "_")}-${day}`;
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    fileName: `${id}.bin`,
-    captureHash: "h",
-    buildDigest: "d",
-    meta,
-    benchmark,
-    branch: "main",
-    commit: String(day).padStart(40, "c"),
-    timeMs: Date.UTC(2026, 10, 1) + day * DAY,
-    status: "ok",
-    header: { version: 12, pythonVersion: "3.12.1", nativeTraces: false, aggregated: false, commandLine: "pytest", pid: 1, pythonAllocator: "pymalloc", tracePythonAllocators: false, startTimeMs: 0, endTimeMs: 1 },
-    durationMs: 1,
-    complete: true,
-    readWarning: null,
-    fileSizeBytes: 1,
-    peakMemoryBytes,
-    leakedBytes: 0,
-    totalBytesAllocated: peakMemoryBytes,
-    nAllocations: 1,
-    stats: null,
-    threads: [],
-    minFrameFraction: 0,
-    temporaryAllocationThreshold: 1,
-    topCallSites: [],
-    dataPruned: false,
-    data: { peak: null, leaks: null, temporary: null, peakByThread: null, leaksByThread: null, temporaryByThread: null, inverted: null, invertedNoImports: null, temporalHighWaterMark: null, temporalLeaks: null, memory: null, tree: null, source: null },
-  };
-}
+const ok = dayEntry;
 
 const MB = 1_000_000;
 const linkOf = (run: Parameters<typeof comparePairOf>[0]) => {
