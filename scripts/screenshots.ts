@@ -2,9 +2,10 @@
  * Screenshots of each page type for review without building: the repository's demo captures
  * (captures/) built into a scratch site with the command line, served on 127.0.0.1 and shot in
  * Chromium at desktop (1280×800), mobile (390×844) and desktop dark, the first screen of each
- * page, into screenshots/ (gitignored: 24 PNGs, about 2.5 MB) or the folder given.
+ * page, into docs/screenshots/ (committed, so a reviewer can look without building: 24 PNGs,
+ * about 2.5 MB) or the folder given.
  *
- *   npm run screenshots                     # → screenshots/<page>-<variant>.png
+ *   npm run screenshots                     # → docs/screenshots/<page>-<variant>.png
  *   npm run screenshots -- /tmp/shots       # elsewhere
  *
  * CHROMIUM_PATH names the browser (default /usr/bin/chromium). Offline: nothing is fetched.
@@ -17,7 +18,7 @@ import { chromium } from "playwright-core";
 import { serveStatic } from "../test/e2e/server.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const OUT = process.argv[2] ?? join(ROOT, "screenshots");
+const OUT = process.argv[2] ?? join(ROOT, "docs", "screenshots");
 const VARIANTS = [
   { name: "desktop", width: 1280, height: 800, colorScheme: "light" as const },
   { name: "mobile", width: 390, height: 844, colorScheme: "light" as const },
