@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { wrapCache, type CacheFormat } from "../disk-cache.ts";
 import type { AbbrevTable } from "./abbrev.ts";
-import type { Fn, FnAddr, Line, Unit, UnitAddr } from "./model.ts";
+import { newUnit, type Fn, type FnAddr, type Line, type Unit, type UnitAddr } from "./model.ts";
 
 export const DWARF_INDEX_FORMAT: CacheFormat = { name: "heaptrail-dwarf-index", version: 1 };
 
@@ -177,25 +177,5 @@ function decodeBody(b: Body): CachedIndex {
 
 /** A unit known by its place in the section; its header is filled in when the sections load. */
 function stubUnit(): Unit {
-  return {
-    lowOffset: 0,
-    highOffset: 0,
-    dataStart: 0,
-    dataEnd: 0,
-    dataOffset: 0,
-    version: 0,
-    is64: false,
-    addrSize: 0,
-    abbrevs: null as unknown as AbbrevTable,
-    filename: null,
-    compDir: null,
-    absFilename: null,
-    lineOff: 0,
-    strOffsetsBase: 0,
-    addrBase: 0,
-    rnglistsBase: 0,
-    dieRead: false,
-    lines: null,
-    functions: [],
-  };
+  return newUnit({ lowOffset: 0, highOffset: 0, dataStart: 0, dataEnd: 0, dataOffset: 0, version: 0, is64: false, addrSize: 0, abbrevs: null as unknown as AbbrevTable });
 }

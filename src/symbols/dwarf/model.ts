@@ -73,6 +73,26 @@ export interface Unit {
   functions: FnAddr[];
 }
 
+/** What a unit's header gives; the rest of a Unit is read later (its DIE, lines, functions). */
+export type UnitHeader = Pick<Unit, "lowOffset" | "highOffset" | "dataStart" | "dataEnd" | "dataOffset" | "version" | "is64" | "addrSize" | "abbrevs">;
+
+/** A unit from its header, with nothing of its DIE, line table or functions read yet. */
+export function newUnit(header: UnitHeader): Unit {
+  return {
+    ...header,
+    filename: null,
+    compDir: null,
+    absFilename: null,
+    lineOff: 0,
+    strOffsetsBase: 0,
+    addrBase: 0,
+    rnglistsBase: 0,
+    dieRead: false,
+    lines: null,
+    functions: [],
+  };
+}
+
 export interface UnitAddr {
   low: number;
   high: number;

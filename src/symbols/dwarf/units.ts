@@ -13,7 +13,7 @@ import { backtraceSort, ByteCursor, SymbolsFormatError } from "../bytes.ts";
 import * as K from "./constants.ts";
 import { initialLength, type Value } from "./forms.ts";
 import type { Abbrev } from "./abbrev.ts";
-import type { DwarfContext, Unit, UnitAddr } from "./model.ts";
+import { newUnit, type DwarfContext, type Unit, type UnitAddr } from "./model.ts";
 import { addRanges, newRange, updateRange, type PcRange } from "./ranges.ts";
 
 /** Every unit header of .debug_info (type units skipped), in section order; DIEs are not read. */
@@ -37,7 +37,7 @@ export function readUnitHeaders(ctx: DwarfContext): Unit[] {
     const abbrevs = ctx.abbrevs.tableAt(abbrevOffset);
     if (version < 5) addrSize = body.u8();
     if (unitType === 4 || unitType === 5) body.skip(8); // dwo_id
-    const unit: Unit = {
+    const unit = newUnit({
       lowOffset: unitOffset,
       highOffset: unitOffset + length + (is64 ? 12 : 4),
       dataStart: body.pos,
@@ -47,17 +47,7 @@ export function readUnitHeaders(ctx: DwarfContext): Unit[] {
       is64,
       addrSize,
       abbrevs,
-      filename: null,
-      compDir: null,
-      absFilename: null,
-      lineOff: 0,
-      strOffsetsBase: 0,
-      addrBase: 0,
-      rnglistsBase: 0,
-      dieRead: false,
-      lines: null,
-      functions: [],
-    };
+    });
     unitOffset = unit.highOffset;
     units.push(unit);
   }
