@@ -4,12 +4,14 @@
  * (bench/generate.ts: churn, a wide tree, a high-cardinality native capture, and a 1×/4×/16×
  * record-count series that shows whether peak RSS stays flat as the capture grows).
  *
- *   ingest      heaptrail: analyse one capture (every view, one pass) and write its run, as
- *               `heaptrail ingest` does per capture
- *   stats       heaptrail stats
+ *   ingest      `heaptrail ingest CAPTURE` into a scratch content folder: every view from one
+ *               pass, the run's entry and data files, as CI runs it
+ *   stats       `heaptrail stats CAPTURE`
  *   memray-fg   `memray flamegraph` (the peak flame graph only), when MEMRAY is set
  *   memray-st   `memray stats`, when MEMRAY is set
  *
+ * heaptrail runs as an installed package does, compiled into lib/ (compiled first, as
+ * `scripts/run.sh` does; type stripping would add ~38 MB and ~0.15 s to every process).
  * Every task runs in its own process under /usr/bin/time (wall, user+sys CPU, peak RSS; without
  * it, wall time and heaptrail's own RSS only). Rounds interleave the tasks so the machine's load
  * hits them alike; medians are reported with the load average. Ratios are what to compare: RSS
@@ -81,13 +83,33 @@ function timed(command: string, args: string[]): Sample & { stdout: string } {
 
 type Task = "ingest" | "stats" | "memray-fg" | "memray-st" | "decode" | "read" | "analyze";
 
+const BIN = join(here, "..", "bin", "heaptrail.mjs");
+// lib/ as `scripts/run.sh` and `npm pack` make it (bin/heaptrail.mjs runs it while it is fresh).
+execFileSync(process.execPath, [join(here, "..", "node_modules", "typescript", "bin", "tsc"), "-p", join(here, "..", "tsconfig.build.json")], { stdio: "inherit" });
+
 function run(task: Task, capture: string): Sample {
   if (task === "memray-fg") return timed(memray!, ["flamegraph", "-f", "-o", join(scratch, "fg.html"), capture]);
   if (task === "memray-st") return timed("/bin/sh", ["-c", `exec "$0" stats "$1" >/dev/null`, memray!, capture]);
-  // The flag: Node 22.12-22.17 strip types only when asked (the project's minimum is 22.12).
+  if (task === "stats") return timed("/bin/sh", ["-c", `exec "$0" "$1" stats "$2" >/dev/null`, process.execPath, BIN, capture]);
+  if (task === "ingest") {
+    const content = join(scratch, "content");
+    try {
+      return timed(process.execPath, [BIN, "ingest", capture, "--content", content]);
+    } finally {
+      rmSync(content, { recursive: true, force: true });
+    }
+  }
+  // The stages (BENCH_STAGES) run in-process, in bench/task.ts. The flag: Node 22.12-22.17 strip
+  // types only when asked (the project's minimum is 22.12).
   const r = timed(process.execPath, ["--experimental-strip-types", "--no-warnings", join(here, "task.ts"), task, capture]);
   const own = JSON.parse(r.stdout.trim().split("\n").pop()!) as { maxRssKiB: number; records: number };
   return { ...r, maxRssKiB: r.maxRssKiB ?? own.maxRssKiB, records: own.records };
+}
+
+/** The capture's record count, for the table: one untimed read. */
+function recordCount(capture: string): number {
+  const out = execFileSync(process.execPath, ["--experimental-strip-types", "--no-warnings", join(here, "task.ts"), "read", capture], { encoding: "utf8" });
+  return (JSON.parse(out.trim().split("\n").pop()!) as { records: number }).records;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -143,7 +165,7 @@ for (const capture of captures) {
       }
     }
   }
-  const figures: CaptureFigures = { sizeMB: statSync(capture).size / 1e6, records: samples.stats[0]!.records };
+  const figures: CaptureFigures = { sizeMB: statSync(capture).size / 1e6, records: recordCount(capture) };
   for (const t of tasks) {
     const s = samples[t];
     if (s.length === 0) continue;

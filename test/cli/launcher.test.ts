@@ -2,7 +2,7 @@
 // PATH is older than 22.12: bin/heaptrail.mjs re-runs itself with the Node the set-up put into
 // .tools/. Simulated with a copy of bin/ whose .tools/ links to this test's own Node.
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,5 +50,39 @@ describe.skipIf(old === null)("bin/heaptrail.mjs under an old Node", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).metadata.file_format).toBe(0);
+  });
+});
+
+// bin/heaptrail.mjs runs lib/ (compiled by scripts/run.sh) only while no source is newer, and
+// always under node_modules. Told apart by stub entry points that say which one ran.
+describe("bin/heaptrail.mjs: compiled lib/ or the sources", () => {
+  const make = (pkg: string): void => {
+    mkdirSync(join(pkg, "bin"), { recursive: true });
+    mkdirSync(join(pkg, "lib", "cli"), { recursive: true });
+    mkdirSync(join(pkg, "src", "cli"), { recursive: true });
+    copyFileSync(join(REPO, "bin", "heaptrail.mjs"), join(pkg, "bin", "heaptrail.mjs"));
+    writeFileSync(join(pkg, "src", "cli", "main.ts"), 'export async function main(): Promise<number> { console.log("src"); return 0; }\n');
+    writeFileSync(join(pkg, "lib", "cli", "main.js"), 'export async function main() { console.log("lib"); return 0; }\n');
+  };
+  const ran = (pkg: string): string => execFileSync(process.execPath, [join(pkg, "bin", "heaptrail.mjs")], { encoding: "utf8" }).trim();
+  const age = (path: string, seconds: number): void => {
+    const t = new Date(Date.now() - seconds * 1000);
+    utimesSync(path, t, t);
+  };
+
+  it("runs lib/ while it is newer than every source, the sources once one is edited", () => {
+    const pkg = join(root, "checkout");
+    make(pkg);
+    age(join(pkg, "src", "cli", "main.ts"), 60);
+    expect(ran(pkg)).toBe("lib");
+    age(join(pkg, "lib", "cli", "main.js"), 120);
+    expect(ran(pkg)).toBe("src");
+  });
+
+  it("always runs lib/ under node_modules (Node strips no types there)", () => {
+    const pkg = join(root, "node_modules", "heaptrail");
+    make(pkg);
+    age(join(pkg, "lib", "cli", "main.js"), 120);
+    expect(ran(pkg)).toBe("lib");
   });
 });
