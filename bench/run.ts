@@ -24,10 +24,10 @@
  *   BENCH_ROUNDS=3            rounds (default 3)
  *   BENCH_CAPTURES=x1,x4      only captures whose name contains one of these
  *   BENCH_STAGES=1            also decode / read / analyze (where the time goes)
- *   HEAPTRAIL_BENCH_DIR=DIR   the real captures' folder, when not ../shared/bench
+ *   HEAPTRAIL_BENCH_DIR=DIR   every capture in DIR instead of ../shared/bench's two (e.g. real workloads)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,7 +45,10 @@ const wanted = (name: string) => filters.length === 0 || filters.some((f) => nam
 
 const genDir = generatedBenchDir();
 const captures: string[] = [];
-if (existsSync(join(sharedDir, "json_churn.pyalloc.bin"))) {
+if (process.env.HEAPTRAIL_BENCH_DIR) {
+  // A folder of one's own captures (real workloads): every capture in it.
+  for (const name of readdirSync(sharedDir).filter((f) => f.endsWith(".bin")).sort()) if (wanted(name)) captures.push(join(sharedDir, name));
+} else if (existsSync(join(sharedDir, "json_churn.pyalloc.bin"))) {
   for (const name of ["json_churn.pyalloc.bin", "wide_tree.default.bin"]) if (wanted(name)) captures.push(join(sharedDir, name));
 }
 const generated = GENERATED.filter(wanted);
