@@ -77,7 +77,9 @@ describe("heaptrail compare on the demo history", () => {
   });
 
   test("usage errors exit 2", async () => {
-    expect((await run("commit:a55ec1e")).status).toBe(2);
+    // No arguments; a commit the given history does not have (never the checkout's own content/).
+    expect((await run()).status).toBe(2);
+    expect((await run("commit:a55ec1e", "--content", join(root, "no-such-content"))).status).toBe(2);
     expect((await run("no-such-run", id("import_orders--80213f9"), "--content", content)).status).toBe(2);
     expect((await run("commit:a55ec1e", "commit:80213f9", "--content", content, "--fail-above", "ten")).status).toBe(2);
     expect((await run("commit:a55ec1e", "commit:80213f9", "--content", content, "--format", "html")).status).toBe(2);
