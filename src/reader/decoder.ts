@@ -825,7 +825,7 @@ export class CaptureDecoder {
             if (parent >= tables.stackCount) {
               this.fail(`PYTHON_TRACE_INDEX with parent ${parent}, but only nodes 0 to ${tables.stackCount - 1} exist yet (a cycle or a forward reference)`, pos);
             }
-            if (tables.stackDepth[parent]! >= MAX_STACK_DEPTH) {
+            if (tables.stackDepthOf(parent) >= MAX_STACK_DEPTH) {
               this.fail(`PYTHON_TRACE_INDEX deeper than ${MAX_STACK_DEPTH} frames`, pos);
             }
             tables.stackChildOf(parent, frameId);

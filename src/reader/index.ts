@@ -103,6 +103,7 @@ export class CaptureReader {
     }
     this.decoder.finish();
     const header = this.decoder.header!;
+    this.decoder.tables.finishReading();
     return {
       header,
       tables: this.decoder.tables,
