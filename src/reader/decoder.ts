@@ -23,6 +23,11 @@ import { CaptureTables, MAX_STACK_DEPTH } from "./tables.ts";
 import { addDelta, OVERLONG_VARINT, readSvar, readUvar, varint } from "./varint.ts";
 
 const PAD = 64;
+/**
+ * Input is decoded at most this much at a time, so the work buffer stays at its 256 KiB unless a
+ * single record is larger: whole 1 MiB LZ4 hand-offs grew it to 2 MiB (json_churn).
+ */
+const PIECE_BYTES = 128 * 1024;
 /** One record larger than this is taken as corruption rather than buffered forever. */
 const MAX_RECORD_BYTES = 64 << 20;
 export const SUPPORTED_VERSIONS = [11, 12, 13] as const;
@@ -140,6 +145,14 @@ export class CaptureDecoder {
   }
 
   push(chunk: Uint8Array): void {
+    let i = 0;
+    do {
+      this.pushPiece(i === 0 && chunk.length <= PIECE_BYTES ? chunk : chunk.subarray(i, i + PIECE_BYTES));
+      i += PIECE_BYTES;
+    } while (i < chunk.length && !this.done);
+  }
+
+  private pushPiece(chunk: Uint8Array): void {
     if (this.done) return;
     const pending = this.end - this.start;
     if (pending + chunk.length + PAD > this.buf.length) {
