@@ -133,6 +133,12 @@ export class CaptureDecoder {
   private generation = 0;
   private readonly stacks = new Map<number, { nodes: Int32Array; depth: number }>();
   private cur: { nodes: Int32Array; depth: number } = { nodes: new Int32Array(64), depth: 0 };
+  /**
+   * Aggregated files list their stack nodes (PYTHON_TRACE_INDEX): each node's depth, to stop
+   * at MAX_STACK_DEPTH. The other formats push frames on `cur`, which knows its depth, so the
+   * stack table keeps none (16 MB on generated_cardinality's 3.1M nodes).
+   */
+  private traceDepth = new Int32Array(1024);
 
   constructor(visitor: CaptureVisitor, where: "file" | "decompressed" = "file") {
     this.visitor = visitor;
@@ -838,10 +844,19 @@ export class CaptureDecoder {
             if (parent >= tables.stackCount) {
               this.fail(`PYTHON_TRACE_INDEX with parent ${parent}, but only nodes 0 to ${tables.stackCount - 1} exist yet (a cycle or a forward reference)`, pos);
             }
-            if (tables.stackDepthOf(parent) >= MAX_STACK_DEPTH) {
+            if (this.traceDepth[parent]! >= MAX_STACK_DEPTH) {
               this.fail(`PYTHON_TRACE_INDEX deeper than ${MAX_STACK_DEPTH} frames`, pos);
             }
-            tables.stackChildOf(parent, frameId);
+            const nodes = tables.stackCount;
+            const node = tables.stackChildOf(parent, frameId);
+            if (node >= nodes) {
+              if (node >= this.traceDepth.length) {
+                const grown = new Int32Array(this.traceDepth.length * 2);
+                grown.set(this.traceDepth);
+                this.traceDepth = grown;
+              }
+              this.traceDepth[node] = this.traceDepth[parent]! + 1;
+            }
             pos = p;
             continue;
           }
