@@ -52,8 +52,8 @@ function room(n: number): number {
 }
 
 /** Post a message, then count it, so the main thread can wait for the next one. */
-function post(message: unknown): void {
-  port.postMessage(message);
+function post(message: unknown, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
   Atomics.add(control, Control.MESSAGES, 1);
   Atomics.notify(control, Control.MESSAGES);
 }
@@ -61,7 +61,8 @@ function post(message: unknown): void {
 try {
   waitForFreeSlot();
   const read = readCaptureFile(path, ringWriter(numbers, room, (header) => post({ header })), { parallelFromBytes: Infinity });
-  post({ tables: read.tables, summary: read.summary });
+  // Moved, not copied: a copy was 48 MB on generated_cardinality, briefly held twice.
+  post({ tables: read.tables, summary: read.summary }, read.tables.buffers());
   if (fill > 0) publish(fill);
   waitForFreeSlot();
   publish(SLOT_END);

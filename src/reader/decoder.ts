@@ -23,6 +23,11 @@ import { CaptureTables, MAX_STACK_DEPTH } from "./tables.ts";
 import { addDelta, OVERLONG_VARINT, readSvar, readUvar, varint } from "./varint.ts";
 
 const PAD = 64;
+/**
+ * Input is decoded at most this much at a time, so the work buffer stays at its 256 KiB unless a
+ * single record is larger: whole 1 MiB LZ4 hand-offs grew it to 2 MiB (json_churn).
+ */
+const PIECE_BYTES = 128 * 1024;
 /** One record larger than this is taken as corruption rather than buffered forever. */
 const MAX_RECORD_BYTES = 64 << 20;
 export const SUPPORTED_VERSIONS = [11, 12, 13] as const;
@@ -128,6 +133,12 @@ export class CaptureDecoder {
   private generation = 0;
   private readonly stacks = new Map<number, { nodes: Int32Array; depth: number }>();
   private cur: { nodes: Int32Array; depth: number } = { nodes: new Int32Array(64), depth: 0 };
+  /**
+   * Aggregated files list their stack nodes (PYTHON_TRACE_INDEX): each node's depth, to stop
+   * at MAX_STACK_DEPTH. The other formats push frames on `cur`, which knows its depth, so the
+   * stack table keeps none (16 MB on generated_cardinality's 3.1M nodes).
+   */
+  private traceDepth = new Int32Array(1024);
 
   constructor(visitor: CaptureVisitor, where: "file" | "decompressed" = "file") {
     this.visitor = visitor;
@@ -140,6 +151,14 @@ export class CaptureDecoder {
   }
 
   push(chunk: Uint8Array): void {
+    let i = 0;
+    do {
+      this.pushPiece(i === 0 && chunk.length <= PIECE_BYTES ? chunk : chunk.subarray(i, i + PIECE_BYTES));
+      i += PIECE_BYTES;
+    } while (i < chunk.length && !this.done);
+  }
+
+  private pushPiece(chunk: Uint8Array): void {
     if (this.done) return;
     const pending = this.end - this.start;
     if (pending + chunk.length + PAD > this.buf.length) {
@@ -825,10 +844,19 @@ export class CaptureDecoder {
             if (parent >= tables.stackCount) {
               this.fail(`PYTHON_TRACE_INDEX with parent ${parent}, but only nodes 0 to ${tables.stackCount - 1} exist yet (a cycle or a forward reference)`, pos);
             }
-            if (tables.stackDepth[parent]! >= MAX_STACK_DEPTH) {
+            if (this.traceDepth[parent]! >= MAX_STACK_DEPTH) {
               this.fail(`PYTHON_TRACE_INDEX deeper than ${MAX_STACK_DEPTH} frames`, pos);
             }
-            tables.stackChildOf(parent, frameId);
+            const nodes = tables.stackCount;
+            const node = tables.stackChildOf(parent, frameId);
+            if (node >= nodes) {
+              if (node >= this.traceDepth.length) {
+                const grown = new Int32Array(this.traceDepth.length * 2);
+                grown.set(this.traceDepth);
+                this.traceDepth = grown;
+              }
+              this.traceDepth[node] = this.traceDepth[parent]! + 1;
+            }
             pos = p;
             continue;
           }

@@ -20,7 +20,10 @@ export * from "./records.ts";
 export type { CaptureTables, NativeFrame } from "./tables.ts";
 
 export interface ReadOptions {
-  /** Bytes read from the file at a time. Default 1 MiB. Tests use tiny chunks. */
+  /**
+   * Bytes read from the file at a time. Default 256 KiB (1 MiB read no faster, measured on
+   * json_churn and generated_pyalloc_x16). Tests use tiny chunks.
+   */
   chunkBytes?: number;
   /**
    * Read, decompress and decode files of at least this many bytes in a worker thread, on
@@ -103,6 +106,7 @@ export class CaptureReader {
     }
     this.decoder.finish();
     const header = this.decoder.header!;
+    this.decoder.tables.finishReading();
     return {
       header,
       tables: this.decoder.tables,
@@ -177,7 +181,7 @@ export function readCaptureFile(path: string, visitor: CaptureVisitor = {}, opti
   try {
     const size = fstatSync(fd).size;
     if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor);
-    const chunk = new Uint8Array(Math.min(options.chunkBytes ?? 1 << 20, Math.max(size, 1)));
+    const chunk = new Uint8Array(Math.min(options.chunkBytes ?? 256 << 10, Math.max(size, 1)));
     const reader = new CaptureReader(visitor);
     let position = 0;
     while (!reader.done) {

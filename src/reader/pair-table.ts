@@ -19,13 +19,9 @@ export class IntPairTable {
     this.shift = 32 - Math.log2(capacity);
   }
 
-  private home(a: number, b: number): number {
-    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) >>> this.shift;
-  }
-
   /** The value stored for (a, b), or −1. */
   get(a: number, b: number): number {
-    let i = this.home(a, b);
+    let i = pairHome(a, b, this.shift);
     while (this.values[i] !== -1) {
       if (this.a[i] === a && this.b[i] === b) return this.values[i]!;
       i = (i + 1) & this.mask;
@@ -36,7 +32,7 @@ export class IntPairTable {
   /** Store a value (≥ 0) for a pair not yet present. */
   add(a: number, b: number, value: number): void {
     if ((this.size + 1) * 2 > this.mask) this.grow();
-    let i = this.home(a, b);
+    let i = pairHome(a, b, this.shift);
     while (this.values[i] !== -1) i = (i + 1) & this.mask;
     this.a[i] = a;
     this.b[i] = b;
@@ -55,4 +51,63 @@ export class IntPairTable {
     this.size = 0;
     for (let i = 0; i < values.length; i++) if (values[i] !== -1) this.add(a[i]!, b[i]!, values[i]!);
   }
+}
+
+/**
+ * A hash set of ids keyed by a pair of int32s that the caller already stores in two columns
+ * (id → a, id → b): one Int32 column instead of IntPairTable's three. The stack table's child
+ * index is this (its keys are stackParent and stackFrame): 32 MB instead of 96 MB for 3.1M stack
+ * nodes (generated_cardinality).
+ */
+export class PairIdIndex {
+  private ids: Int32Array;
+  private shift: number;
+  private mask: number;
+  private size = 0;
+
+  constructor(capacity = 1 << 12) {
+    this.ids = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
+  }
+
+  /** The id whose keys are (a, b), or −1. */
+  get(a: number, b: number, keysA: Int32Array, keysB: Int32Array): number {
+    const ids = this.ids;
+    let i = pairHome(a, b, this.shift);
+    for (let id = ids[i]!; id !== -1; id = ids[i]!) {
+      if (keysA[id] === a && keysB[id] === b) return id;
+      i = (i + 1) & this.mask;
+    }
+    return -1;
+  }
+
+  /** Add an id (≥ 0) whose pair (keysA[id], keysB[id]) is not yet present. */
+  add(id: number, keysA: Int32Array, keysB: Int32Array): void {
+    if ((this.size + 1) * 2 > this.mask) this.grow(keysA, keysB);
+    this.place(id, keysA[id]!, keysB[id]!);
+    this.size++;
+  }
+
+  private place(id: number, a: number, b: number): void {
+    let i = pairHome(a, b, this.shift);
+    while (this.ids[i] !== -1) i = (i + 1) & this.mask;
+    this.ids[i] = id;
+  }
+
+  private grow(keysA: Int32Array, keysB: Int32Array): void {
+    const old = this.ids;
+    const capacity = old.length * 2;
+    this.ids = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
+    for (let i = 0; i < old.length; i++) {
+      const id = old[i]!;
+      if (id !== -1) this.place(id, keysA[id]!, keysB[id]!);
+    }
+  }
+}
+
+function pairHome(a: number, b: number, shift: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) >>> shift;
 }

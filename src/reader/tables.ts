@@ -5,7 +5,7 @@
  */
 import type { Frame, ImageSegments } from "./records.ts";
 import { lineForOffset } from "./linetable.ts";
-import { IntPairTable } from "./pair-table.ts";
+import { IntPairTable, PairIdIndex } from "./pair-table.ts";
 
 interface CodeObject {
   function: string;
@@ -45,18 +45,16 @@ export class CaptureTables {
   private frameOffset = new Int32Array(256);
   private frameEntry = new Uint8Array(256);
   private frameCount = 0;
-  private readonly frameByKey = new IntPairTable();
+  private frameByKey = new IntPairTable();
   private readonly resolved: Array<Frame | undefined> = [];
   private readonly codeObjects = new Map<number, CodeObject>();
 
   // Python stack table: node 0 is the empty stack.
   stackParent = new Int32Array(1024);
   stackFrame = new Int32Array(1024);
-  /** Frames from each node to the root (node 0: 0). */
-  stackDepth = new Int32Array(1024);
   stackCount = 1;
-  private readonly stackChild = new IntPairTable();
-  private readonly stackChildWide = new Map<string, number>();
+  private stackChild = new PairIdIndex();
+  private stackChildWide = new Map<string, number>();
 
   // Native stack table: node 0 is the empty stack; node k is the k-th NATIVE_TRACE_INDEX.
   nativeIp = new Float64Array(1024);
@@ -92,7 +90,7 @@ export class CaptureTables {
     return this.frameIdWide(codeId, offset, isEntry);
   }
 
-  private readonly frameByWideKey = new Map<string, number>();
+  private frameByWideKey = new Map<string, number>();
   private frameIdWide(codeId: number, offset: number, isEntry: boolean): number {
     const key = `${codeId}:${offset}:${isEntry}`;
     let id = this.frameByWideKey.get(key);
@@ -136,10 +134,10 @@ export class CaptureTables {
   /** The child of stack node `parent` for `frameId`, created on first use (memray's numbering). */
   stackChildOf(parent: number, frameId: number): number {
     if (frameId < 2 ** 31 && parent < 2 ** 31) {
-      const found = this.stackChild.get(parent, frameId);
+      const found = this.stackChild.get(parent, frameId, this.stackParent, this.stackFrame);
       if (found >= 0) return found;
       const node = this.newStackNode(parent, frameId);
-      this.stackChild.add(parent, frameId, node);
+      this.stackChild.add(node, this.stackParent, this.stackFrame);
       return node;
     }
     const key = `${parent}:${frameId}`;
@@ -156,12 +154,36 @@ export class CaptureTables {
     if (node >= this.stackParent.length) {
       this.stackParent = grow32(this.stackParent);
       this.stackFrame = grow32(this.stackFrame);
-      this.stackDepth = grow32(this.stackDepth);
     }
-    this.stackDepth[node] = parent < node ? this.stackDepth[parent]! + 1 : 0;
     this.stackParent[node] = parent;
     this.stackFrame[node] = frameId;
     return node;
+  }
+
+  /**
+   * The read is over: drop the indexes only building needs (the stack child index, the frame
+   * key table) and trim the tables to their counts, since the analysis holds them to the end.
+   * On generated_cardinality (3.1M stack nodes) this frees 32 MB of child index and 7 MB of
+   * slack.
+   */
+  finishReading(): void {
+    this.stackChild = new PairIdIndex();
+    this.stackChildWide = new Map();
+    this.frameByKey = new IntPairTable();
+    this.frameByWideKey = new Map();
+    this.stackParent = this.stackParent.slice(0, this.stackCount);
+    this.stackFrame = this.stackFrame.slice(0, this.stackCount);
+    this.nativeIp = this.nativeIp.slice(0, this.nativeCount);
+    this.nativeParent = this.nativeParent.slice(0, this.nativeCount);
+    this.frameCode = this.frameCode.slice(0, this.frameCount);
+    this.frameOffset = this.frameOffset.slice(0, this.frameCount);
+    this.frameEntry = this.frameEntry.slice(0, this.frameCount);
+  }
+
+  /** The tables' own buffers, to move them to another thread without a copy. */
+  buffers(): ArrayBuffer[] {
+    return [this.stackParent, this.stackFrame, this.nativeIp, this.nativeParent, this.frameCode, this.frameOffset, this.frameEntry]
+      .map((a) => a.buffer as ArrayBuffer);
   }
 
   addNativeNode(ip: number, parent: number): void {
