@@ -92,6 +92,10 @@ export class TemporaryAllocations {
     if (loc < this.size.length) return;
     let n = this.size.length;
     while (n <= loc) n *= 2;
+    this.resize(n);
+  }
+
+  private resize(n: number): void {
     this.size = growF64(this.size, n);
     this.count = growF64(this.count, n);
     const m = new Float64Array(n).fill(Infinity);
@@ -101,7 +105,8 @@ export class TemporaryAllocations {
 
   /** The per-location sums, covering `nLocations` locations. */
   sums(nLocations: number): LocationSums {
-    this.ensureLocations(nLocations);
+    // Exactly: doubling to cover all of them made 4M slots of 2.1M locations (+45 MB RSS at the end of finish()).
+    if (nLocations > this.size.length) this.resize(nLocations);
     return { size: this.size, count: this.count, minSeq: this.minSeq };
   }
 }
