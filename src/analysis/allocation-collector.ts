@@ -191,7 +191,7 @@ export class AllocationCollector {
     // The temporal sets first (their builders' state is spent on them), then one location-sums
     // at a time, grouped and dropped: three of them are 150 MB on 2.1M locations.
     const temporalLeaks = this.temporalLeaks.finish(locs, this.live.data, this.ranges);
-    const { set: temporalHighWaterMark, highWaterMarkBySnapshot } = this.temporalPeaks.finish(locs);
+    const { set: temporalHighWaterMark, highWaterMarkBySnapshot } = this.temporalPeaks.finish(locs.mergedTable);
 
     // Leaks: the live state now.
     let sums = this.sumLiveState(this.ranges, Number.POSITIVE_INFINITY);

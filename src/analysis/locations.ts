@@ -1,7 +1,11 @@
 /**
  * Interned allocation locations: one small id per distinct (tid, stack id, native id, map
- * generation, allocator), memray's temporal key L. Per-location sums live in arrays indexed by
- * it, so the per-record path touches no Map and allocates nothing.
+ * generation, allocator). Per-location sums live in arrays indexed by it, so the per-record path
+ * touches no Map and allocates nothing. The same locations with tid 0 (memray's temporal key L)
+ * are interned in a table of their own, `mergedTable`, so the temporal columns indexed by them
+ * are dense: in one shared table they were every other id, so those columns and the
+ * per-location sums were twice the size they need (generated_cardinality, 1M locations and
+ * their 1M twins: 519 MB of ArrayBuffers after reading, 645 MB shared).
  */
 
 export class Locations {
@@ -12,9 +16,11 @@ export class Locations {
   nativeId = new Float64Array(256);
   generation = new Float64Array(256);
   allocator = new Uint8Array(256);
-  /** The id of the same location with tid 0 (memray's merged-threads key). */
+  /** The id in `mergedTable` of the same location with tid 0 (memray's merged-threads key). */
   merged = new Int32Array(256);
   count = 0;
+  /** Where the merged twins are interned; a merged table is its own (each entry its own twin). */
+  readonly mergedTable: Locations;
 
   private slots = new Int32Array(1024).fill(-1);
   /**
@@ -23,6 +29,10 @@ export class Locations {
    * array read and four compares answer almost every record without hashing.
    */
   private byStack = new Int32Array(1024);
+
+  constructor(isMergedTable = false) {
+    this.mergedTable = isMergedTable ? this : new Locations(true);
+  }
 
   intern(tid: number, stackId: number, nativeId: number, generation: number, allocator: number): number {
     const byStack = this.byStack;
@@ -77,10 +87,7 @@ export class Locations {
     } else {
       this.slots[i] = id;
     }
-    // The merged twin is interned after the slot is stored, so recursion sees this entry.
-    // Computed first: the nested lookup may grow `merged`.
-    const merged = tid === 0 ? id : this.lookup(0, stackId, nativeId, generation, allocator);
-    this.merged[id] = merged;
+    this.merged[id] = this.mergedTable === this ? id : this.mergedTable.lookup(0, stackId, nativeId, generation, allocator);
     return id;
   }
 

@@ -82,7 +82,7 @@ export class TemporalLeaks {
     this.slots = slots;
   }
 
-  /** The intervals, with what is still live (the collector's live table and mmap ranges); once, at the end. */
+  /** The intervals, with what is still live (the collector's live table and mmap ranges, of `locs`' ids); once, at the end. */
   finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
     // The table is done with: 32 MB on a 24M-record capture, freed before the sort.
     this.slots = new Int32Array(0);
@@ -109,7 +109,7 @@ export class TemporalLeaks {
       seen.add(r.identity);
     }
     for (const [merged, m] of leak) for (const [gen, [count, sizeBytes]] of m) out.add(merged, gen, -1, count, sizeBytes);
-    return out.finish(locs);
+    return out.finish(locs.mergedTable);
   }
 }
 

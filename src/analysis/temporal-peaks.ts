@@ -193,8 +193,8 @@ export class TemporalPeaks {
     }
   }
 
-  /** The intervals and the high-water mark per snapshot; once, at the end (it adds each location's last runs). */
-  finish(locs: Locations): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
+  /** The intervals and the high-water mark per snapshot, of `mergedLocs`' locations; once, at the end (it adds each location's last runs). */
+  finish(mergedLocs: Locations): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
     const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
     const S = this.clock.boundaries;
     const store = this.runs;
@@ -213,7 +213,7 @@ export class TemporalPeaks {
     this.peak = this.contribCount = this.contribBytes = this.sinceCount = this.sinceBytes = new Float64Array(0);
     this.hasHistory = new Uint8Array(0);
     store.tail = new Int32Array(0);
-    return { set: store.runs.finish(locs), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
+    return { set: store.runs.finish(mergedLocs), highWaterMarkBySnapshot: [...this.hwmBytes, this.lastPeakBytes] };
   }
 }
 

@@ -12,7 +12,7 @@ describe("TemporalLeaks", () => {
   it("sums what went away per (location, made in, gone before) as a Map per location would", () => {
     const rand = seededRandom(7);
     const locs = new Locations();
-    const ids = Array.from({ length: 3000 }, (_, k) => locs.intern(0, k + 1, 0, 0, 6));
+    const ids = Array.from({ length: 3000 }, (_, k) => locs.intern(0, k + 1, 0, 0, 6)).map((id) => locs.merged[id]!);
     const clock = new SnapshotClock();
     const leaks = new TemporalLeaks(clock);
     const reference = new Map<number, Map<string, [number, number]>>();
@@ -36,7 +36,7 @@ describe("TemporalLeaks", () => {
     const set = leaks.finish(locs, live, []);
     const ours = set.records.flatMap((r) => intervalsOf(set, r).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
-      [...m].map(([key, [count, bytes]]) => `${locs.stackId[merged]}:${key},${count},${bytes}`),
+      [...m].map(([key, [count, bytes]]) => `${locs.mergedTable.stackId[merged]}:${key},${count},${bytes}`),
     ).sort();
     expect(theirs.length).toBeGreaterThan(4096); // past several doublings of the bucket table
     expect(ours).toEqual(theirs);
