@@ -41,6 +41,41 @@ export interface TemporalRecord {
 }
 
 /**
+ * A TemporalRecord whose constant fields (tid, sizeBytes, nAllocations: 0 in every one) are on
+ * the prototype. As object literals, generated_cardinality's 1.65M records held 281 MB of heap
+ * after collect; as these, 142-155 MB.
+ */
+class MergedRecord implements TemporalRecord {
+  stackId: number;
+  nativeId: number;
+  generation: number;
+  allocator: number;
+  start: number;
+  end: number;
+
+  constructor(stackId: number, nativeId: number, generation: number, allocator: number, start: number, end: number) {
+    this.stackId = stackId;
+    this.nativeId = nativeId;
+    this.generation = generation;
+    this.allocator = allocator;
+    this.start = start;
+    this.end = end;
+  }
+
+  get tid(): number {
+    return 0;
+  }
+
+  get sizeBytes(): 0 {
+    return 0;
+  }
+
+  get nAllocations(): 0 {
+    return 0;
+  }
+}
+
+/**
  * Temporal intervals of every location, as columns in memray's order (records in order, each
  * record's intervals contiguous): millions on a high-cardinality capture, where a tuple each
  * held most of the collector's heap (~95 bytes an interval).
@@ -103,7 +138,8 @@ export class TemporalBuilder {
    * intervals by (allocatedBefore, deallocatedBefore with null first, nBytes); ties keep the
    * order added. Records are placed by a counting sort, then each record's run is sorted only
    * when it is not in order already (the high-water mark's always is). The set's columns are
-   * this builder's, permuted in place: the builder is spent.
+   * this builder's, permuted in place: the builder is spent. `locs` is the merged table
+   * (Locations.mergedTable) its locations are in.
    */
   finish(locs: Locations): TemporalSet {
     const n = this.length;
@@ -172,17 +208,10 @@ export class TemporalBuilder {
     }
     this.loc = new Int32Array(0);
     return {
-      records: order.map((l, r) => ({
-        tid: locs.tid[l]!,
-        stackId: locs.stackId[l]!,
-        nativeId: locs.nativeId[l]!,
-        generation: locs.generation[l]!,
-        allocator: locs.allocator[l]!,
-        start: starts[r]!,
-        end: starts[r + 1]!,
-        sizeBytes: 0,
-        nAllocations: 0,
-      })),
+      // `locs` is a merged table: tid is 0 in every location.
+      records: order.map(
+        (l, r) => new MergedRecord(locs.stackId[l]!, locs.nativeId[l]!, locs.generation[l]!, locs.allocator[l]!, starts[r]!, starts[r + 1]!),
+      ),
       // Views, as content/columnar.ts returns its merged columns: the capacity past `n` was never
       // written, so it is address space, not memory.
       allocatedBefore: ab.subarray(0, n),
