@@ -10,17 +10,26 @@ import type { SnapshotClock } from "./temporal-peaks.ts";
 
 /**
  * The histogram's buckets are (merged location, allocatedBefore, deallocatedBefore) intervals
- * of a TemporalBuilder, numbered in the order they appear, found through one open-addressing
+ * of a TemporalBuilder, numbered in the order they appear, found through an open-addressing
  * table of bucket numbers; their counts and bytes are summed in the builder's columns, so the
  * set is made from them in place. One Map per location cost 20% of the CPU time and most of the
  * collector's garbage on a capture with a million locations (bench/generate.ts' high-cardinality
  * one).
+ *
+ * A bucket's deallocatedBefore is the snapshot it went away in, the current one when it is made,
+ * so the buckets of past snapshots are never looked up again: the table holds only the current
+ * snapshot's (numbered from `firstOfSnapshot` on, since numbers follow time). A slot of an older
+ * one counts as empty; they all go stale at once, when the snapshot ends, so probe chains stay
+ * whole. Holding every bucket, it was a 32 MB table for generated_pyalloc_x16's 3.9M buckets.
  */
 export class TemporalLeaks {
   private readonly clock: SnapshotClock;
   private readonly buckets = new TemporalBuilder();
   /** Bucket number + 1 per slot (0: empty); linear probing, never deleted from. */
   private slots = new Int32Array(2048);
+  /** The snapshot the table's buckets went away in, and the first of them. */
+  private slotsSnapshot = -1;
+  private firstOfSnapshot = 0;
   /** Per merged location, its last bucket's number + 1 (0: none). */
   private lastAt = new Int32Array(256);
 
@@ -52,30 +61,35 @@ export class TemporalLeaks {
     this.lastAt[merged] = at + 1;
   }
 
-  /** The bucket of (merged, gen, n), made (zeroed) if new. */
+  /** The bucket of (merged, gen, n), made (zeroed) if new; n is the current snapshot. */
   private bucketOf(merged: number, gen: number, n: number): number {
+    const buckets = this.buckets;
+    if (n !== this.slotsSnapshot) {
+      this.slotsSnapshot = n;
+      this.firstOfSnapshot = buckets.length;
+    }
+    const first = this.firstOfSnapshot;
     const slots = this.slots;
     const mask = slots.length - 1;
-    const buckets = this.buckets;
-    for (let i = slotHash(merged, gen, n) & mask; ; i = (i + 1) & mask) {
+    for (let i = slotHash(merged, gen) & mask; ; i = (i + 1) & mask) {
       const b = slots[i]! - 1;
-      if (b < 0) {
+      if (b < first) {
         const at = buckets.add(merged, gen, n, 0, 0);
-        if ((buckets.length + 1) * 2 > slots.length) this.rehash();
+        if ((buckets.length - first + 1) * 2 > slots.length) this.rehash();
         else slots[i] = at + 1;
         return at;
       }
-      if (buckets.loc[b] === merged && buckets.allocatedBefore[b] === gen && buckets.deallocatedBefore[b] === n) return b;
+      if (buckets.loc[b] === merged && buckets.allocatedBefore[b] === gen) return b;
     }
   }
 
-  /** Double the table and place every bucket again (the new one included). */
+  /** Double the table and place the current snapshot's buckets again (the new one included). */
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
-    const { loc, allocatedBefore, deallocatedBefore } = this.buckets;
-    for (let b = 0; b < this.buckets.length; b++) {
-      let i = slotHash(loc[b]!, allocatedBefore[b]!, deallocatedBefore[b]!) & mask;
+    const { loc, allocatedBefore } = this.buckets;
+    for (let b = this.firstOfSnapshot; b < this.buckets.length; b++) {
+      let i = slotHash(loc[b]!, allocatedBefore[b]!) & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = b + 1;
     }
@@ -84,7 +98,7 @@ export class TemporalLeaks {
 
   /** The intervals, with what is still live (the collector's live table and mmap ranges, of `locs`' ids); once, at the end. */
   finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
-    // The table is done with: 32 MB on a 24M-record capture, freed before the sort.
+    // The table is done with.
     this.slots = new Int32Array(0);
     this.lastAt = new Int32Array(0);
     const out = this.buckets;
@@ -113,7 +127,8 @@ export class TemporalLeaks {
   }
 }
 
-/** A hash of (merged location, made in, gone before) for the bucket table. */
-function slotHash(merged: number, gen: number, n: number): number {
-  return Math.imul(Math.imul(merged, 0x9e3779b1) ^ n ^ Math.imul(gen, 0x85ebca6b), 0x27d4eb2d) >>> 7;
+/** A hash of (merged location, made in) for the bucket table. */
+function slotHash(merged: number, gen: number): number {
+  const h = Math.imul(Math.imul(merged, 0x9e3779b1) ^ Math.imul(gen, 0x85ebca6b), 0x27d4eb2d);
+  return (h ^ (h >>> 15)) >>> 0;
 }
