@@ -139,12 +139,13 @@ function hash(tid: number, stackId: number, nativeId: number, generation: number
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-function growColumn(a: Int32Array | Float64Array, n: number): Int32Array | Float64Array {
+/** An Int32 column that widens to Float64 (see Locations), grown to `n` entries as it is. */
+export function growColumn(a: Int32Array | Float64Array, n: number): Int32Array | Float64Array {
   return a instanceof Float64Array ? growF64(a, n) : growI32(a, n);
 }
 
 /** The same values as Float64 (once a value does not fit in Int32). */
-function widen(a: Int32Array | Float64Array): Int32Array | Float64Array {
+export function widen(a: Int32Array | Float64Array): Int32Array | Float64Array {
   return a instanceof Float64Array ? a : Float64Array.from(a);
 }
 

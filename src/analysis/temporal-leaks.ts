@@ -46,7 +46,7 @@ export class TemporalLeaks {
     if (merged < this.lastAt.length) {
       const last = this.lastAt[merged]! - 1;
       if (last >= 0 && buckets.deallocatedBefore[last] === n && buckets.allocatedBefore[last] === gen) {
-        buckets.nAllocations[last]! += count;
+        buckets.addCount(last, count);
         buckets.nBytes[last]! += sizeBytes;
         return;
       }
@@ -56,7 +56,7 @@ export class TemporalLeaks {
       this.lastAt = growI32(this.lastAt, size);
     }
     const at = this.bucketOf(merged, gen, n);
-    buckets.nAllocations[at]! += count;
+    buckets.addCount(at, count);
     buckets.nBytes[at]! += sizeBytes;
     this.lastAt[merged] = at + 1;
   }

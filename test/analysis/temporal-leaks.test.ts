@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { LIVE_STRIDE } from "../../src/analysis/livetable.ts";
 import { Locations } from "../../src/analysis/locations.ts";
 import { TemporalLeaks } from "../../src/analysis/temporal-leaks.ts";
-import { intervalsOf } from "../../src/analysis/snapshots.ts";
+import { intervalsOf, TemporalBuilder } from "../../src/analysis/snapshots.ts";
 import { SnapshotClock } from "../../src/analysis/temporal-peaks.ts";
 import { seededRandom } from "../helpers/random.ts";
 
@@ -43,5 +43,25 @@ describe("TemporalLeaks", () => {
     ).sort();
     expect(theirs.length).toBeGreaterThan(4096 + 8192); // past several doublings of the bucket table
     expect(ours).toEqual(theirs);
+  });
+});
+
+describe("TemporalBuilder", () => {
+  it("keeps counts past 2^31 exact (its Int32 count column widens)", () => {
+    const locs = new Locations();
+    const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
+    const b = locs.merged[locs.intern(1, 2, 0, 0, 6)]!;
+    const builder = new TemporalBuilder();
+    const first = builder.add(b, 0, 2, 2 ** 31 - 1, 10);
+    builder.add(a, 0, -1, 7, 20);
+    expect(builder.nAllocations).toBeInstanceOf(Int32Array);
+    builder.addCount(first, 1);
+    expect(builder.nAllocations).toBeInstanceOf(Float64Array);
+    builder.add(a, 1, -1, 2 ** 40, 30);
+    const set = builder.finish(locs.mergedTable);
+    expect(set.records.map((r) => [r.stackId, ...intervalsOf(set, r)])).toEqual([
+      [1, [0, null, 7, 20], [1, null, 2 ** 40, 30]],
+      [2, [0, 2, 2 ** 31, 10]],
+    ]);
   });
 });
