@@ -208,7 +208,7 @@ export class TemporalPeaks {
       else store.pushRun(merged, S, h.contribCount, h.contribBytes);
       store.pushRun(merged, S + 1, h.contribCount + h.sinceCount, h.contribBytes + h.sinceBytes);
     }
-    // The per-location columns are done with before the sort (180 MB on 2.1M locations).
+    // The per-location columns are done with before the sort (98 MB on generated_cardinality's 1M locations).
     this.snap = new Int32Array(0);
     this.peak = this.contribCount = this.contribBytes = this.sinceCount = this.sinceBytes = new Float64Array(0);
     this.hasHistory = new Uint8Array(0);
