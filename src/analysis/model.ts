@@ -103,7 +103,8 @@ export interface TemporalIntervals {
   deallocatedBefore: Int32Array;
   /** Index into the tree's preorder columns. */
   node: Int32Array;
-  nAllocations: Float64Array;
+  /** Int32 while every count fits (analysis/snapshots.ts' TemporalBuilder). */
+  nAllocations: Int32Array | Float64Array;
   nBytes: Float64Array;
 }
 

@@ -1,10 +1,11 @@
 // The temporal leak histogram against a plain reference (a Map per location), on enough
-// locations and snapshot pairs that its bucket table grows several times.
+// locations and snapshot pairs that its bucket table (of one snapshot's buckets) grows several
+// times, and is reused by many snapshots.
 import { describe, expect, it } from "vitest";
 import { LIVE_STRIDE } from "../../src/analysis/livetable.ts";
 import { Locations } from "../../src/analysis/locations.ts";
 import { TemporalLeaks } from "../../src/analysis/temporal-leaks.ts";
-import { intervalsOf } from "../../src/analysis/snapshots.ts";
+import { intervalsOf, TemporalBuilder } from "../../src/analysis/snapshots.ts";
 import { SnapshotClock } from "../../src/analysis/temporal-peaks.ts";
 import { seededRandom } from "../helpers/random.ts";
 
@@ -12,13 +13,15 @@ describe("TemporalLeaks", () => {
   it("sums what went away per (location, made in, gone before) as a Map per location would", () => {
     const rand = seededRandom(7);
     const locs = new Locations();
-    const ids = Array.from({ length: 3000 }, (_, k) => locs.intern(0, k + 1, 0, 0, 6));
+    const ids = Array.from({ length: 3000 }, (_, k) => locs.intern(0, k + 1, 0, 0, 6)).map((id) => locs.merged[id]!);
     const clock = new SnapshotClock();
     const leaks = new TemporalLeaks(clock);
     const reference = new Map<number, Map<string, [number, number]>>();
     for (let boundary = 1; boundary <= 40; boundary++) {
       clock.applied(boundary * 1000);
-      for (let k = 0; k < 500; k++) {
+      // Most snapshots see a few hundred buckets; two see several thousand.
+      const frees = boundary === 3 || boundary === 30 ? 12_000 : 500;
+      for (let k = 0; k < frees; k++) {
         const merged = ids[Math.floor(rand() * ids.length)]!;
         const gen = Math.floor(rand() * boundary);
         const bytes = 1 + Math.floor(rand() * 100);
@@ -36,9 +39,29 @@ describe("TemporalLeaks", () => {
     const set = leaks.finish(locs, live, []);
     const ours = set.records.flatMap((r) => intervalsOf(set, r).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
-      [...m].map(([key, [count, bytes]]) => `${locs.stackId[merged]}:${key},${count},${bytes}`),
+      [...m].map(([key, [count, bytes]]) => `${locs.mergedTable.stackId[merged]}:${key},${count},${bytes}`),
     ).sort();
-    expect(theirs.length).toBeGreaterThan(4096); // past several doublings of the bucket table
+    expect(theirs.length).toBeGreaterThan(4096 + 8192); // past several doublings of the bucket table
     expect(ours).toEqual(theirs);
+  });
+});
+
+describe("TemporalBuilder", () => {
+  it("keeps counts past 2^31 exact (its Int32 count column widens)", () => {
+    const locs = new Locations();
+    const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
+    const b = locs.merged[locs.intern(1, 2, 0, 0, 6)]!;
+    const builder = new TemporalBuilder();
+    const first = builder.add(b, 0, 2, 2 ** 31 - 1, 10);
+    builder.add(a, 0, -1, 7, 20);
+    expect(builder.nAllocations).toBeInstanceOf(Int32Array);
+    builder.addCount(first, 1);
+    expect(builder.nAllocations).toBeInstanceOf(Float64Array);
+    builder.add(a, 1, -1, 2 ** 40, 30);
+    const set = builder.finish(locs.mergedTable);
+    expect(set.records.map((r) => [r.stackId, ...intervalsOf(set, r)])).toEqual([
+      [1, [0, null, 7, 20], [1, null, 2 ** 40, 30]],
+      [2, [0, 2, 2 ** 31, 10]],
+    ]);
   });
 });
