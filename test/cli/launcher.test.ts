@@ -79,6 +79,20 @@ describe("bin/heaptrail.mjs: compiled lib/ or the sources", () => {
     expect(ran(pkg)).toBe("src");
   });
 
+  it.skipIf(process.platform !== "linux" || typeof process.execve !== "function")(
+    "gives the commands that analyse captures glibc's fixed mmap threshold, once, keeping a value already set",
+    () => {
+      const pkg = join(root, "malloc");
+      make(pkg);
+      writeFileSync(join(pkg, "lib", "cli", "main.js"), "export async function main(argv) { console.log(argv[0], process.env.MALLOC_MMAP_THRESHOLD_); return 0; }\n");
+      const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: undefined };
+      const out = (args: string[], e: NodeJS.ProcessEnv) => execFileSync(process.execPath, [join(pkg, "bin", "heaptrail.mjs"), ...args], { encoding: "utf8", env: e }).trim();
+      expect(out(["ingest"], env)).toBe(`ingest ${4 << 20}`);
+      expect(out(["stats"], env)).toBe("stats undefined");
+      expect(out(["build"], { ...env, MALLOC_MMAP_THRESHOLD_: "65536" })).toBe("build 65536");
+    },
+  );
+
   it("always runs lib/ under node_modules (Node strips no types there)", () => {
     const pkg = join(root, "node_modules", "heaptrail");
     make(pkg);
