@@ -147,13 +147,15 @@ export class FlameTreeBuilder {
   private ownCount: Float64Array;
   private readonly inverted: boolean;
   // Children by (parent node, frame number, thread number): one open-addressing table for the
-  // whole tree, 4 ints a slot (parent, frame, thread, child + 1; 0 is empty).
+  // whole tree, 2 ints a slot (parent, child + 1; 0 is empty), the child's frame and thread read
+  // from its columns when the parent matches. 4 ints a slot (the whole key) were 134 MB on a
+  // 2.8M-node temporal tree.
   private slots: Int32Array;
   private slotShift: number;
   private readonly threadNumbers = new Map<string, number>();
   private readonly threads: string[] = [];
-  /** Depth of each node (root 0): nodes deeper than MAX_STACKS + 1 end every record there. */
-  private depth: Int32Array;
+  /** Depth of each node (root 0, at most MAX_STACKS + 2): nodes deeper than MAX_STACKS + 1 end every record there. */
+  private depth: Uint16Array;
   // Python stacks, normal trees, one thread label: per stack-table node, the tree node a record
   // with that stack ends at (+1; 0 unknown) and the stack node's depth, with and without
   // main-thread trimming. Records share stack prefixes, so each stack node is walked once.
@@ -165,16 +167,18 @@ export class FlameTreeBuilder {
     this.catalog = catalog;
     let bits = 10;
     while (1 << bits < expectedNodes * 2 && bits < 24) bits++;
-    this.slots = new Int32Array((1 << bits) * 4);
+    this.slots = new Int32Array((1 << bits) * 2);
     this.slotShift = 32 - bits;
-    const cap = Math.max(256, 1 << (bits - 1));
+    // The guess is an upper bound for Python stacks: a power of two above it was 1.2 M unused
+    // nodes (40 MB) on a 3.1M-node stack table.
+    const cap = Math.max(256, expectedNodes);
     this.parents = new Int32Array(cap);
     this.frame = new Int32Array(cap);
     this.threadOf = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
     this.ownBytes = new Float64Array(cap);
     this.ownCount = new Float64Array(cap);
-    this.depth = new Int32Array(cap);
+    this.depth = new Uint16Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
   }
@@ -275,7 +279,7 @@ export class FlameTreeBuilder {
    */
   private child(cur: number, frame: number, threadNumber: number): number {
     const slot = this.slotOf(cur, frame, threadNumber);
-    let id = this.slots[slot + 3]! - 1;
+    let id = this.slots[slot + 1]! - 1;
     if (id >= 0) return id;
     const catalog = this.catalog;
     if (catalog.isInternal(frame)) return -1;
@@ -283,7 +287,7 @@ export class FlameTreeBuilder {
     const imp = !this.inverted && ((this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem);
     const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
     id = this.newNode(cur, frame, threadNumber, flags);
-    this.claim(slot, cur, frame, threadNumber, id);
+    this.claim(slot, cur, id);
     if (this.depth[id]! > MAX_STACKS + 1) {
       this.flags[id] = this.flags[id]! | NODE_TOO_DEEP;
       this.tooDeep.add(id);
@@ -318,7 +322,9 @@ export class FlameTreeBuilder {
       this.flags = f;
       this.ownBytes = growF64(this.ownBytes, n);
       this.ownCount = growF64(this.ownCount, n);
-      this.depth = growI32(this.depth, n);
+      const d = new Uint16Array(n);
+      d.set(this.depth);
+      this.depth = d;
     }
     this.depth[id] = this.depth[parent]! + 1;
     this.parents[id] = parent;
@@ -326,20 +332,6 @@ export class FlameTreeBuilder {
     this.threadOf[id] = thread;
     this.flags[id] = flags;
     return id;
-  }
-
-  /** Subtree sums in creation order: children come after their parent, so one backward pass adds them up. */
-  private subtreeSums(): { bytes: Float64Array; count: Float64Array } {
-    const n = this.nodeCount;
-    const parents = this.parents;
-    const bytes = this.ownBytes.slice(0, n);
-    const count = this.ownCount.slice(0, n);
-    for (let id = n - 1; id > 0; id--) {
-      const p = parents[id]!;
-      bytes[p] = bytes[p]! + bytes[id]!;
-      count[p] = count[p]! + count[id]!;
-    }
-    return { bytes, count };
   }
 
   /**
@@ -350,17 +342,6 @@ export class FlameTreeBuilder {
   preorder(thread: string | null = null): { tree: FlameColumns; preorderOf: Int32Array } {
     const n = this.nodeCount;
     const created = this.parents;
-    const { bytes, count } = this.subtreeSums();
-    // Children lists from the parent array: a node's children were created in their order.
-    const firstChild = new Int32Array(n).fill(-1);
-    const lastChild = new Int32Array(n).fill(-1);
-    const nextSibling = new Int32Array(n).fill(-1);
-    for (let i = 1; i < n; i++) {
-      const p = created[i]!;
-      if (firstChild[p] === -1) firstChild[p] = i;
-      else nextSibling[lastChild[p]!] = i;
-      lastChild[p] = i;
-    }
     const catalog = this.catalog;
     const rootFrame = catalog.numberOf(FLAME_ROOT);
     const tooDeepFrame = this.tooDeep.size > 0 ? catalog.numberOf(STACK_TOO_DEEP) : -1;
@@ -378,33 +359,41 @@ export class FlameTreeBuilder {
       nAllocations: new Float64Array(n),
       flags: new Uint8Array(n),
     };
+    // Preorder indices from subtree sizes: a node's children were created in their order, so
+    // each takes the next free index under its parent. `next` holds a node's subtree size until
+    // the node is placed, then the index its next child takes. (Child lists and a stack were
+    // five arrays of n, 56 MB on a 2.8M-node tree.)
+    const next = new Int32Array(n).fill(1);
+    for (let id = n - 1; id > 0; id--) next[created[id]!]! += next[id]!;
     const preorderOf = new Int32Array(n);
-    // Depth-first: after a node, its first child, then (once that subtree is done) its next
-    // sibling; a stack entry is a node whose parent was already numbered.
-    const stack = new Int32Array(n + 1);
-    let top = 0;
-    stack[top++] = 0;
-    let next = 0;
-    while (top > 0) {
-      const id = stack[--top]!;
-      const pre = next++;
+    next[0] = 1;
+    tree.parent[0] = -1;
+    tree.frame[0] = rootFrame;
+    tree.thread[0] = rootThread;
+    tree.flags[0] = TreeFlag.INTERESTING;
+    tree.valueBytes[0] = this.ownBytes[0]!;
+    tree.nAllocations[0] = this.ownCount[0]!;
+    for (let id = 1; id < n; id++) {
+      const p = created[id]!;
+      const pre = next[p]!;
+      next[p] = pre + next[id]!;
+      next[id] = pre + 1;
       preorderOf[id] = pre;
-      if (id !== 0 && nextSibling[id] !== -1) stack[top++] = nextSibling[id]!;
-      if (firstChild[id] !== -1) stack[top++] = firstChild[id]!;
-      tree.valueBytes[pre] = bytes[id]!;
-      tree.nAllocations[pre] = count[id]!;
-      if (id === 0) {
-        tree.parent[pre] = -1;
-        tree.frame[pre] = rootFrame;
-        tree.thread[pre] = rootThread;
-        tree.flags[pre] = TreeFlag.INTERESTING;
-        continue;
-      }
       const flags = this.flags[id]!;
-      tree.parent[pre] = preorderOf[created[id]!]!;
+      tree.parent[pre] = preorderOf[p]!;
       tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
       tree.thread[pre] = thread === null ? this.threadOf[id]! : 0;
       tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
+      tree.valueBytes[pre] = this.ownBytes[id]!;
+      tree.nAllocations[pre] = this.ownCount[id]!;
+    }
+    // Subtree sums, backwards in preorder: each parent adds its children last to first, as a
+    // backward pass in creation order does, so the sums are the same to the bit.
+    const { parent, valueBytes, nAllocations } = tree;
+    for (let i = n - 1; i > 0; i--) {
+      const p = parent[i]!;
+      valueBytes[p] = valueBytes[p]! + valueBytes[i]!;
+      nAllocations[p] = nAllocations[p]! + nAllocations[i]!;
     }
     return { tree, preorderOf };
   }
@@ -412,36 +401,33 @@ export class FlameTreeBuilder {
   /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */
   private slotOf(parent: number, frame: number, thread: number): number {
     const slots = this.slots;
-    const mask = (slots.length >> 2) - 1;
+    const mask = (slots.length >> 1) - 1;
     let i = Math.imul(Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame, 0x85ebca6b) ^ Math.imul(thread, 0xc2b2ae35), 0x27d4eb2f) >>> this.slotShift;
     for (;;) {
-      const b = i << 2;
-      if (slots[b + 3] === 0 || (slots[b] === parent && slots[b + 1] === frame && slots[b + 2] === thread)) return b;
+      const b = i << 1;
+      const child = slots[b + 1]! - 1;
+      if (child < 0 || (slots[b] === parent && this.frame[child] === frame && this.threadOf[child] === thread)) return b;
       i = (i + 1) & mask;
     }
   }
 
-  private claim(slot: number, parent: number, frame: number, thread: number, child: number): void {
+  private claim(slot: number, parent: number, child: number): void {
     const slots = this.slots;
     slots[slot] = parent;
-    slots[slot + 1] = frame;
-    slots[slot + 2] = thread;
-    slots[slot + 3] = child + 1;
-    if (this.nodeCount * 8 > slots.length) this.growSlots();
+    slots[slot + 1] = child + 1;
+    if (this.nodeCount * 4 > slots.length) this.growSlots();
   }
 
   private growSlots(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
     this.slotShift--;
-    for (let b = 0; b < old.length; b += 4) {
-      if (old[b + 3] === 0) continue;
-      const slot = this.slotOf(old[b]!, old[b + 1]!, old[b + 2]!);
-      const slots = this.slots;
-      slots[slot] = old[b]!;
-      slots[slot + 1] = old[b + 1]!;
-      slots[slot + 2] = old[b + 2]!;
-      slots[slot + 3] = old[b + 3]!;
+    for (let b = 0; b < old.length; b += 2) {
+      const child = old[b + 1]! - 1;
+      if (child < 0) continue;
+      const slot = this.slotOf(old[b]!, this.frame[child]!, this.threadOf[child]!);
+      this.slots[slot] = old[b]!;
+      this.slots[slot + 1] = old[b + 1]!;
     }
   }
 }
