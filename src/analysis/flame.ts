@@ -35,6 +35,7 @@ export class FrameCatalog {
   /** Python frame id → frame number + 1 (0: not seen yet). */
   private byFrameId = new Int32Array(256);
   readonly tables: CaptureTables | null;
+  private readonly stackMemos: Array<StackMemo | undefined> = [];
 
   constructor(tables: CaptureTables | null = null) {
     this.tables = tables;
@@ -80,6 +81,27 @@ export class FrameCatalog {
     return n;
   }
 
+  /**
+   * Per stack-table node, the tree node a record with that stack ends at in the tree of builder
+   * `owner` (valid only for that builder), and the stack node's depth; one set per trimming mode
+   * (`mode` 1: main-thread frames trimmed), shared by the capture's trees, which are built one
+   * after another. A set per tree was 25 MB each on a 3.1M-node stack table, five times over.
+   */
+  stackMemo(mode: number): StackMemo {
+    const count = this.tables!.stackCount;
+    let memo = this.stackMemos[mode];
+    if (memo === undefined || memo.end.length < count) {
+      const grown: StackMemo = { owner: new Int32Array(count), end: new Int32Array(count), depth: new Int32Array(count) };
+      if (memo !== undefined) {
+        grown.owner.set(memo.owner);
+        grown.end.set(memo.end);
+        grown.depth.set(memo.depth);
+      }
+      this.stackMemos[mode] = memo = grown;
+    }
+    return memo;
+  }
+
   isInternal(n: number): boolean {
     return (this.flags[n]! & FLAG_INTERNAL) !== 0;
   }
@@ -106,6 +128,16 @@ export class FrameCatalog {
     return ids;
   }
 }
+
+/** See FrameCatalog.stackMemo. */
+interface StackMemo {
+  owner: Int32Array;
+  end: Int32Array;
+  depth: Int32Array;
+}
+
+/** Builder ids (StackMemo owners); 0 is no builder. */
+let lastBuilderId = 0;
 
 const FLAG_INTERNAL = 1;
 const FLAG_IMPORT = 2;
@@ -142,9 +174,12 @@ export class FlameTreeBuilder {
   private frame: Int32Array;
   private threadOf: Int32Array;
   private flags: Uint8Array;
-  /** Bytes and allocations of the records that end at each node. */
-  private ownBytes: Float64Array;
-  private ownCount: Float64Array;
+  /**
+   * Bytes and allocations of the records that end at each node, made at the first value: a
+   * temporal tree has none (its values are the intervals'), and two columns of its 3.1M nodes were 49 MB.
+   */
+  private ownBytes: Float64Array | null = null;
+  private ownCount: Float64Array | null = null;
   private readonly inverted: boolean;
   // Children by (parent node, frame number, thread number): one open-addressing table for the
   // whole tree, 2 ints a slot (parent, child + 1; 0 is empty), the child's frame and thread read
@@ -156,10 +191,8 @@ export class FlameTreeBuilder {
   private readonly threads: string[] = [];
   /** Depth of each node (root 0, at most MAX_STACKS + 2): nodes deeper than MAX_STACKS + 1 end every record there. */
   private depth: Uint16Array;
-  // Python stacks, normal trees, one thread label: per stack-table node, the tree node a record
-  // with that stack ends at (+1; 0 unknown) and the stack node's depth, with and without
-  // main-thread trimming. Records share stack prefixes, so each stack node is walked once.
-  private readonly stackMemo: Array<{ end: Int32Array; depth: Int32Array } | undefined> = [];
+  /** This builder's entries in the catalog's stack memo (see stackEnd). */
+  private readonly id = ++lastBuilderId;
 
   /** `expectedNodes` sizes the tables up front (growing them rehashes every node). */
   constructor(inverted = false, catalog: FrameCatalog = new FrameCatalog(), expectedNodes = 256) {
@@ -176,8 +209,6 @@ export class FlameTreeBuilder {
     this.frame = new Int32Array(cap);
     this.threadOf = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
-    this.ownBytes = new Float64Array(cap);
-    this.ownCount = new Float64Array(cap);
     this.depth = new Uint16Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
@@ -214,8 +245,7 @@ export class FlameTreeBuilder {
       cur = id;
       if (this.isTooDeep(cur)) break; // the record ends at the `<STACK TOO DEEP>` node
     }
-    this.ownBytes[cur] = this.ownBytes[cur]! + sizeBytes;
-    this.ownCount[cur] = this.ownCount[cur]! + nAllocations;
+    this.addValue(cur, sizeBytes, nAllocations);
     return cur;
   }
 
@@ -227,34 +257,38 @@ export class FlameTreeBuilder {
   addStack(stackId: number, trimTid: number, thread: string, sizeBytes: number, nAllocations: number): number {
     const tables = this.catalog.tables!;
     const end = stackId > 0 && stackId < tables.stackCount ? this.stackEnd(tables, stackId, tables.trimmedFrames(trimTid), thread) : 0;
-    this.ownBytes[end] = this.ownBytes[end]! + sizeBytes;
-    this.ownCount[end] = this.ownCount[end]! + nAllocations;
+    this.addValue(end, sizeBytes, nAllocations);
     return end;
   }
 
-  /** `skip`: outermost frames trimmed (tables.trimmedFrames), the same for every record of a memo. */
-  private stackEnd(tables: CaptureTables, stackId: number, skip: number, thread: string): number {
-    const mode = skip > 0 ? 1 : 0;
-    let memo = this.stackMemo[mode];
-    if (memo === undefined || memo.end.length < tables.stackCount) {
-      const grown = { end: new Int32Array(tables.stackCount), depth: new Int32Array(tables.stackCount) };
-      if (memo !== undefined) {
-        grown.end.set(memo.end);
-        grown.depth.set(memo.depth);
-      }
-      this.stackMemo[mode] = memo = grown;
+  private addValue(node: number, sizeBytes: number, nAllocations: number): void {
+    if (this.ownBytes === null) {
+      if (sizeBytes === 0 && nAllocations === 0) return;
+      this.ownBytes = new Float64Array(this.parents.length);
+      this.ownCount = new Float64Array(this.parents.length);
     }
-    const known = memo.end[stackId]!;
-    if (known > 0) return known - 1;
+    this.ownBytes[node] = this.ownBytes[node]! + sizeBytes;
+    this.ownCount![node] = this.ownCount![node]! + nAllocations;
+  }
+
+  /**
+   * Python stacks, normal trees, one thread label: records share stack prefixes, so each stack
+   * node is walked once, through the catalog's stack memo. `skip`: outermost frames trimmed
+   * (tables.trimmedFrames), the same for every record of a memo.
+   */
+  private stackEnd(tables: CaptureTables, stackId: number, skip: number, thread: string): number {
+    const memo = this.catalog.stackMemo(skip > 0 ? 1 : 0);
+    const id = this.id;
+    if (memo.owner[stackId] === id) return memo.end[stackId]!;
     const threadNumber = this.threadNumberOf(thread);
     // Walk up to a known stack node (or the empty stack), then back down.
     const path: number[] = [];
     let node = stackId;
-    while (node > 0 && memo.end[node] === 0) {
+    while (node > 0 && memo.owner[node] !== id) {
       path.push(node);
       node = tables.stackParent[node]!;
     }
-    let cur = node > 0 ? memo.end[node]! - 1 : 0;
+    let cur = node > 0 ? memo.end[node]! : 0;
     let depth = node > 0 ? memo.depth[node]! : 0;
     const catalog = this.catalog;
     for (let k = path.length - 1; k >= 0; k--) {
@@ -263,10 +297,11 @@ export class FlameTreeBuilder {
       memo.depth[s] = depth;
       // Trimmed frames and frames below a too-deep node leave the record where it is.
       if (depth > skip && !this.isTooDeep(cur)) {
-        const id = this.child(cur, catalog.numberOfFrameId(tables.stackFrame[s]!), threadNumber);
-        if (id >= 0) cur = id;
+        const child = this.child(cur, catalog.numberOfFrameId(tables.stackFrame[s]!), threadNumber);
+        if (child >= 0) cur = child;
       }
-      memo.end[s] = cur + 1;
+      memo.end[s] = cur;
+      memo.owner[s] = id;
     }
     return cur;
   }
@@ -320,8 +355,10 @@ export class FlameTreeBuilder {
       const f = new Uint8Array(n);
       f.set(this.flags);
       this.flags = f;
-      this.ownBytes = growF64(this.ownBytes, n);
-      this.ownCount = growF64(this.ownCount, n);
+      if (this.ownBytes !== null) {
+        this.ownBytes = growF64(this.ownBytes, n);
+        this.ownCount = growF64(this.ownCount!, n);
+      }
       const d = new Uint16Array(n);
       d.set(this.depth);
       this.depth = d;
@@ -371,8 +408,7 @@ export class FlameTreeBuilder {
     tree.frame[0] = rootFrame;
     tree.thread[0] = rootThread;
     tree.flags[0] = TreeFlag.INTERESTING;
-    tree.valueBytes[0] = this.ownBytes[0]!;
-    tree.nAllocations[0] = this.ownCount[0]!;
+    const { ownBytes, ownCount } = this;
     for (let id = 1; id < n; id++) {
       const p = created[id]!;
       const pre = next[p]!;
@@ -384,8 +420,13 @@ export class FlameTreeBuilder {
       tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
       tree.thread[pre] = thread === null ? this.threadOf[id]! : 0;
       tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
-      tree.valueBytes[pre] = this.ownBytes[id]!;
-      tree.nAllocations[pre] = this.ownCount[id]!;
+    }
+    if (ownBytes === null) return { tree, preorderOf }; // no values: all zeros
+    tree.valueBytes[0] = ownBytes[0]!;
+    tree.nAllocations[0] = ownCount![0]!;
+    for (let id = 1; id < n; id++) {
+      tree.valueBytes[preorderOf[id]!] = ownBytes[id]!;
+      tree.nAllocations[preorderOf[id]!] = ownCount![id]!;
     }
     // Subtree sums, backwards in preorder: each parent adds its children last to first, as a
     // backward pass in creation order does, so the sums are the same to the bit.
