@@ -52,16 +52,17 @@ test("runs in order, out of order, interrupted and merged give the map's entries
     // node 3: in order, then node 4, then node 3 in order again
     [3, 0, -1, 1, 1], [4, 0, -1, 1, 1], [3, 1, -1, 1, 1], [3, 0, -1, 1, 1],
   ];
-  const iv = (column: number, type: Int32ArrayConstructor | Float64ArrayConstructor) => type.from(rows.map((r) => r[column]!));
+  const ints = (column: number) => Int32Array.from(rows, (r) => r[column]!);
+  const floats = (column: number) => Float64Array.from(rows, (r) => r[column]!);
   const data: TemporalData = {
     tree: star(4),
     intervals: {
       length: rows.length,
-      node: iv(0, Int32Array),
-      allocatedBefore: iv(1, Int32Array),
-      deallocatedBefore: iv(2, Int32Array),
-      nAllocations: iv(3, Float64Array),
-      nBytes: iv(4, Float64Array),
+      node: ints(0),
+      allocatedBefore: ints(1),
+      deallocatedBefore: ints(2),
+      nAllocations: floats(3),
+      nBytes: floats(4),
     },
     highWaterMarkBySnapshot: null,
   };
