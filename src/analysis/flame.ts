@@ -155,6 +155,10 @@ export function frameCatalog(tables: CaptureTables): FrameCatalog {
 const NODE_IMPORT = 1;
 const NODE_INTERESTING = 2;
 const NODE_TOO_DEEP = 4;
+/** Has children. */
+const NODE_PARENT = 8;
+/** Has one child, in `firstChild` only (not in the child table). */
+const NODE_LONE = 16;
 
 /**
  * Builds a flame tree in typed columns, then gives it as preorder columns (`preorder`: what the
@@ -191,6 +195,8 @@ export class FlameTreeBuilder {
   private readonly threads: string[] = [];
   /** Depth of each node (root 0, at most MAX_STACKS + 2): nodes deeper than MAX_STACKS + 1 end every record there. */
   private depth: Uint16Array;
+  /** Each node's first child (see child). */
+  private firstChild: Int32Array;
   /** This builder's entries in the catalog's stack memo (see stackEnd). */
   private readonly id = ++lastBuilderId;
 
@@ -210,6 +216,7 @@ export class FlameTreeBuilder {
     this.threadOf = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
     this.depth = new Uint16Array(cap);
+    this.firstChild = new Int32Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
   }
@@ -313,16 +320,35 @@ export class FlameTreeBuilder {
    * than MAX_STACKS + 1 becomes `<STACK TOO DEEP>` (see isTooDeep).
    */
   private child(cur: number, frame: number, threadNumber: number): number {
-    const slot = this.slotOf(cur, frame, threadNumber);
-    let id = this.slots[slot + 1]! - 1;
-    if (id >= 0) return id;
     const catalog = this.catalog;
     if (catalog.isInternal(frame)) return -1;
+    // A node's first child is kept in `firstChild` and enters the child table only when a second
+    // child comes: most nodes of a big tree have one child (a stack's path below where it
+    // branches off), and a table probe is a cache miss, which was most of the time of a
+    // 2.8M-node temporal tree.
+    const curFlags = this.flags[cur]!;
+    let slot = -1;
+    if ((curFlags & NODE_LONE) !== 0) {
+      const only = this.firstChild[cur]!;
+      if (this.frame[only] === frame && this.threadOf[only] === threadNumber) return only;
+      this.claim(this.slotOf(cur, this.frame[only]!, this.threadOf[only]!), cur, only);
+      this.flags[cur] = curFlags & ~NODE_LONE;
+    }
+    if ((curFlags & (NODE_LONE | NODE_PARENT)) !== 0) {
+      slot = this.slotOf(cur, frame, threadNumber);
+      const known = this.slots[slot + 1]! - 1;
+      if (known >= 0) return known;
+    }
     const importSystem = catalog.isImport(frame);
-    const imp = !this.inverted && ((this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem);
+    const imp = !this.inverted && ((curFlags & NODE_IMPORT) !== 0 || importSystem);
     const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
-    id = this.newNode(cur, frame, threadNumber, flags);
-    this.claim(slot, cur, id);
+    const id = this.newNode(cur, frame, threadNumber, flags);
+    if (slot < 0) {
+      this.firstChild[cur] = id;
+      this.flags[cur] = curFlags | NODE_PARENT | NODE_LONE;
+    } else {
+      this.claim(slot, cur, id);
+    }
     if (this.depth[id]! > MAX_STACKS + 1) {
       this.flags[id] = this.flags[id]! | NODE_TOO_DEEP;
       this.tooDeep.add(id);
@@ -359,6 +385,7 @@ export class FlameTreeBuilder {
         this.ownBytes = growF64(this.ownBytes, n);
         this.ownCount = growF64(this.ownCount!, n);
       }
+      this.firstChild = growI32(this.firstChild, n);
       const d = new Uint16Array(n);
       d.set(this.depth);
       this.depth = d;
