@@ -35,6 +35,7 @@ export class FrameCatalog {
   /** Python frame id → frame number + 1 (0: not seen yet). */
   private byFrameId = new Int32Array(256);
   readonly tables: CaptureTables | null;
+  private readonly stackMemos: Array<StackMemo | undefined> = [];
 
   constructor(tables: CaptureTables | null = null) {
     this.tables = tables;
@@ -80,6 +81,27 @@ export class FrameCatalog {
     return n;
   }
 
+  /**
+   * Per stack-table node, the tree node a record with that stack ends at in the tree of builder
+   * `owner` (valid only for that builder), and the stack node's depth; one set per trimming mode
+   * (`mode` 1: main-thread frames trimmed), shared by the capture's trees, which are built one
+   * after another. A set per tree was 25 MB each on a 3.1M-node stack table, five times over.
+   */
+  stackMemo(mode: number): StackMemo {
+    const count = this.tables!.stackCount;
+    let memo = this.stackMemos[mode];
+    if (memo === undefined || memo.end.length < count) {
+      const grown: StackMemo = { owner: new Int32Array(count), end: new Int32Array(count), depth: new Int32Array(count) };
+      if (memo !== undefined) {
+        grown.owner.set(memo.owner);
+        grown.end.set(memo.end);
+        grown.depth.set(memo.depth);
+      }
+      this.stackMemos[mode] = memo = grown;
+    }
+    return memo;
+  }
+
   isInternal(n: number): boolean {
     return (this.flags[n]! & FLAG_INTERNAL) !== 0;
   }
@@ -107,6 +129,16 @@ export class FrameCatalog {
   }
 }
 
+/** See FrameCatalog.stackMemo. */
+interface StackMemo {
+  owner: Int32Array;
+  end: Int32Array;
+  depth: Int32Array;
+}
+
+/** Builder ids (StackMemo owners); 0 is no builder. */
+let lastBuilderId = 0;
+
 const FLAG_INTERNAL = 1;
 const FLAG_IMPORT = 2;
 const FLAG_INTERESTING = 4;
@@ -123,6 +155,10 @@ export function frameCatalog(tables: CaptureTables): FrameCatalog {
 const NODE_IMPORT = 1;
 const NODE_INTERESTING = 2;
 const NODE_TOO_DEEP = 4;
+/** Has children. */
+const NODE_PARENT = 8;
+/** Has one child, in `firstChild` only (not in the child table). */
+const NODE_LONE = 16;
 
 /**
  * Builds a flame tree in typed columns, then gives it as preorder columns (`preorder`: what the
@@ -142,22 +178,27 @@ export class FlameTreeBuilder {
   private frame: Int32Array;
   private threadOf: Int32Array;
   private flags: Uint8Array;
-  /** Bytes and allocations of the records that end at each node. */
-  private ownBytes: Float64Array;
-  private ownCount: Float64Array;
+  /**
+   * Bytes and allocations of the records that end at each node, made at the first value: a
+   * temporal tree has none (its values are the intervals'), and two columns of its 3.1M nodes were 49 MB.
+   */
+  private ownBytes: Float64Array | null = null;
+  private ownCount: Float64Array | null = null;
   private readonly inverted: boolean;
   // Children by (parent node, frame number, thread number): one open-addressing table for the
-  // whole tree, 4 ints a slot (parent, frame, thread, child + 1; 0 is empty).
+  // whole tree, 2 ints a slot (parent, child + 1; 0 is empty), the child's frame and thread read
+  // from its columns when the parent matches. 4 ints a slot (the whole key) were 134 MB on a
+  // 2.8M-node temporal tree.
   private slots: Int32Array;
   private slotShift: number;
   private readonly threadNumbers = new Map<string, number>();
   private readonly threads: string[] = [];
-  /** Depth of each node (root 0): nodes deeper than MAX_STACKS + 1 end every record there. */
-  private depth: Int32Array;
-  // Python stacks, normal trees, one thread label: per stack-table node, the tree node a record
-  // with that stack ends at (+1; 0 unknown) and the stack node's depth, with and without
-  // main-thread trimming. Records share stack prefixes, so each stack node is walked once.
-  private readonly stackMemo: Array<{ end: Int32Array; depth: Int32Array } | undefined> = [];
+  /** Depth of each node (root 0, at most MAX_STACKS + 2): nodes deeper than MAX_STACKS + 1 end every record there. */
+  private depth: Uint16Array;
+  /** Each node's first child (see child). */
+  private firstChild: Int32Array;
+  /** This builder's entries in the catalog's stack memo (see stackEnd). */
+  private readonly id = ++lastBuilderId;
 
   /** `expectedNodes` sizes the tables up front (growing them rehashes every node). */
   constructor(inverted = false, catalog: FrameCatalog = new FrameCatalog(), expectedNodes = 256) {
@@ -165,16 +206,17 @@ export class FlameTreeBuilder {
     this.catalog = catalog;
     let bits = 10;
     while (1 << bits < expectedNodes * 2 && bits < 24) bits++;
-    this.slots = new Int32Array((1 << bits) * 4);
+    this.slots = new Int32Array((1 << bits) * 2);
     this.slotShift = 32 - bits;
-    const cap = Math.max(256, 1 << (bits - 1));
+    // The guess is an upper bound for Python stacks: a power of two above it was 1.2 M unused
+    // nodes (40 MB) on a 3.1M-node stack table.
+    const cap = Math.max(256, expectedNodes);
     this.parents = new Int32Array(cap);
     this.frame = new Int32Array(cap);
     this.threadOf = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
-    this.ownBytes = new Float64Array(cap);
-    this.ownCount = new Float64Array(cap);
-    this.depth = new Int32Array(cap);
+    this.depth = new Uint16Array(cap);
+    this.firstChild = new Int32Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
   }
@@ -210,8 +252,7 @@ export class FlameTreeBuilder {
       cur = id;
       if (this.isTooDeep(cur)) break; // the record ends at the `<STACK TOO DEEP>` node
     }
-    this.ownBytes[cur] = this.ownBytes[cur]! + sizeBytes;
-    this.ownCount[cur] = this.ownCount[cur]! + nAllocations;
+    this.addValue(cur, sizeBytes, nAllocations);
     return cur;
   }
 
@@ -223,34 +264,38 @@ export class FlameTreeBuilder {
   addStack(stackId: number, trimTid: number, thread: string, sizeBytes: number, nAllocations: number): number {
     const tables = this.catalog.tables!;
     const end = stackId > 0 && stackId < tables.stackCount ? this.stackEnd(tables, stackId, tables.trimmedFrames(trimTid), thread) : 0;
-    this.ownBytes[end] = this.ownBytes[end]! + sizeBytes;
-    this.ownCount[end] = this.ownCount[end]! + nAllocations;
+    this.addValue(end, sizeBytes, nAllocations);
     return end;
   }
 
-  /** `skip`: outermost frames trimmed (tables.trimmedFrames), the same for every record of a memo. */
-  private stackEnd(tables: CaptureTables, stackId: number, skip: number, thread: string): number {
-    const mode = skip > 0 ? 1 : 0;
-    let memo = this.stackMemo[mode];
-    if (memo === undefined || memo.end.length < tables.stackCount) {
-      const grown = { end: new Int32Array(tables.stackCount), depth: new Int32Array(tables.stackCount) };
-      if (memo !== undefined) {
-        grown.end.set(memo.end);
-        grown.depth.set(memo.depth);
-      }
-      this.stackMemo[mode] = memo = grown;
+  private addValue(node: number, sizeBytes: number, nAllocations: number): void {
+    if (this.ownBytes === null) {
+      if (sizeBytes === 0 && nAllocations === 0) return;
+      this.ownBytes = new Float64Array(this.parents.length);
+      this.ownCount = new Float64Array(this.parents.length);
     }
-    const known = memo.end[stackId]!;
-    if (known > 0) return known - 1;
+    this.ownBytes[node] = this.ownBytes[node]! + sizeBytes;
+    this.ownCount![node] = this.ownCount![node]! + nAllocations;
+  }
+
+  /**
+   * Python stacks, normal trees, one thread label: records share stack prefixes, so each stack
+   * node is walked once, through the catalog's stack memo. `skip`: outermost frames trimmed
+   * (tables.trimmedFrames), the same for every record of a memo.
+   */
+  private stackEnd(tables: CaptureTables, stackId: number, skip: number, thread: string): number {
+    const memo = this.catalog.stackMemo(skip > 0 ? 1 : 0);
+    const id = this.id;
+    if (memo.owner[stackId] === id) return memo.end[stackId]!;
     const threadNumber = this.threadNumberOf(thread);
     // Walk up to a known stack node (or the empty stack), then back down.
     const path: number[] = [];
     let node = stackId;
-    while (node > 0 && memo.end[node] === 0) {
+    while (node > 0 && memo.owner[node] !== id) {
       path.push(node);
       node = tables.stackParent[node]!;
     }
-    let cur = node > 0 ? memo.end[node]! - 1 : 0;
+    let cur = node > 0 ? memo.end[node]! : 0;
     let depth = node > 0 ? memo.depth[node]! : 0;
     const catalog = this.catalog;
     for (let k = path.length - 1; k >= 0; k--) {
@@ -259,10 +304,11 @@ export class FlameTreeBuilder {
       memo.depth[s] = depth;
       // Trimmed frames and frames below a too-deep node leave the record where it is.
       if (depth > skip && !this.isTooDeep(cur)) {
-        const id = this.child(cur, catalog.numberOfFrameId(tables.stackFrame[s]!), threadNumber);
-        if (id >= 0) cur = id;
+        const child = this.child(cur, catalog.numberOfFrameId(tables.stackFrame[s]!), threadNumber);
+        if (child >= 0) cur = child;
       }
-      memo.end[s] = cur + 1;
+      memo.end[s] = cur;
+      memo.owner[s] = id;
     }
     return cur;
   }
@@ -274,16 +320,35 @@ export class FlameTreeBuilder {
    * than MAX_STACKS + 1 becomes `<STACK TOO DEEP>` (see isTooDeep).
    */
   private child(cur: number, frame: number, threadNumber: number): number {
-    const slot = this.slotOf(cur, frame, threadNumber);
-    let id = this.slots[slot + 3]! - 1;
-    if (id >= 0) return id;
     const catalog = this.catalog;
     if (catalog.isInternal(frame)) return -1;
+    // A node's first child is kept in `firstChild` and enters the child table only when a second
+    // child comes: most nodes of a big tree have one child (a stack's path below where it
+    // branches off), and a table probe is a cache miss, which was most of the time of a
+    // 2.8M-node temporal tree.
+    const curFlags = this.flags[cur]!;
+    let slot = -1;
+    if ((curFlags & NODE_LONE) !== 0) {
+      const only = this.firstChild[cur]!;
+      if (this.frame[only] === frame && this.threadOf[only] === threadNumber) return only;
+      this.claim(this.slotOf(cur, this.frame[only]!, this.threadOf[only]!), cur, only);
+      this.flags[cur] = curFlags & ~NODE_LONE;
+    }
+    if ((curFlags & (NODE_LONE | NODE_PARENT)) !== 0) {
+      slot = this.slotOf(cur, frame, threadNumber);
+      const known = this.slots[slot + 1]! - 1;
+      if (known >= 0) return known;
+    }
     const importSystem = catalog.isImport(frame);
-    const imp = !this.inverted && ((this.flags[cur]! & NODE_IMPORT) !== 0 || importSystem);
+    const imp = !this.inverted && ((curFlags & NODE_IMPORT) !== 0 || importSystem);
     const flags = (imp ? NODE_IMPORT : 0) | (catalog.isInteresting(frame) && !importSystem ? NODE_INTERESTING : 0);
-    id = this.newNode(cur, frame, threadNumber, flags);
-    this.claim(slot, cur, frame, threadNumber, id);
+    const id = this.newNode(cur, frame, threadNumber, flags);
+    if (slot < 0) {
+      this.firstChild[cur] = id;
+      this.flags[cur] = curFlags | NODE_PARENT | NODE_LONE;
+    } else {
+      this.claim(slot, cur, id);
+    }
     if (this.depth[id]! > MAX_STACKS + 1) {
       this.flags[id] = this.flags[id]! | NODE_TOO_DEEP;
       this.tooDeep.add(id);
@@ -316,9 +381,14 @@ export class FlameTreeBuilder {
       const f = new Uint8Array(n);
       f.set(this.flags);
       this.flags = f;
-      this.ownBytes = growF64(this.ownBytes, n);
-      this.ownCount = growF64(this.ownCount, n);
-      this.depth = growI32(this.depth, n);
+      if (this.ownBytes !== null) {
+        this.ownBytes = growF64(this.ownBytes, n);
+        this.ownCount = growF64(this.ownCount!, n);
+      }
+      this.firstChild = growI32(this.firstChild, n);
+      const d = new Uint16Array(n);
+      d.set(this.depth);
+      this.depth = d;
     }
     this.depth[id] = this.depth[parent]! + 1;
     this.parents[id] = parent;
@@ -326,20 +396,6 @@ export class FlameTreeBuilder {
     this.threadOf[id] = thread;
     this.flags[id] = flags;
     return id;
-  }
-
-  /** Subtree sums in creation order: children come after their parent, so one backward pass adds them up. */
-  private subtreeSums(): { bytes: Float64Array; count: Float64Array } {
-    const n = this.nodeCount;
-    const parents = this.parents;
-    const bytes = this.ownBytes.slice(0, n);
-    const count = this.ownCount.slice(0, n);
-    for (let id = n - 1; id > 0; id--) {
-      const p = parents[id]!;
-      bytes[p] = bytes[p]! + bytes[id]!;
-      count[p] = count[p]! + count[id]!;
-    }
-    return { bytes, count };
   }
 
   /**
@@ -350,17 +406,6 @@ export class FlameTreeBuilder {
   preorder(thread: string | null = null): { tree: FlameColumns; preorderOf: Int32Array } {
     const n = this.nodeCount;
     const created = this.parents;
-    const { bytes, count } = this.subtreeSums();
-    // Children lists from the parent array: a node's children were created in their order.
-    const firstChild = new Int32Array(n).fill(-1);
-    const lastChild = new Int32Array(n).fill(-1);
-    const nextSibling = new Int32Array(n).fill(-1);
-    for (let i = 1; i < n; i++) {
-      const p = created[i]!;
-      if (firstChild[p] === -1) firstChild[p] = i;
-      else nextSibling[lastChild[p]!] = i;
-      lastChild[p] = i;
-    }
     const catalog = this.catalog;
     const rootFrame = catalog.numberOf(FLAME_ROOT);
     const tooDeepFrame = this.tooDeep.size > 0 ? catalog.numberOf(STACK_TOO_DEEP) : -1;
@@ -378,33 +423,45 @@ export class FlameTreeBuilder {
       nAllocations: new Float64Array(n),
       flags: new Uint8Array(n),
     };
+    // Preorder indices from subtree sizes: a node's children were created in their order, so
+    // each takes the next free index under its parent. `next` holds a node's subtree size until
+    // the node is placed, then the index its next child takes. (Child lists and a stack were
+    // five arrays of n, 56 MB on a 2.8M-node tree.)
+    const next = new Int32Array(n).fill(1);
+    for (let id = n - 1; id > 0; id--) next[created[id]!]! += next[id]!;
     const preorderOf = new Int32Array(n);
-    // Depth-first: after a node, its first child, then (once that subtree is done) its next
-    // sibling; a stack entry is a node whose parent was already numbered.
-    const stack = new Int32Array(n + 1);
-    let top = 0;
-    stack[top++] = 0;
-    let next = 0;
-    while (top > 0) {
-      const id = stack[--top]!;
-      const pre = next++;
+    next[0] = 1;
+    tree.parent[0] = -1;
+    tree.frame[0] = rootFrame;
+    tree.thread[0] = rootThread;
+    tree.flags[0] = TreeFlag.INTERESTING;
+    const { ownBytes, ownCount } = this;
+    for (let id = 1; id < n; id++) {
+      const p = created[id]!;
+      const pre = next[p]!;
+      next[p] = pre + next[id]!;
+      next[id] = pre + 1;
       preorderOf[id] = pre;
-      if (id !== 0 && nextSibling[id] !== -1) stack[top++] = nextSibling[id]!;
-      if (firstChild[id] !== -1) stack[top++] = firstChild[id]!;
-      tree.valueBytes[pre] = bytes[id]!;
-      tree.nAllocations[pre] = count[id]!;
-      if (id === 0) {
-        tree.parent[pre] = -1;
-        tree.frame[pre] = rootFrame;
-        tree.thread[pre] = rootThread;
-        tree.flags[pre] = TreeFlag.INTERESTING;
-        continue;
-      }
       const flags = this.flags[id]!;
-      tree.parent[pre] = preorderOf[created[id]!]!;
+      tree.parent[pre] = preorderOf[p]!;
       tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
       tree.thread[pre] = thread === null ? this.threadOf[id]! : 0;
       tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
+    }
+    if (ownBytes === null) return { tree, preorderOf }; // no values: all zeros
+    tree.valueBytes[0] = ownBytes[0]!;
+    tree.nAllocations[0] = ownCount![0]!;
+    for (let id = 1; id < n; id++) {
+      tree.valueBytes[preorderOf[id]!] = ownBytes[id]!;
+      tree.nAllocations[preorderOf[id]!] = ownCount![id]!;
+    }
+    // Subtree sums, backwards in preorder: each parent adds its children last to first, as a
+    // backward pass in creation order does, so the sums are the same to the bit.
+    const { parent, valueBytes, nAllocations } = tree;
+    for (let i = n - 1; i > 0; i--) {
+      const p = parent[i]!;
+      valueBytes[p] = valueBytes[p]! + valueBytes[i]!;
+      nAllocations[p] = nAllocations[p]! + nAllocations[i]!;
     }
     return { tree, preorderOf };
   }
@@ -412,36 +469,33 @@ export class FlameTreeBuilder {
   /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */
   private slotOf(parent: number, frame: number, thread: number): number {
     const slots = this.slots;
-    const mask = (slots.length >> 2) - 1;
+    const mask = (slots.length >> 1) - 1;
     let i = Math.imul(Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame, 0x85ebca6b) ^ Math.imul(thread, 0xc2b2ae35), 0x27d4eb2f) >>> this.slotShift;
     for (;;) {
-      const b = i << 2;
-      if (slots[b + 3] === 0 || (slots[b] === parent && slots[b + 1] === frame && slots[b + 2] === thread)) return b;
+      const b = i << 1;
+      const child = slots[b + 1]! - 1;
+      if (child < 0 || (slots[b] === parent && this.frame[child] === frame && this.threadOf[child] === thread)) return b;
       i = (i + 1) & mask;
     }
   }
 
-  private claim(slot: number, parent: number, frame: number, thread: number, child: number): void {
+  private claim(slot: number, parent: number, child: number): void {
     const slots = this.slots;
     slots[slot] = parent;
-    slots[slot + 1] = frame;
-    slots[slot + 2] = thread;
-    slots[slot + 3] = child + 1;
-    if (this.nodeCount * 8 > slots.length) this.growSlots();
+    slots[slot + 1] = child + 1;
+    if (this.nodeCount * 4 > slots.length) this.growSlots();
   }
 
   private growSlots(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
     this.slotShift--;
-    for (let b = 0; b < old.length; b += 4) {
-      if (old[b + 3] === 0) continue;
-      const slot = this.slotOf(old[b]!, old[b + 1]!, old[b + 2]!);
-      const slots = this.slots;
-      slots[slot] = old[b]!;
-      slots[slot + 1] = old[b + 1]!;
-      slots[slot + 2] = old[b + 2]!;
-      slots[slot + 3] = old[b + 3]!;
+    for (let b = 0; b < old.length; b += 2) {
+      const child = old[b + 1]! - 1;
+      if (child < 0) continue;
+      const slot = this.slotOf(old[b]!, this.frame[child]!, this.threadOf[child]!);
+      this.slots[slot] = old[b]!;
+      this.slots[slot + 1] = old[b + 1]!;
     }
   }
 }
