@@ -36,6 +36,8 @@ export class FrameCatalog {
   private byFrameId = new Int32Array(256);
   readonly tables: CaptureTables | null;
   private readonly stackMemos: Array<StackMemo | undefined> = [];
+  /** Per map generation, per native ip: its symbolized frames' numbers (see hybridNumbers). */
+  private readonly ipFrames = new Map<number, Map<number, number[]>>();
 
   constructor(tables: CaptureTables | null = null) {
     this.tables = tables;
@@ -58,7 +60,8 @@ export class FrameCatalog {
       this.flags[n] =
         (isCpythonInternal(f.function, f.filename) ? FLAG_INTERNAL : 0) |
         (isImportSystem(f.function, f.filename) ? FLAG_IMPORT : 0) |
-        (isInterestingFrame(f.function, f.filename) ? FLAG_INTERESTING : 0);
+        (isInterestingFrame(f.function, f.filename) ? FLAG_INTERESTING : 0) |
+        (EVAL_FRAME.test(f.function) ? FLAG_EVAL : 0);
     }
     this.byObject.set(f, n);
     return n;
@@ -120,12 +123,43 @@ export class FrameCatalog {
    */
   recordFrameNumbers(stackId: number, nativeId: number, generation: number, options: StackOptions): number[] {
     const tables = this.tables!;
-    if (options.symbolize !== undefined) {
-      return recordFrames(tables, stackId, nativeId, generation, options).map((f) => this.numberOf(f));
-    }
+    if (options.symbolize !== undefined) return this.hybridNumbers(stackId, nativeId, generation, options.trimTid, options.symbolize);
     const ids = tables.pythonStackIds(stackId, options.trimTid);
     for (let i = 0; i < ids.length; i++) ids[i] = this.numberOfFrameId(ids[i]!);
     return ids;
+  }
+
+  /**
+   * `hybridStack` in frame numbers, with each ip symbolized and numbered once per map
+   * generation: every tree asks again for every native frame of every location, and doing the
+   * whole hybrid stack in frames each time was 2 s of a 10 s native docutils ingest.
+   */
+  private hybridNumbers(stackId: number, nativeId: number, generation: number, tid: number, symbolize: NativeSymbolizer): number[] {
+    const tables = this.tables!;
+    const ids = tables.stackFrameIds(stackId);
+    const native: number[] = [];
+    if (nativeId !== 0) {
+      let byIp = this.ipFrames.get(generation);
+      if (byIp === undefined) this.ipFrames.set(generation, (byIp = new Map()));
+      for (const ip of tables.nativeIps(nativeId)) {
+        let numbers = byIp.get(ip);
+        if (numbers === undefined) {
+          const nf = tables.nativeFrame(ip, generation);
+          numbers = (symbolize(nf.module, nf.offset, ip) ?? []).map((f) => this.numberOf(f));
+          byIp.set(ip, numbers);
+        }
+        for (const n of numbers) native.push(n);
+      }
+    }
+    const picks = hybridPicks(
+      ids.length,
+      (p) => tables.frame(ids[p]!).isEntry,
+      native.length,
+      (k) => (this.flags[native[k]!]! & FLAG_EVAL) !== 0,
+      tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0,
+    );
+    if (picks === null) return ids.map((id) => this.numberOfFrameId(id));
+    return Array.from(picks, (p) => (p >= 0 ? this.numberOfFrameId(ids[p]!) : native[-p - 1]!));
   }
 }
 
@@ -142,6 +176,8 @@ let lastBuilderId = 0;
 const FLAG_INTERNAL = 1;
 const FLAG_IMPORT = 2;
 const FLAG_INTERESTING = 4;
+/** The interpreter's eval loop (EVAL_FRAME): where the hybrid stack puts Python frames. */
+const FLAG_EVAL = 8;
 
 const catalogs = new WeakMap<CaptureTables, FrameCatalog>();
 
@@ -551,28 +587,51 @@ function hybridStack(
       if (frames !== null) for (const f of frames) native.push(f);
     }
   }
+  const picks = hybridPicks(
+    python.length,
+    (p) => python[p]!.isEntry,
+    native.length,
+    (k) => EVAL_FRAME.test(native[k]!.function),
+    tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0,
+  );
+  return picks === null ? python : Array.from(picks, (p) => (p >= 0 ? python[p]! : native[-p - 1]!));
+}
+
+/**
+ * The hybrid stack's frames, innermost first, as picks: p ≥ 0 is Python frame p, p < 0 native
+ * frame −p − 1 (both innermost first); null when memray shows the whole (untrimmed) Python
+ * stack instead. `toSkip`: main-thread frames to trim (0 elsewhere). The one algorithm behind
+ * `hybridStack` (frames) and FrameCatalog.recordFrameNumbers (frame numbers).
+ */
+function hybridPicks(
+  nPython: number,
+  isEntry: (p: number) => boolean,
+  nNative: number,
+  isEval: (k: number) => boolean,
+  toSkip: number,
+): Int32Array | null {
   let nonEntry = 0;
-  for (const f of python) if (!f.isEntry) nonEntry++;
-  const hybrid: FrameKey[] = new Array(native.length + nonEntry);
-  let pidx = python.length - 1;
-  let hidx = hybrid.length - 1;
-  const toSkip = tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0;
+  for (let p = 0; p < nPython; p++) if (!isEntry(p)) nonEntry++;
+  const picks = new Int32Array(nNative + nonEntry);
+  let end = picks.length;
+  let pidx = nPython - 1;
+  let hidx = picks.length - 1;
   const firstKept = pidx - toSkip;
-  for (let k = native.length - 1; k >= 0; k--) {
-    const f = native[k]!;
-    if (pidx >= 0 && EVAL_FRAME.test(f.function)) {
+  for (let k = nNative - 1; k >= 0; k--) {
+    if (pidx >= 0 && isEval(k)) {
       for (;;) {
-        if (toSkip !== 0 && pidx === firstKept) hybrid.length = hidx + 1;
-        if (hidx < 0) return python; // memray's assertion; cannot happen with consistent flags
-        hybrid[hidx--] = python[pidx--]!;
-        if (pidx < 0 || python[pidx]!.isEntry) break;
+        // The frames outside the first kept Python frame are cut.
+        if (toSkip !== 0 && pidx === firstKept) end = hidx + 1;
+        if (hidx < 0) return null; // memray's assertion; cannot happen with consistent flags
+        picks[hidx--] = pidx--;
+        if (pidx < 0 || isEntry(pidx)) break;
       }
     } else {
-      if (hidx < 0) return python;
-      hybrid[hidx--] = f;
+      if (hidx < 0) return null;
+      picks[hidx--] = -k - 1;
     }
   }
-  return pidx >= 0 ? python : hybrid;
+  return pidx >= 0 ? null : picks.subarray(0, end);
 }
 
 /** One record to draw: a snapshot group or a temporal location. */

@@ -272,22 +272,25 @@ export class CaptureTables {
 
   /** A native stack with each ip placed in its image of map generation `generation`. */
   nativeStack(nativeId: number, generation: number): NativeFrame[] {
+    return this.nativeIps(nativeId).map((ip) => this.nativeFrame(ip, generation));
+  }
+
+  /** The image (module and offset) of one ip under map generation `generation`. */
+  nativeFrame(ip: number, generation: number): NativeFrame {
     const segments = this.sortedSegments(generation);
-    return this.nativeIps(nativeId).map((ip) => {
-      // memray's look-up: the first segment (by start, end, file) whose end is ≥ ip, and only if
-      // it holds ip, so an ip equal to one segment's end is in no image even when another
-      // segment starts there.
-      let lo = 0;
-      let hi = segments.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (segments[mid]!.end < ip) lo = mid + 1;
-        else hi = mid;
-      }
-      const s = segments[lo];
-      if (s !== undefined && s.start <= ip && ip < s.end) return { ip, module: s.image.filename, offset: ip - s.image.loadAddress };
-      return { ip, module: null, offset: ip };
-    });
+    // memray's look-up: the first segment (by start, end, file) whose end is ≥ ip, and only if
+    // it holds ip, so an ip equal to one segment's end is in no image even when another
+    // segment starts there.
+    let lo = 0;
+    let hi = segments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segments[mid]!.end < ip) lo = mid + 1;
+      else hi = mid;
+    }
+    const s = segments[lo];
+    if (s !== undefined && s.start <= ip && ip < s.end) return { ip, module: s.image.filename, offset: ip - s.image.loadAddress };
+    return { ip, module: null, offset: ip };
   }
 
   private readonly segmentIndex = new Map<number, Array<{ start: number; end: number; image: ImageSegments }>>();
