@@ -524,7 +524,6 @@ export class CaptureDecoder {
   private decodeV12(): void {
     const buf = this.buf;
     const end = this.end;
-    const tables = this.tables;
     const onAllocation = this.visitor.allocation ?? noop;
     const native = this.header!.nativeTraces;
     const cache = this.addrCache;
