@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Lz4FrameDecoder } from "../src/reader/lz4.ts";
 import { readCaptureFile } from "../src/reader/index.ts";
-import { collectStats } from "../src/analysis/collect.ts";
+import { collectStats } from "../src/analysis/collect-stats.ts";
 
 const [task, path] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();

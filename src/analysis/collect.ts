@@ -5,7 +5,8 @@
  * everything downstream works on what these return.
  *
  * Two reads, one set of rules: `collectCapture` feeds every view (the collector finds the peak
- * and what was live at it), `collectStats` only `memray stats`' figures (the peak tracker needs
+ * and what was live at it), `collectStats` (collect-stats.ts, its own module so that `heaptrail
+ * stats` loads no allocation collector) only `memray stats`' figures (the peak tracker needs
  * just address → size, which is what makes `heaptrail stats` fast). Both count the stats with
  * the same StatsCollector and regroup aggregated files with the same AggregatedCollector; the
  * goldens hold both to memray's `stats --json` (test/analysis/stats.test.ts).
@@ -13,8 +14,6 @@
 import { FileFormat, readCaptureFile, type ReadOptions, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
 import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./allocation-collector.ts";
-import type { CaptureStats } from "./model.ts";
-import { PeakTracker } from "./peak.ts";
 import { StatsCollector } from "./stats.ts";
 
 export interface CollectedCapture {
@@ -58,46 +57,5 @@ export function collectCapture(
     snapshots: isAggregated ? null : collector.finish(),
     aggregated: isAggregated ? aggregated : null,
     stats: isAggregated ? null : collector.stats,
-  };
-}
-
-/** `memray stats`' figures of one capture; RunAnalysis has the same fields. */
-export interface StatsRun {
-  header: CaptureHeader;
-  read: ReadSummary;
-  /** null for aggregated captures, which memray cannot compute stats from. */
-  stats: CaptureStats | null;
-  peakMemoryBytes: number;
-  /** Bytes still live at the end (aggregated captures; null when not computed). */
-  leakedBytes: number | null;
-}
-
-/** Read a capture once for `memray stats` (or what an aggregated file supports). */
-export function collectStats(path: string, options: { topN?: number; read?: ReadOptions } = {}): StatsRun {
-  let counters: StatsCollector | null = null;
-  const peak = new PeakTracker();
-  const aggregated = new AggregatedCollector(); // --aggregate captures: memray's peak and leak rules
-  const visitor: CaptureVisitor = {
-    header(header) {
-      if (header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS) return;
-      const c = new StatsCollector(header);
-      counters = c;
-      // An arrow, not a bound method: V8 inlines it into the decoder's loop.
-      visitor.allocation = (_tid, address, size, allocator, stackId) => {
-        peak.allocation(address, size, allocator);
-        c.allocation(size, allocator, stackId);
-      };
-    },
-    aggregatedAllocation: (record) => aggregated.aggregatedAllocation(record),
-  };
-  const { header, tables, summary } = readCaptureFile(path, visitor, options.read);
-  const c = counters as StatsCollector | null;
-  const stats = c ? c.result(tables, { topN: options.topN, peakMemoryBytes: peak.peakBytes }) : null;
-  return {
-    header,
-    read: summary,
-    stats,
-    peakMemoryBytes: stats ? stats.peakMemoryBytes : aggregated.peakMemoryBytes,
-    leakedBytes: c ? null : aggregated.leakedBytes,
   };
 }

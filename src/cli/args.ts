@@ -4,9 +4,6 @@
  */
 import { statSync, type Stats } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { NativeSymbolizer } from "../analysis/flame.ts";
-import type { CaptureHeader, CaptureTables } from "../reader/index.ts";
-import { createSymbolizer, userSymbolCacheDir, warnOnStderr } from "../symbols/index.ts";
 
 export class UsageError extends Error {
   readonly usage: string;
@@ -195,12 +192,3 @@ export const SYMBOL_OPTIONS = {
     help: "native (--native) captures: keep Python frames only; by default native frames are symbolized with this machine's ELF and debug files, as memray does (a missing image is reported once). The parsed debug info is cached per build id in <content>/.cache/symbols (ingest, build, ci) or ~/.cache/heaptrail/symbols (flamegraph, tree; $XDG_CACHE_HOME is followed; HEAPTRAIL_SYMBOL_CACHE=DIR or off overrides both)",
   },
 } as const;
-
-/** The symbolizer for a capture, unless it has no native traces or `--no-symbols` was given. */
-export function symbolsFor(
-  values: { "no-symbols"?: boolean },
-  capture: { header: CaptureHeader; tables: CaptureTables },
-): NativeSymbolizer | undefined {
-  if (values["no-symbols"] || !capture.header.nativeTraces) return undefined;
-  return createSymbolizer(capture.tables, { warn: warnOnStderr, cacheDir: userSymbolCacheDir() });
-}

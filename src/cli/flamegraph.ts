@@ -7,7 +7,8 @@ import { viewGroups, viewThreadName, viewTree } from "../analysis/analyze.ts";
 import { collectCapture } from "../analysis/collect.ts";
 import { foldedChunks } from "../analysis/folded.ts";
 import { TreeFlag, type FlameColumns, type FlameView } from "../analysis/model.ts";
-import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { symbolsFor } from "./symbols-for.ts";
 import { writeOutput } from "./output.ts";
 
 const USAGE =

@@ -3,7 +3,7 @@
  * version. `--json` prints `memray stats --json`'s keys and values; without it, a short summary.
  */
 import { FileFormat, PYTHON_ALLOCATOR_NAMES, type CaptureHeader, type ReadOptions } from "../reader/index.ts";
-import { collectStats, type StatsRun } from "../analysis/collect.ts";
+import { collectStats, type StatsRun } from "../analysis/collect-stats.ts";
 import { formatBytes } from "../shared/format.ts";
 import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, UsageError } from "./args.ts";
 import { writeOutput } from "./output.ts";

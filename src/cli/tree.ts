@@ -8,7 +8,8 @@ import { collectCapture } from "../analysis/collect.ts";
 import type { TreeSummaryNode } from "../analysis/model.ts";
 import { buildTreeSummary } from "../analysis/tree-summary.ts";
 import { formatBytes, treeShareColour } from "../shared/format.ts";
-import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, symbolsFor, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { checkComplete, oneCapture, parseCommand, STRICT_OPTION, SYMBOL_OPTIONS, TEMPORARY_OPTIONS, temporaryThreshold, UsageError } from "./args.ts";
+import { symbolsFor } from "./symbols-for.ts";
 
 const USAGE = "usage: heaptrail tree CAPTURE [-b N] [--temporary-allocations | --temporary-allocation-threshold N] [--strict] [--no-symbols]\n";
 

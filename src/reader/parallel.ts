@@ -75,7 +75,8 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
       const base = (read % SLOTS) * slotNumbers;
       readRing(numbers, base, base + length, visitor, onHeader);
       Atomics.store(control, Control.READ, read + 1);
-      Atomics.notify(control, Control.READ);
+      // Wake the worker (waiting for a free slot) once half the ring is free, not for every slot.
+      if (Atomics.load(control, Control.WRITTEN) - (read + 1) <= SLOTS >> 1) Atomics.notify(control, Control.READ);
     }
     const last = nextMessage();
     if (last.error) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzeCapture } from "../../src/analysis/analyze.ts";
-import { collectStats, type StatsRun } from "../../src/analysis/collect.ts";
+import { collectStats, type StatsRun } from "../../src/analysis/collect-stats.ts";
 import type { ReadOptions } from "../../src/reader/index.ts";
 import { memrayStatsJson } from "../../src/cli/stats.ts";
 import { detailedFixtures, memrayFixtures, readJson } from "../helpers/fixtures.ts";
