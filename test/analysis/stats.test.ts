@@ -8,32 +8,12 @@ import { collectStats, type StatsRun } from "../../src/analysis/collect-stats.ts
 import type { ReadOptions } from "../../src/reader/index.ts";
 import { memrayStatsJson } from "../../src/cli/stats.ts";
 import { detailedFixtures, memrayFixtures, readJson } from "../helpers/fixtures.ts";
+import { expectMemrayStatsJson } from "./golden.ts";
 
 const PATHS: Record<string, (path: string, read?: ReadOptions) => StatsRun> = {
   "heaptrail stats (collectStats)": (path, read) => collectStats(path, { read }),
   "the site's analysis (analyzeCapture)": (path, read) => analyzeCapture(path, { read }),
 };
-
-/** Equal ordering is memray's hash order for tied counts: compare tied groups as sets. */
-function sortTies<T extends Record<string, unknown>>(list: T[], key: keyof T): T[] {
-  return [...list].sort((a, b) => Number(b[key]) - Number(a[key]) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
-}
-
-function expectMemrayStatsJson(got: Record<string, any>, want: Record<string, any>): void {
-  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-  expect(got.metadata).toEqual(want.metadata);
-  expect(got.total_num_allocations).toBe(want.total_num_allocations);
-  expect(got.total_bytes_allocated).toBe(want.total_bytes_allocated);
-  expect(got.allocation_size_histogram).toEqual(want.allocation_size_histogram);
-  expect(got.allocator_type_distribution).toEqual(want.allocator_type_distribution);
-  expect(Object.values(got.allocator_type_distribution)).toEqual(Object.values(want.allocator_type_distribution));
-  expect(got.top_allocations_by_size).toEqual(want.top_allocations_by_size);
-  expect(got.top_allocations_by_count).toEqual(want.top_allocations_by_count);
-  if (want.top_modules_by_allocation_size) {
-    expect(sortTies(got.top_modules_by_allocation_size, "total_bytes")).toEqual(sortTies(want.top_modules_by_allocation_size, "total_bytes"));
-    expect(sortTies(got.top_modules_by_allocation_count, "num_allocations")).toEqual(sortTies(want.top_modules_by_allocation_count, "num_allocations"));
-  }
-}
 
 for (const [name, run] of Object.entries(PATHS)) {
   describe(`${name}: stats --json equals memray stats --json`, () => {
