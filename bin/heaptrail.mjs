@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `heaptrail` command, for Node >= 22.12 (written so that older Nodes can run this file and
-// say so). An installed package runs the JavaScript compiled into lib/ when packed (Node refuses
-// type stripping under node_modules); a checkout runs the TypeScript sources through Node's type
-// stripping (default from 22.18; 22.12-22.17 need the flag, so we re-run ourselves with it).
+// say so). It runs the JavaScript compiled into lib/ (by `npm pack`, or a checkout's set-up)
+// while no source is newer, else the TypeScript sources through Node's type stripping (default
+// from 22.18; 22.12-22.17 need the flag, so we re-run ourselves with it).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
@@ -19,8 +19,8 @@ function recentEnough(version) {
 }
 
 /**
- * In a checkout, lib/ (compiled by `scripts/run.sh`) is used only while no source it is built
- * from is newer: an edited checkout runs its sources, never stale JavaScript. (Type stripping
+ * In a checkout, lib/ (compiled by `scripts/run.sh`) is used only while no source (src/**.ts)
+ * is newer: an edited checkout runs its sources, never stale JavaScript. (Type stripping
  * costs every process ~38 MB of RSS and ~0.15 s, measured on `heaptrail stats`; so the set-up
  * compiles.) Under node_modules lib/ is always used: Node refuses to strip types there.
  */
@@ -32,7 +32,7 @@ function staleSince(builtMs) {
     }
     return false;
   };
-  return ["analysis", "cli", "content", "reader", "shared", "symbols"].some((d) => existsSync(join(root, "src", d)) && newer(join(root, "src", d)));
+  return newer(join(root, "src"));
 }
 
 function runWith(node, nodeArgs) {
@@ -60,6 +60,17 @@ if (!recentEnough(process.versions.node)) {
   process.exit(2);
 }
 
+// glibc keeps freed memory of its dynamic mmap threshold in the heap, so the big typed columns
+// one stage frees are not returned before the next stage grows its own. A fixed 4 MiB threshold
+// maps (and unmaps) every larger array: `ingest` of a real sympy capture peaked at ~810 instead
+// of ~900 MB, at the same CPU time (1 MiB: ~790 MB, +0.6 s of system time). Set before Node
+// starts, hence one exec (~40 ms) before anything is loaded, for the commands that analyse captures; a value
+// already in the environment is kept.
+const ANALYSING = new Set(["ingest", "build", "ci", "flamegraph", "tree", "compare"]);
+if (process.platform === "linux" && ANALYSING.has(args[0]) && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === "function") {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, self, ...args], { ...process.env, MALLOC_MMAP_THRESHOLD_: String(4 << 20) });
+}
+
 const compiled = join(root, "lib", "cli", "main.js");
 let entry;
 if (existsSync(compiled) && (root.split(sep).includes("node_modules") || !staleSince(statSync(compiled).mtimeMs))) {
@@ -67,16 +78,6 @@ if (existsSync(compiled) && (root.split(sep).includes("node_modules") || !staleS
 } else {
   if (!process.features.typescript) runWith(process.execPath, ["--experimental-strip-types", "--no-warnings"]);
   entry = pathToFileURL(join(root, "src", "cli", "main.ts")).href;
-}
-// glibc keeps freed memory of its dynamic mmap threshold in the heap, so the big typed columns
-// one stage frees are not returned before the next stage grows its own. A fixed 4 MiB threshold
-// maps (and unmaps) every larger array: `ingest` of a real sympy capture peaked at ~810 instead
-// of ~900 MB, at the same CPU time (1 MiB: ~790 MB, +0.6 s of system time). Set before Node
-// starts, hence one exec (~40 ms) for the commands that analyse captures; a value already in
-// the environment is kept.
-const ANALYSING = new Set(["ingest", "build", "ci", "flamegraph", "tree", "compare"]);
-if (process.platform === "linux" && ANALYSING.has(args[0]) && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === "function") {
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, self, ...args], { ...process.env, MALLOC_MMAP_THRESHOLD_: String(4 << 20) });
 }
 const { main } = await import(entry);
 process.exitCode = await main(args);

@@ -30,7 +30,7 @@ fi
 # The command line compiled into lib/, as an installed package runs it: Node's type stripping
 # costs every heaptrail process ~38 MB of RSS and ~0.15 s. bin/heaptrail.mjs runs lib/ only
 # while no source is newer, so an edited checkout still runs its sources.
-if [ ! -f lib/cli/main.js ] || [ -n "$(find src/analysis src/cli src/content src/reader src/shared src/symbols -name '*.ts' -newer lib/cli/main.js | head -n 1)" ]; then
+if [ ! -f lib/cli/main.js ] || [ -n "$(find src -name '*.ts' -newer lib/cli/main.js | head -n 1)" ]; then
   npx tsc -p tsconfig.build.json || echo "heaptrail: could not compile lib/; the sources run as they are" >&2
 fi
 
