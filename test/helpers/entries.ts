@@ -1,8 +1,11 @@
 /**
- * Run entries and flame nodes for tests that need a ledger's or an analysis's shapes without a
- * capture: every field has a plain default, and a test names only what it is about.
+ * Run entries, flame nodes and decoded data-file trees for tests that need a ledger's, an
+ * analysis's or a page's shapes without a capture: every field has a plain default, and a test
+ * names only what it is about.
  */
 import type { FlameNode } from "../../src/analysis/model.ts";
+import { decodeTree, type TreeData } from "../../src/content/columnar.ts";
+import { NodeFlag, type ColumnarTree } from "../../src/content/shapes.ts";
 import { SCHEMA_VERSION, type FailedRunEntry, type OkRunEntry } from "../../src/content/schema.ts";
 import { NO_DATA } from "../../src/content/write.ts";
 
@@ -103,4 +106,49 @@ export function flameNode(fn: string, fields: Partial<FlameNode> = {}, children:
     children,
     ...fields,
   };
+}
+
+/** One node of `decodedTree`: its parent's index (−1 for the root), then what differs from the defaults. */
+export interface TreeRow {
+  parent: number;
+  fn: string;
+  file?: string;
+  line?: number;
+  /** Default "0x1". */
+  thread?: string;
+  /** Default 100. */
+  bytes?: number;
+  /** Default 1. */
+  count?: number;
+  /** NodeFlag bits; default INTERESTING. */
+  flags?: number;
+  /** Unresolved native frame: "image+0xoffset". */
+  native?: string;
+}
+
+/** A data file's tree (ColumnarTree) of these rows, in preorder, decoded as the browser does. */
+export function decodedTree(rows: readonly TreeRow[]): TreeData {
+  const strings: string[] = [];
+  const id = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
+  const native: Record<string, string> = {};
+  rows.forEach((r, i) => {
+    if (r.native !== undefined) native[String(i)] = r.native;
+  });
+  const tree: ColumnarTree = {
+    schemaVersion: SCHEMA_VERSION,
+    strings,
+    parent: rows.map((r) => r.parent),
+    function: rows.map((r) => id(r.fn)),
+    filename: rows.map((r) => id(r.file ?? "")),
+    lineno: rows.map((r) => r.line ?? 0),
+    thread: rows.map((r) => id(r.thread ?? "0x1")),
+    valueBytes: rows.map((r) => r.bytes ?? 100),
+    nAllocations: rows.map((r) => r.count ?? 1),
+    flags: rows.map((r) => r.flags ?? NodeFlag.INTERESTING),
+    otherFrames: {},
+    minFrameFraction: 0,
+    totalNodes: rows.length,
+    ...(Object.keys(native).length > 0 ? { native } : {}),
+  };
+  return decodeTree(tree);
 }

@@ -1,7 +1,8 @@
 /** Flame data from a decoded tree: filters, labels that keep the function name, frame paths. */
 import { describe, expect, test } from "vitest";
 import { decodeTree, type TreeData } from "../../src/content/columnar.ts";
-import { NodeFlag, SCHEMA_VERSION, type ColumnarTree } from "../../src/content/shapes.ts";
+import { NodeFlag, SCHEMA_VERSION } from "../../src/content/shapes.ts";
+import { decodedTree } from "../helpers/entries.ts";
 import { buildFlameData, findFramePath, fitLabel, frameLabel, frameName, framePath, matches, type FlameDatum } from "../../src/site/flame.ts";
 
 /** One character, 6 px. */
@@ -20,24 +21,7 @@ function sample(): TreeData {
     [2, "work", "/srv/app/work.py", 5, "0x1", 60, I],
     [0, "work", "/srv/app/work.py", 5, "0x2", 10, I],
   ];
-  const strings: string[] = [];
-  const id = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
-  const tree: ColumnarTree = {
-    schemaVersion: SCHEMA_VERSION,
-    strings,
-    parent: nodes.map((n) => n[0]),
-    function: nodes.map((n) => id(n[1])),
-    filename: nodes.map((n) => id(n[2])),
-    lineno: nodes.map((n) => n[3]),
-    thread: nodes.map((n) => id(n[4])),
-    valueBytes: nodes.map((n) => n[5]),
-    nAllocations: nodes.map(() => 1),
-    flags: nodes.map((n) => n[6]),
-    otherFrames: {},
-    minFrameFraction: 0,
-    totalNodes: nodes.length,
-  };
-  return decodeTree(tree);
+  return decodedTree(nodes.map(([parent, fn, file, line, thread, bytes, flags]) => ({ parent, fn, file, line, thread, bytes, flags })));
 }
 
 function names(tree: TreeData, d: FlameDatum, depth = 0, out: string[] = []): string[] {

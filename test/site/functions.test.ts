@@ -1,29 +1,14 @@
 /** The function table: own and total per function, recursion counted once, inverted trees, side by side. */
 import { describe, expect, test } from "vitest";
-import { decodeTree, type TreeData } from "../../src/content/columnar.ts";
-import { NodeFlag, SCHEMA_VERSION, type ColumnarTree } from "../../src/content/shapes.ts";
+import type { TreeData } from "../../src/content/columnar.ts";
+import { NodeFlag } from "../../src/content/shapes.ts";
+import { decodedTree } from "../helpers/entries.ts";
 import { functionChanges, functionTable } from "../../src/site/functions.ts";
 
 const I = NodeFlag.INTERESTING;
+/** Rows of [parent, function, file, bytes, allocations, flags]; each node on its own line. */
 function tree(nodes: Array<[number, string, string, number, number, number]>): TreeData {
-  const strings: string[] = [];
-  const id = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
-  const cols: ColumnarTree = {
-    schemaVersion: SCHEMA_VERSION,
-    strings,
-    parent: nodes.map((n) => n[0]),
-    function: nodes.map((n) => id(n[1])),
-    filename: nodes.map((n) => id(n[2])),
-    lineno: nodes.map((_, i) => i),
-    thread: nodes.map(() => id("0x1")),
-    valueBytes: nodes.map((n) => n[3]),
-    nAllocations: nodes.map((n) => n[4]),
-    flags: nodes.map((n) => n[5]),
-    otherFrames: {},
-    minFrameFraction: 0,
-    totalNodes: nodes.length,
-  };
-  return decodeTree(cols);
+  return decodedTree(nodes.map(([parent, fn, file, bytes, count, flags], i) => ({ parent, fn, file, line: i, bytes, count, flags })));
 }
 
 // root → run_path (irrelevant) → main → f → f → g ; main → g ; main → f (another line) ; main → <other>

@@ -1,7 +1,8 @@
 /** Unresolved native frames read as image+offset, and chains of them collapse on request. */
 import { describe, expect, test } from "vitest";
-import { decodeTree, type TreeData } from "../../src/content/columnar.ts";
-import { NodeFlag, SCHEMA_VERSION, type ColumnarTree } from "../../src/content/shapes.ts";
+import type { TreeData } from "../../src/content/columnar.ts";
+import { NodeFlag } from "../../src/content/shapes.ts";
+import { decodedTree } from "../helpers/entries.ts";
 import { breakLocation, buildFlameData, frameFunction, frameLabel, frameName, matches, shortNative, type FlameDatum } from "../../src/site/flame.ts";
 
 const I = NodeFlag.INTERESTING;
@@ -17,29 +18,9 @@ function nativeTree(): TreeData {
     [5, "malloc", "malloc.c", 3287, "/usr/lib/x86_64-linux-gnu/libc.so.6+0x9a0c0"],
     [1, "<unknown>", "<unknown>", 0, null],
   ];
-  const strings: string[] = [];
-  const id = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
-  const native: Record<string, string> = {};
-  nodes.forEach((n, i) => {
-    if (n[4]) native[String(i)] = n[4];
-  });
-  const tree: ColumnarTree = {
-    schemaVersion: SCHEMA_VERSION,
-    strings,
-    parent: nodes.map((n) => n[0]),
-    function: nodes.map((n) => id(n[1])),
-    filename: nodes.map((n) => id(n[2])),
-    lineno: nodes.map((n) => n[3]),
-    thread: nodes.map(() => id("0x1")),
-    valueBytes: nodes.map((_, i) => (i === 7 ? 5 : 100)),
-    nAllocations: nodes.map(() => 1),
-    flags: nodes.map(() => I),
-    otherFrames: {},
-    minFrameFraction: 0,
-    totalNodes: nodes.length,
-    native,
-  };
-  return decodeTree(tree);
+  return decodedTree(
+    nodes.map(([parent, fn, file, line, native], i) => ({ parent, fn, file, line, bytes: i === 7 ? 5 : 100, flags: I, ...(native ? { native } : {}) })),
+  );
 }
 
 function shape(tree: TreeData, d: FlameDatum, depth = 0, out: string[] = []): string[] {
