@@ -5,7 +5,7 @@
  * n_allocations. We copy that quirk so the numbers equal memray's.
  */
 import type { AggregatedAllocation } from "../reader/index.ts";
-import type { SnapshotGroup } from "./snapshots.ts";
+import type { SnapshotGroups } from "./snapshots.ts";
 
 export class AggregatedCollector {
   private readonly records: AggregatedAllocation[] = [];
@@ -36,38 +36,48 @@ export class AggregatedCollector {
     return sum;
   }
 
-  highWaterMark(mergeThreads: boolean): SnapshotGroup[] {
+  highWaterMark(mergeThreads: boolean): SnapshotGroups {
     return this.regroup(mergeThreads, (r) => [r.nAllocationsInHighWaterMark, r.bytesInHighWaterMark]);
   }
 
-  leaks(mergeThreads: boolean): SnapshotGroup[] {
+  leaks(mergeThreads: boolean): SnapshotGroups {
     return this.regroup(mergeThreads, (r) => [r.nAllocationsLeaked, r.bytesLeaked]);
   }
 
-  private regroup(mergeThreads: boolean, pick: (r: AggregatedAllocation) => [number, number]): SnapshotGroup[] {
-    const groups = new Map<string, SnapshotGroup>();
-    this.records.forEach((r, index) => {
-      const [count, sizeBytes] = pick(r);
+  private regroup(mergeThreads: boolean, pick: (r: AggregatedAllocation) => [number, number]): SnapshotGroups {
+    const groupOf = new Map<string, number>();
+    /** Each group's first record, which it shows as. */
+    const first: AggregatedAllocation[] = [];
+    const sizeBytes: number[] = [];
+    const nAllocations: number[] = [];
+    for (const r of this.records) {
+      const [count, size] = pick(r);
       // Records with no allocations are skipped even when their bytes are not zero.
-      if (count === 0) return;
+      if (count === 0) continue;
       const key = `${r.stackId}:${r.nativeId}:${mergeThreads ? 0 : r.tid}`;
-      const g = groups.get(key);
+      const g = groupOf.get(key);
       if (g === undefined) {
-        groups.set(key, {
-          tid: r.tid,
-          stackId: r.stackId,
-          nativeId: r.nativeId,
-          allocator: r.allocator,
-          generation: r.generation,
-          sizeBytes,
-          nAllocations: count,
-          minSeq: index,
-        });
+        groupOf.set(key, first.length);
+        first.push(r);
+        sizeBytes.push(size);
+        nAllocations.push(count);
       } else {
-        g.sizeBytes += sizeBytes;
-        g.nAllocations += 1; // memray's quirk (see above)
+        sizeBytes[g]! += size;
+        nAllocations[g]! += 1; // memray's quirk (see above)
       }
-    });
-    return [...groups.values()];
+    }
+    return {
+      length: first.length,
+      locations: {
+        tid: Float64Array.from(first, (r) => r.tid),
+        stackId: Float64Array.from(first, (r) => r.stackId),
+        nativeId: Float64Array.from(first, (r) => r.nativeId),
+        generation: Float64Array.from(first, (r) => r.generation),
+        allocator: Uint8Array.from(first, (r) => r.allocator),
+      },
+      loc: Int32Array.from(first, (_, g) => g),
+      sizeBytes: Float64Array.from(sizeBytes),
+      nAllocations: Float64Array.from(nAllocations),
+    };
   }
 }

@@ -14,13 +14,13 @@ import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
 import { Locations } from "./locations.ts";
 import { PeakLog } from "./peak-log.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
-import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroup, type TemporalSet } from "./snapshots.ts";
+import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroups, type TemporalSet } from "./snapshots.ts";
 import type { StatsCollector } from "./stats.ts";
 import { TemporalLeaks } from "./temporal-leaks.ts";
 import { SnapshotClock, TemporalPeaks } from "./temporal-peaks.ts";
 import { TemporaryAllocations } from "./temporary.ts";
 
-export type { SnapshotGroup, TemporalInterval, TemporalRecord, TemporalSet } from "./snapshots.ts";
+export type { SnapshotGroups, TemporalInterval, TemporalSet } from "./snapshots.ts";
 export { groupLocations } from "./snapshots.ts";
 
 export interface CollectorOptions {
@@ -38,13 +38,13 @@ export interface CollectedSnapshots {
   /** Seq of the record after which memory peaked (ties go to the latest record). */
   peakSeq: number;
   leakedBytes: number;
-  /** Snapshot groups per location id, to regroup merged or split (see groupLocations). */
-  highWaterMark: SnapshotGroup[];
-  highWaterMarkByThread: SnapshotGroup[];
-  leaks: SnapshotGroup[];
-  leaksByThread: SnapshotGroup[];
-  temporary: SnapshotGroup[];
-  temporaryByThread: SnapshotGroup[];
+  /** Snapshot groups, threads merged and split (see groupLocations). */
+  highWaterMark: SnapshotGroups;
+  highWaterMarkByThread: SnapshotGroups;
+  leaks: SnapshotGroups;
+  leaksByThread: SnapshotGroups;
+  temporary: SnapshotGroups;
+  temporaryByThread: SnapshotGroups;
   temporalLeaks: TemporalSet;
   temporalHighWaterMark: TemporalSet;
   highWaterMarkBySnapshot: number[];
@@ -188,6 +188,7 @@ export class AllocationCollector {
 
   finish(): CollectedSnapshots {
     const locs = this.locations;
+    locs.compact();
     // The temporal sets first (their builders' state is spent on them), then one location-sums
     // at a time, grouped and dropped: three of them are 75 MB on generated_cardinality's 1M locations.
     const temporalLeaks = this.temporalLeaks.finish(locs, this.live.data, this.ranges);
@@ -197,7 +198,7 @@ export class AllocationCollector {
     // member): shared, not made twice (a real sympy capture's 359k temporary groups, ~30 MB).
     let oneThread = true;
     for (let loc = 1; loc < locs.count && oneThread; loc++) oneThread = locs.tid[loc] === locs.tid[0];
-    const grouped = (sums: LocationSums): [SnapshotGroup[], SnapshotGroup[]] => {
+    const grouped = (sums: LocationSums): [SnapshotGroups, SnapshotGroups] => {
       const merged = groupLocations(locs, sums, true);
       return [merged, oneThread ? merged : groupLocations(locs, sums, false)];
     };

@@ -5,7 +5,7 @@
  */
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
-import type { SnapshotGroup, TemporalSet } from "./snapshots.ts";
+import type { SnapshotGroups, TemporalSet } from "./snapshots.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
@@ -38,7 +38,7 @@ export const DEFAULT_ANALYZE_OPTIONS = {
 } as const;
 
 /** The snapshot groups of one view, merged or split by thread; null when unavailable. */
-export function viewGroups(capture: CollectedCapture, view: FlameView, mergeThreads: boolean): SnapshotGroup[] | null {
+export function viewGroups(capture: CollectedCapture, view: FlameView, mergeThreads: boolean): SnapshotGroups | null {
   const s = capture.snapshots;
   const a = capture.aggregated;
   if (view === "peak") return s ? (mergeThreads ? s.highWaterMark : s.highWaterMarkByThread) : a!.highWaterMark(mergeThreads);
@@ -87,8 +87,10 @@ function flameColumnsByThread(
 ): FlameColumns | null {
   const groups = viewGroups(capture, view, false);
   if (groups === null) return null;
-  const tid = groups[0]?.tid;
-  const oneThread = groups.every((g) => g.tid === tid) && viewGroups(capture, view, true)!.length === groups.length;
+  const tids = groups.locations.tid;
+  const tid = groups.length > 0 ? tids[groups.loc[0]!]! : undefined;
+  let oneThread = viewGroups(capture, view, true)!.length === groups.length;
+  for (let i = 1; i < groups.length && oneThread; i++) oneThread = tids[groups.loc[i]!] === tid;
   if (merged !== null && oneThread) {
     return merged.preorder(tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid))).tree;
   }
@@ -146,7 +148,7 @@ export function temporalData(
   // The set's columns are in record order already: only the node column is new.
   const length = set.allocatedBefore.length;
   const node = new Int32Array(length);
-  set.records.forEach((r, i) => node.fill(preorderOf[leaves[i]!]!, r.start, r.end));
+  for (let r = 0; r < set.records.length; r++) node.fill(preorderOf[leaves[r]!]!, set.starts[r]!, set.starts[r + 1]!);
   const intervals: TemporalIntervals = {
     length,
     allocatedBefore: set.allocatedBefore,

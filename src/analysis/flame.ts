@@ -7,6 +7,7 @@ import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import { growF64, growI32 } from "./locations.ts";
 import { TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
+import type { SnapshotGroups } from "./snapshots.ts";
 
 /** memray's limit (the default recursion limit minus one). */
 export const MAX_STACKS = 399;
@@ -640,16 +641,6 @@ function hybridPicks(
   return pidx >= 0 ? null : picks.subarray(0, end);
 }
 
-/** One record to draw: a snapshot group or a temporal location. */
-export interface FlameInput {
-  tid: number;
-  stackId: number;
-  nativeId: number;
-  generation: number;
-  sizeBytes: number;
-  nAllocations: number;
-}
-
 export interface FlameOptions {
   mergeThreads: boolean;
   /** Thread names by tid (as of the snapshot's end). */
@@ -662,24 +653,27 @@ export interface FlameOptions {
 /** A normal (outermost-first) flame tree. Returns the builder and each input's node index. */
 export function buildFlameTree(
   tables: CaptureTables,
-  inputs: readonly FlameInput[],
+  groups: SnapshotGroups,
   options: FlameOptions,
-): { builder: FlameTreeBuilder; leaves: number[] } {
+): { builder: FlameTreeBuilder; leaves: Int32Array } {
   const catalog = frameCatalog(tables);
-  const builder = new FlameTreeBuilder(false, catalog, expectedNodes(tables, inputs));
+  const builder = new FlameTreeBuilder(false, catalog, expectedNodes(tables, groups));
   const labels = threadLabels(options);
-  const leaves = inputs.map((input) => {
-    const trimTid = options.tidOverride ?? input.tid;
+  const { tid, stackId, nativeId, generation } = groups.locations;
+  const leaves = new Int32Array(groups.length);
+  for (let i = 0; i < groups.length; i++) {
+    const l = groups.loc[i]!;
+    const trimTid = options.tidOverride ?? tid[l]!;
+    const sizeBytes = groups.sizeBytes?.[i] ?? 0;
+    const nAllocations = groups.nAllocations?.[i] ?? 0;
     // Python stacks under one label: memoized per stack node (see addStack).
     if (options.mergeThreads && options.symbolize === undefined) {
-      return builder.addStack(input.stackId, trimTid, MERGED_THREAD, input.sizeBytes, input.nAllocations);
+      leaves[i] = builder.addStack(stackId[l]!, trimTid, MERGED_THREAD, sizeBytes, nAllocations);
+      continue;
     }
-    const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
-      trimTid,
-      symbolize: options.symbolize,
-    });
-    return builder.addNumbers(frames, 0, frames.length, true, labels(input.tid), input.sizeBytes, input.nAllocations);
-  });
+    const frames = catalog.recordFrameNumbers(stackId[l]!, nativeId[l]!, generation[l]!, { trimTid, symbolize: options.symbolize });
+    leaves[i] = builder.addNumbers(frames, 0, frames.length, true, labels(tid[l]!), sizeBytes, nAllocations);
+  }
   return { builder, leaves };
 }
 
@@ -689,22 +683,26 @@ export function buildFlameTree(
  */
 export function buildInvertedTrees(
   tables: CaptureTables,
-  inputs: readonly FlameInput[],
+  groups: SnapshotGroups,
   options: FlameOptions,
-): { inverted: FlameTreeBuilder; noImports: FlameTreeBuilder; leaves: number[]; noImportLeaves: number[] } {
+): { inverted: FlameTreeBuilder; noImports: FlameTreeBuilder; leaves: Int32Array; noImportLeaves: Int32Array } {
   const catalog = frameCatalog(tables);
-  const inverted = new FlameTreeBuilder(true, catalog, expectedNodes(tables, inputs));
-  const noImports = new FlameTreeBuilder(true, catalog, expectedNodes(tables, inputs));
+  const inverted = new FlameTreeBuilder(true, catalog, expectedNodes(tables, groups));
+  const noImports = new FlameTreeBuilder(true, catalog, expectedNodes(tables, groups));
   const labels = threadLabels(options);
-  const leaves: number[] = [];
-  const noImportLeaves: number[] = [];
-  for (const input of inputs) {
-    const frames = catalog.recordFrameNumbers(input.stackId, input.nativeId, input.generation, {
-      trimTid: options.tidOverride ?? input.tid,
+  const leaves = new Int32Array(groups.length);
+  const noImportLeaves = new Int32Array(groups.length);
+  const { tid, stackId, nativeId, generation } = groups.locations;
+  for (let i = 0; i < groups.length; i++) {
+    const l = groups.loc[i]!;
+    const frames = catalog.recordFrameNumbers(stackId[l]!, nativeId[l]!, generation[l]!, {
+      trimTid: options.tidOverride ?? tid[l]!,
       symbolize: options.symbolize,
     });
-    const label = labels(input.tid);
-    leaves.push(inverted.addNumbers(frames, 0, frames.length, false, label, input.sizeBytes, input.nAllocations));
+    const label = labels(tid[l]!);
+    const sizeBytes = groups.sizeBytes?.[i] ?? 0;
+    const nAllocations = groups.nAllocations?.[i] ?? 0;
+    leaves[i] = inverted.addNumbers(frames, 0, frames.length, false, label, sizeBytes, nAllocations);
     let cut = frames.length;
     for (let i = frames.length - 1; i >= 0; i--) {
       if (catalog.isImport(frames[i]!)) {
@@ -714,7 +712,7 @@ export function buildInvertedTrees(
     }
     // frames are innermost first, so the kept outer part is frames[cut + 1 ..].
     const from = cut === frames.length ? 0 : cut + 1;
-    noImportLeaves.push(noImports.addNumbers(frames, from, frames.length, false, label, input.sizeBytes, input.nAllocations));
+    noImportLeaves[i] = noImports.addNumbers(frames, from, frames.length, false, label, sizeBytes, nAllocations);
   }
   return { inverted, noImports, leaves, noImportLeaves };
 }
@@ -723,8 +721,8 @@ export function buildInvertedTrees(
  * A guess at a tree's size: a Python-stack tree has at most one node per stack-table node, and
  * few groups make few nodes.
  */
-function expectedNodes(tables: CaptureTables, inputs: readonly FlameInput[]): number {
-  return Math.min(tables.stackCount, inputs.length * 32) + 1;
+function expectedNodes(tables: CaptureTables, groups: SnapshotGroups): number {
+  return Math.min(tables.stackCount, groups.length * 32) + 1;
 }
 
 /** Thread labels by tid, each computed once per tree. */

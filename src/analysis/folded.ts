@@ -5,7 +5,7 @@
  * split, the thread label is the first frame.
  */
 import type { CaptureTables } from "../reader/index.ts";
-import type { SnapshotGroup } from "./snapshots.ts";
+import type { SnapshotGroups } from "./snapshots.ts";
 import { recordFrames, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 
@@ -32,7 +32,7 @@ const CHUNK_CHARS = 1 << 20;
  * texts (a few characters a frame), so an output of gigabytes (deep stacks, long names, many
  * temporary allocations) needs memory for its distinct frames and a short key per line only.
  */
-export function* foldedChunks(tables: CaptureTables, groups: readonly SnapshotGroup[], options: FoldedOptions = {}): Generator<string> {
+export function* foldedChunks(tables: CaptureTables, groups: SnapshotGroups, options: FoldedOptions = {}): Generator<string> {
   const textIds = new Map<string, number>();
   const texts: string[] = [];
   const idOf = (text: string): number => {
@@ -47,10 +47,12 @@ export function* foldedChunks(tables: CaptureTables, groups: readonly SnapshotGr
   const frameIds = new WeakMap<object, number>();
   const bytesByStack = new Map<string, number>();
   const ids: number[] = [];
-  for (const g of groups) {
-    const frames = recordFrames(tables, g.stackId, g.nativeId, g.generation, { trimTid: g.tid, symbolize: options.symbolize });
+  const { tid, stackId, nativeId, generation } = groups.locations;
+  for (let i = 0; i < groups.length; i++) {
+    const l = groups.loc[i]!;
+    const frames = recordFrames(tables, stackId[l]!, nativeId[l]!, generation[l]!, { trimTid: tid[l]!, symbolize: options.symbolize });
     ids.length = 0;
-    if (options.splitThreads) ids.push(idOf(clean(threadLabel(g.tid, options.threadName?.(g.tid)))));
+    if (options.splitThreads) ids.push(idOf(clean(threadLabel(tid[l]!, options.threadName?.(tid[l]!)))));
     for (let k = 0; k < frames.length; k++) {
       const f = frames[options.inverted ? k : frames.length - 1 - k]!;
       let id = frameIds.get(f);
@@ -60,7 +62,7 @@ export function* foldedChunks(tables: CaptureTables, groups: readonly SnapshotGr
     // Allocations with no Python stack (e.g. before any frame was pushed) sit on one frame.
     if (ids.length === (options.splitThreads ? 1 : 0)) ids.push(idOf("<unknown> (<unknown>:0)"));
     const key = ids.join(",");
-    bytesByStack.set(key, (bytesByStack.get(key) ?? 0) + g.sizeBytes);
+    bytesByStack.set(key, (bytesByStack.get(key) ?? 0) + (groups.sizeBytes?.[i] ?? 0));
   }
   let chunk = "";
   for (const [key, bytes] of bytesByStack) {
@@ -79,6 +81,6 @@ export function* foldedChunks(tables: CaptureTables, groups: readonly SnapshotGr
 }
 
 /** The folded stacks as one string (small captures, tests); `foldedChunks` for output of any size. */
-export function foldedStacks(tables: CaptureTables, groups: readonly SnapshotGroup[], options: FoldedOptions = {}): string {
+export function foldedStacks(tables: CaptureTables, groups: SnapshotGroups, options: FoldedOptions = {}): string {
   return [...foldedChunks(tables, groups, options)].join("");
 }

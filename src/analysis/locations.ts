@@ -119,6 +119,24 @@ export class Locations {
     return id;
   }
 
+  /**
+   * Done interning (the collector is finished): the columns trimmed to `count` and the lookup
+   * tables dropped, in this table and its merged twin, since snapshot groups keep the columns
+   * for as long as the views are drawn.
+   */
+  compact(): void {
+    const n = this.count;
+    this.tid = this.tid.slice(0, n);
+    this.stackId = this.stackId.slice(0, n);
+    this.nativeId = this.nativeId.slice(0, n);
+    this.generation = this.generation.slice(0, n);
+    this.allocator = this.allocator.slice(0, n);
+    this.merged = this.merged.slice(0, n);
+    this.slots = new Int32Array(0);
+    this.byStack = new Int32Array(0);
+    if (this.mergedTable !== this) this.mergedTable.compact();
+  }
+
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;

@@ -5,75 +5,61 @@
  */
 import { growColumn, growF64, growI32, widen, type Locations } from "./locations.ts";
 
-/** One group of a snapshot, keyed by (stack id, native id, tid or 0 when merged). */
-export interface SnapshotGroup {
-  /** The tid of the group's earliest member (memray keeps one member's tid when merging). */
+/** The key columns of interned locations (Locations, locations.ts), which groups point into. */
+export interface LocationColumns {
+  tid: Int32Array | Float64Array;
+  stackId: Int32Array | Float64Array;
+  nativeId: Int32Array | Float64Array;
+  generation: Int32Array | Float64Array;
+  allocator: Uint8Array;
+}
+
+/**
+ * A snapshot's groups as columns, in memray's order: group i is keyed by (stack id, native id,
+ * tid or 0 when merged) and shows as location `loc[i]` of `locations`, its earliest member
+ * (memray keeps one member's tid, allocator and map generation when it merges), with the group's
+ * sums. Temporal records are groups too, with no sums (null: every value 0; a client sums their
+ * intervals). As one object each, a real sympy capture's 472k groups and 758k temporal records
+ * were 123 MB of its 128 MB heap after collect.
+ */
+export interface SnapshotGroups {
+  length: number;
+  locations: LocationColumns;
+  loc: Int32Array;
+  sizeBytes: Float64Array | null;
+  nAllocations: Float64Array | null;
+}
+
+/** Group i as an object (tests, the command line's small outputs). */
+export function groupAt(groups: SnapshotGroups, i: number): {
   tid: number;
   stackId: number;
   nativeId: number;
-  /** Allocator and map generation of the earliest member. */
-  allocator: number;
   generation: number;
+  allocator: number;
   sizeBytes: number;
   nAllocations: number;
-  /** Smallest record seq in the group (memray 1.20 orders groups by it). */
-  minSeq: number;
+} {
+  const l = groups.loc[i]!;
+  const c = groups.locations;
+  return {
+    tid: c.tid[l]!,
+    stackId: c.stackId[l]!,
+    nativeId: c.nativeId[l]!,
+    generation: c.generation[l]!,
+    allocator: c.allocator[l]!,
+    sizeBytes: groups.sizeBytes?.[i] ?? 0,
+    nAllocations: groups.nAllocations?.[i] ?? 0,
+  };
+}
+
+/** Every group as an object (tests). */
+export function groupRows(groups: SnapshotGroups): Array<ReturnType<typeof groupAt>> {
+  return Array.from({ length: groups.length }, (_, i) => groupAt(groups, i));
 }
 
 /** [allocatedBefore, deallocatedBefore | null, nAllocations, nBytes], snapshot numbers. */
 export type TemporalInterval = [number, number | null, number, number];
-
-/**
- * One temporal location L (threads merged, so tid is 0): its intervals are [start, end) of its
- * set's columns. It is the temporal tree's flame input as it is (values 0: a client sums the
- * intervals), so a million locations need no second object each.
- */
-export interface TemporalRecord {
-  tid: number;
-  stackId: number;
-  nativeId: number;
-  generation: number;
-  allocator: number;
-  start: number;
-  end: number;
-  sizeBytes: 0;
-  nAllocations: 0;
-}
-
-/**
- * A TemporalRecord whose constant fields (tid, sizeBytes, nAllocations: 0 in every one) are on
- * the prototype. As object literals, generated_cardinality's 1.65M records held 281 MB of heap
- * after collect; as these, 142-155 MB.
- */
-class MergedRecord implements TemporalRecord {
-  stackId: number;
-  nativeId: number;
-  generation: number;
-  allocator: number;
-  start: number;
-  end: number;
-
-  constructor(stackId: number, nativeId: number, generation: number, allocator: number, start: number, end: number) {
-    this.stackId = stackId;
-    this.nativeId = nativeId;
-    this.generation = generation;
-    this.allocator = allocator;
-    this.start = start;
-    this.end = end;
-  }
-
-  get tid(): number {
-    return 0;
-  }
-
-  get sizeBytes(): 0 {
-    return 0;
-  }
-
-  get nAllocations(): 0 {
-    return 0;
-  }
-}
 
 /**
  * Temporal intervals of every location, as columns in memray's order (records in order, each
@@ -81,7 +67,10 @@ class MergedRecord implements TemporalRecord {
  * held most of the collector's heap (~95 bytes an interval).
  */
 export interface TemporalSet {
-  records: TemporalRecord[];
+  /** One temporal location L each (threads merged, so tid 0), in memray's order; no sums. */
+  records: SnapshotGroups;
+  /** Record r's intervals are [starts[r], starts[r + 1]) of the columns. */
+  starts: Int32Array;
   allocatedBefore: Int32Array;
   /** −1: still live at the end (memray's null, which sorts first). */
   deallocatedBefore: Int32Array;
@@ -91,9 +80,9 @@ export interface TemporalSet {
 }
 
 /** Record `r`'s intervals as tuples (tests and small captures). */
-export function intervalsOf(set: TemporalSet, r: TemporalRecord): TemporalInterval[] {
+export function intervalsOf(set: TemporalSet, r: number): TemporalInterval[] {
   const out: TemporalInterval[] = [];
-  for (let i = r.start; i < r.end; i++) {
+  for (let i = set.starts[r]!; i < set.starts[r + 1]!; i++) {
     const d = set.deallocatedBefore[i]!;
     out.push([set.allocatedBefore[i]!, d === -1 ? null : d, set.nAllocations[i]!, set.nBytes[i]!]);
   }
@@ -223,9 +212,8 @@ export class TemporalBuilder {
     this.loc = new Int32Array(0);
     return {
       // `locs` is a merged table: tid is 0 in every location.
-      records: order.map(
-        (l, r) => new MergedRecord(locs.stackId[l]!, locs.nativeId[l]!, locs.generation[l]!, locs.allocator[l]!, starts[r]!, starts[r + 1]!),
-      ),
+      records: { length: order.length, locations: locs, loc: Int32Array.from(order), sizeBytes: null, nAllocations: null },
+      starts,
       // Views, as content/columnar.ts returns its merged columns: the capacity past `n` (at most
       // the last doubling's, ~14 MB on generated_cardinality) costs less than trimmed copies would
       // at the peak.
@@ -256,40 +244,75 @@ export function addTo(sums: LocationSums, loc: number, sizeBytes: number, seq: n
 }
 
 /**
- * Group per-location sums by (stack id, native id, tid or 0). The non-key fields come from the
- * location with the smallest seq; groups come out ordered by that seq (memray 1.20's order).
+ * Group per-location sums by (stack id, native id, tid or 0). A group shows as its member with the
+ * smallest seq; groups come out ordered by that seq (memray 1.20's order). Groups are found
+ * through an open-addressing table of group numbers: string keys in a Map were 690k strings per
+ * view on a real sympy capture.
  */
-export function groupLocations(locs: Locations, sums: LocationSums, mergeThreads: boolean): SnapshotGroup[] {
-  const groups = new Map<string, SnapshotGroup>();
+export function groupLocations(locs: Locations, sums: LocationSums, mergeThreads: boolean): SnapshotGroups {
+  let n = 0;
+  for (let loc = 0; loc < locs.count; loc++) if (sums.count[loc]! > 0) n++;
+  let bits = 4;
+  while (1 << bits < n * 2) bits++;
+  const mask = (1 << bits) - 1;
+  /** Group number + 1 per slot (0: empty). */
+  const slots = new Int32Array(1 << bits);
+  const rep = new Int32Array(n);
+  const size = new Float64Array(n);
+  const count = new Float64Array(n);
+  const minSeq = new Float64Array(n);
+  const { tid, stackId, nativeId } = locs;
+  let groups = 0;
   for (let loc = 0; loc < locs.count; loc++) {
-    const count = sums.count[loc] ?? 0;
-    if (count === 0) continue;
-    const tid = locs.tid[loc]!;
-    const key = `${locs.stackId[loc]}:${locs.nativeId[loc]}:${mergeThreads ? 0 : tid}`;
-    const minSeq = sums.minSeq[loc]!;
-    const g = groups.get(key);
-    if (g === undefined) {
-      groups.set(key, {
-        tid,
-        stackId: locs.stackId[loc]!,
-        nativeId: locs.nativeId[loc]!,
-        allocator: locs.allocator[loc]!,
-        generation: locs.generation[loc]!,
-        sizeBytes: sums.size[loc]!,
-        nAllocations: count,
-        minSeq,
-      });
-    } else {
-      g.sizeBytes += sums.size[loc]!;
-      g.nAllocations += count;
-      if (minSeq < g.minSeq) {
-        g.minSeq = minSeq;
-        g.tid = tid;
-        g.allocator = locs.allocator[loc]!;
-        g.generation = locs.generation[loc]!;
+    const c = sums.count[loc]!;
+    if (!(c > 0)) continue;
+    const t = mergeThreads ? 0 : tid[loc]!;
+    const s = stackId[loc]!;
+    const nat = nativeId[loc]!;
+    let i = groupHash(s, nat, t) & mask;
+    let g: number;
+    for (;;) {
+      g = slots[i]! - 1;
+      if (g < 0) {
+        g = groups++;
+        slots[i] = g + 1;
+        rep[g] = loc;
+        size[g] = sums.size[loc]!;
+        count[g] = c;
+        minSeq[g] = sums.minSeq[loc]!;
+        break;
       }
+      const r = rep[g]!;
+      if (stackId[r] === s && nativeId[r] === nat && (mergeThreads || tid[r] === t)) {
+        size[g] = size[g]! + sums.size[loc]!;
+        count[g] = count[g]! + c;
+        const m = sums.minSeq[loc]!;
+        if (m < minSeq[g]!) {
+          minSeq[g] = m;
+          rep[g] = loc;
+        }
+        break;
+      }
+      i = (i + 1) & mask;
     }
   }
-  return [...groups.values()].sort((a, b) => a.minSeq - b.minSeq);
+  // Stable: ties keep the order of first appearance, as the Map's insertion order did.
+  const order = Array.from({ length: groups }, (_, g) => g).sort((a, b) => minSeq[a]! - minSeq[b]!);
+  const loc = new Int32Array(groups);
+  const sizeBytes = new Float64Array(groups);
+  const nAllocations = new Float64Array(groups);
+  order.forEach((g, k) => {
+    loc[k] = rep[g]!;
+    sizeBytes[k] = size[g]!;
+    nAllocations[k] = count[g]!;
+  });
+  return { length: groups, locations: locs, loc, sizeBytes, nAllocations };
 }
 
+/** A hash of a group key (stack id, native id, tid), ids of any size. */
+export function groupHash(stackId: number, nativeId: number, tid: number): number {
+  let h = Math.imul(stackId ^ ((stackId / 2 ** 32) | 0), 0x9e3779b1);
+  h = Math.imul(h ^ nativeId ^ ((nativeId / 2 ** 32) | 0), 0x85ebca6b);
+  h = Math.imul(h ^ tid ^ ((tid / 2 ** 32) | 0), 0xc2b2ae35);
+  return (h ^ (h >>> 15)) >>> 0;
+}

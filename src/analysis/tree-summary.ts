@@ -4,7 +4,7 @@
  * frame's own property, not inherited.
  */
 import type { CaptureTables } from "../reader/index.ts";
-import type { SnapshotGroup } from "./snapshots.ts";
+import { groupAt, type SnapshotGroups } from "./snapshots.ts";
 import { MAX_STACKS, recordFrames, type NativeSymbolizer } from "./flame.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import type { TreeSummaryNode } from "./model.ts";
@@ -21,18 +21,21 @@ export const ROOT_FUNCTION = "<ROOT>";
 /** `groups` must be the split-threads snapshot in memray's yield order (we use minimum seq). */
 export function buildTreeSummary(
   tables: CaptureTables,
-  groups: readonly SnapshotGroup[],
+  groups: SnapshotGroups,
   options: TreeSummaryOptions = {},
 ): TreeSummaryNode {
   const biggest = options.biggestAllocs ?? 200;
   const root = newNode(ROOT_FUNCTION, "", 0, "", true, false);
-  const sorted = groups.slice().sort((a, b) => b.sizeBytes - a.sizeBytes); // stable
+  const bytes = groups.sizeBytes ?? new Float64Array(groups.length);
+  const counts = groups.nAllocations ?? new Float64Array(groups.length);
+  const sorted = Array.from({ length: groups.length }, (_, i) => i).sort((a, b) => bytes[b]! - bytes[a]!); // stable
   const childIndex = new Map<TreeSummaryNode, Map<string, TreeSummaryNode>>();
-  for (const group of sorted) {
-    root.valueBytes += group.sizeBytes;
-    root.nAllocations += group.nAllocations;
+  for (const i of sorted) {
+    root.valueBytes += bytes[i]!;
+    root.nAllocations += counts[i]!;
   }
-  for (const group of sorted.slice(0, biggest)) {
+  for (const i of sorted.slice(0, biggest)) {
+    const group = groupAt(groups, i);
     const thread = threadLabel(group.tid, options.threadName?.(group.tid));
     const frames = recordFrames(tables, group.stackId, group.nativeId, group.generation, {
       trimTid: group.tid,
@@ -63,9 +66,9 @@ export function buildTreeSummary(
   if (elided.length > 0) {
     let nAllocations = 0;
     let valueBytes = 0;
-    for (const g of elided) {
-      nAllocations += g.nAllocations;
-      valueBytes += g.sizeBytes;
+    for (const i of elided) {
+      nAllocations += counts[i]!;
+      valueBytes += bytes[i]!;
     }
     const leaf = newNode(
       `<${nAllocations} allocations from ${elided.length} locations below the configured threshold>`,

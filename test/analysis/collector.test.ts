@@ -1,7 +1,8 @@
 // The one-pass collector on hand-made record streams: the peak state rebuilt from the undo
 // log, missed frees, mmap pieces, temporary thresholds and ties.
 import { describe, expect, it } from "vitest";
-import { AllocationCollector, type SnapshotGroup } from "../../src/analysis/allocation-collector.ts";
+import { AllocationCollector } from "../../src/analysis/allocation-collector.ts";
+import { groupRows, type SnapshotGroups } from "../../src/analysis/snapshots.ts";
 import { Allocator } from "../../src/reader/index.ts";
 
 const { MALLOC, FREE, MMAP, MUNMAP } = Allocator;
@@ -12,7 +13,7 @@ function run(records: Rec[], threshold = 1) {
   for (const [tid, address, size, allocator, stack] of records) c.allocation(tid, address, size, allocator, stack, 0, 0);
   return c.finish();
 }
-const bySize = (groups: SnapshotGroup[]) => groups.map((g) => [g.stackId, g.sizeBytes, g.nAllocations]).sort((a, b) => a[0]! - b[0]!);
+const bySize = (groups: SnapshotGroups) => groupRows(groups).map((g) => [g.stackId, g.sizeBytes, g.nAllocations]).sort((a, b) => a[0]! - b[0]!);
 
 describe("AllocationCollector", () => {
   it("rebuilds the high-water mark from the undo log, not the end state", () => {
@@ -74,7 +75,7 @@ describe("AllocationCollector", () => {
       [2, 0x2000, 20, MALLOC, 7],
     ]);
     expect(bySize(s.highWaterMark)).toEqual([[7, 30, 2]]);
-    expect(s.highWaterMarkByThread.map((g) => [g.tid, g.sizeBytes])).toEqual([[1, 10], [2, 20]]);
+    expect(groupRows(s.highWaterMarkByThread).map((g) => [g.tid, g.sizeBytes])).toEqual([[1, 10], [2, 20]]);
   });
 
   it("keeps memory bounded by live allocations over a long churn after the peak", () => {
@@ -97,6 +98,6 @@ describe("AllocationCollector", () => {
     const s = long.snapshots;
     expect(s.peakMemoryBytes).toBe(1_000_000);
     expect(bySize(s.highWaterMark)).toEqual([[1, 1_000_000, 1]]);
-    expect(s.temporary.reduce((n, g) => n + g.nAllocations, 0)).toBe(200_001);
+    expect(groupRows(s.temporary).reduce((n, g) => n + g.nAllocations, 0)).toBe(200_001);
   });
 });

@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { collectCapture } from "../../src/analysis/collect.ts";
-import { intervalsOf, type SnapshotGroup, type TemporalSet } from "../../src/analysis/snapshots.ts";
+import { groupRows, intervalsOf, type SnapshotGroups, type TemporalSet } from "../../src/analysis/snapshots.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
 import { V11_ALLOCATORS } from "../../src/reader/index.ts";
 import { DETAILED_DIR, readJson } from "../helpers/fixtures.ts";
@@ -27,8 +27,8 @@ interface ExpectedTemporal {
 function groupKeys(groups: Array<{ stack: number; native: number; tid: number; size: number; n: number }>, mergeThreads: boolean): string[] {
   return groups.map((g) => `${g.stack}/${g.native}/${mergeThreads ? "-" : g.tid}: ${g.size} B × ${g.n}`).sort();
 }
-const ours = (groups: SnapshotGroup[], merged: boolean) =>
-  groupKeys(groups.map((g) => ({ stack: g.stackId, native: g.nativeId, tid: g.tid, size: g.sizeBytes, n: g.nAllocations })), merged);
+const ours = (groups: SnapshotGroups, merged: boolean) =>
+  groupKeys(groupRows(groups).map((g) => ({ stack: g.stackId, native: g.nativeId, tid: g.tid, size: g.sizeBytes, n: g.nAllocations })), merged);
 const theirs = (groups: ExpectedGroup[], merged: boolean) =>
   groupKeys(groups.map((g) => ({ stack: g.stack_id, native: g.native_stack_id, tid: g.tid, size: g.size, n: g.n_allocations })), merged);
 
@@ -36,7 +36,7 @@ function temporalKeys(records: Array<{ key: string; intervals: Array<[number, nu
   return records.flatMap((r) => r.intervals.map((i) => `${r.key} ${JSON.stringify(i)}`)).sort();
 }
 const ourTemporal = (set: TemporalSet) =>
-  temporalKeys(set.records.map((r) => ({ key: `${r.tid}/${r.stackId}/${r.nativeId}/${r.allocator}`, intervals: intervalsOf(set, r) })));
+  temporalKeys(groupRows(set.records).map((r, i) => ({ key: `${r.tid}/${r.stackId}/${r.nativeId}/${r.allocator}`, intervals: intervalsOf(set, i) })));
 // Header 11 files list allocators in memray 1.18's numbering; the reader uses today's.
 const theirTemporal = (records: ExpectedTemporal[], version: number) =>
   temporalKeys(

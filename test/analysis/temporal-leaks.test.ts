@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { LIVE_STRIDE } from "../../src/analysis/livetable.ts";
 import { Locations } from "../../src/analysis/locations.ts";
 import { TemporalLeaks } from "../../src/analysis/temporal-leaks.ts";
-import { intervalsOf, TemporalBuilder } from "../../src/analysis/snapshots.ts";
+import { groupRows, intervalsOf, TemporalBuilder } from "../../src/analysis/snapshots.ts";
 import { SnapshotClock } from "../../src/analysis/temporal-peaks.ts";
 import { seededRandom } from "../helpers/random.ts";
 
@@ -37,7 +37,7 @@ describe("TemporalLeaks", () => {
     }
     const live = new Float64Array(LIVE_STRIDE).fill(-1);
     const set = leaks.finish(locs, live, []);
-    const ours = set.records.flatMap((r) => intervalsOf(set, r).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
+    const ours = groupRows(set.records).flatMap((r, k) => intervalsOf(set, k).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
       [...m].map(([key, [count, bytes]]) => `${locs.mergedTable.stackId[merged]}:${key},${count},${bytes}`),
     ).sort();
@@ -59,7 +59,7 @@ describe("TemporalBuilder", () => {
     expect(builder.nAllocations).toBeInstanceOf(Float64Array);
     builder.add(a, 1, -1, 2 ** 40, 30);
     const set = builder.finish(locs.mergedTable);
-    expect(set.records.map((r) => [r.stackId, ...intervalsOf(set, r)])).toEqual([
+    expect(groupRows(set.records).map((r, k) => [r.stackId, ...intervalsOf(set, k)])).toEqual([
       [1, [0, null, 7, 20], [1, null, 2 ** 40, 30]],
       [2, [0, 2, 2 ** 31, 10]],
     ]);

@@ -100,7 +100,7 @@ describe("tree summary", () => {
 
   it("keeps -b groups, elides the rest into one leaf, root totals include them", () => {
     const root = buildTreeSummary(c.tables, groups, { biggestAllocs: 3 });
-    const total = groups.reduce((s, g) => s + g.sizeBytes, 0);
+    const total = groups.sizeBytes!.reduce((s, v) => s + v, 0);
     expect(root.valueBytes).toBe(total);
     const elided = root.children.filter((n) => n.elided);
     expect(elided).toHaveLength(1);
