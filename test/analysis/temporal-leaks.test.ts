@@ -64,4 +64,29 @@ describe("TemporalBuilder", () => {
       [2, [0, 2, 2 ** 31, 10]],
     ]);
   });
+
+  it("orders each record's intervals as memray does: allocatedBefore, deallocatedBefore (null first), nBytes, then as added", () => {
+    const locs = new Locations();
+    const ids = [1, 2, 3].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
+    const builder = new TemporalBuilder();
+    // Deterministic pseudo-random intervals with many ties, so every tie-break is exercised.
+    let x = 12345;
+    const next = (m: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % m;
+    const added: Array<[number, number, number, number, number]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const loc = ids[next(3)]!;
+      const ab = next(6);
+      const db = next(4) === 0 ? -1 : ab + next(5);
+      const bytes = next(3) * 8;
+      builder.add(loc, ab, db, i, bytes);
+      added.push([loc, ab, db, i, bytes]);
+    }
+    const set = builder.finish(locs.mergedTable);
+    const got = groupRows(set.records).flatMap((r, k) => intervalsOf(set, k).map(([ab, db, n, bytes]) => [r.stackId, ab, db ?? -1, n, bytes]));
+    const stackOf = (loc: number) => locs.mergedTable.stackId[loc]!;
+    const expected = added
+      .map(([loc, ab, db, n, bytes]) => [stackOf(loc), ab, db, n, bytes])
+      .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[4]! - b[4]! || a[3]! - b[3]!);
+    expect(got).toEqual(expected);
+  });
 });
