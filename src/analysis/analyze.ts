@@ -6,7 +6,7 @@
 import type { CaptureTables, ReadOptions } from "../reader/index.ts";
 import { collectCapture, type CollectedCapture } from "./collect.ts";
 import type { SnapshotGroups, TemporalSet } from "./snapshots.ts";
-import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
+import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, relabelled, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
 import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
@@ -77,12 +77,12 @@ function flameBuilder(
 /**
  * The split-threads tree of a view. When every group of the view comes from one thread, the
  * groups are the merged view's, so the tree is the merged tree (`merged`, built with the same
- * options) with that thread's label: given again instead of rebuilt.
+ * options) with that thread's label: its columns shared, not rebuilt.
  */
 function flameColumnsByThread(
   capture: CollectedCapture,
   view: FlameView,
-  merged: FlameTreeBuilder | null,
+  merged: FlameColumns | null,
   options: { symbolize?: NativeSymbolizer },
 ): FlameColumns | null {
   const groups = viewGroups(capture, view, false);
@@ -92,7 +92,7 @@ function flameColumnsByThread(
   let oneThread = viewGroups(capture, view, true)!.length === groups.length;
   for (let i = 1; i < groups.length && oneThread; i++) oneThread = tids[groups.loc[i]!] === tid;
   if (merged !== null && oneThread) {
-    return merged.preorder(tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid))).tree;
+    return relabelled(merged, tid === undefined ? "" : threadLabel(tid, viewThreadName(capture, view)(tid)));
   }
   return flameBuilder(capture, view, { mergeThreads: false, symbolize: options.symbolize })?.preorder().tree ?? null;
 }
@@ -179,11 +179,10 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
   const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
   const symbolize = opts.symbolize ?? (header.nativeTraces && opts.symbolizerFor ? opts.symbolizerFor(tables) : undefined);
-  // One view at a time: its builder's tables are dropped once its columns (and the split-threads
-  // tree, which may reuse the builder) are made.
+  // One view at a time: its builder's tables are dropped once its columns are made.
   const views = (view: FlameView): { merged: FlameColumns | null; byThread: FlameColumns | null } => {
-    const builder = flameBuilder(capture, view, { mergeThreads: true, symbolize });
-    return { merged: builder?.preorder().tree ?? null, byThread: flameColumnsByThread(capture, view, builder, { symbolize }) };
+    const merged = flameBuilder(capture, view, { mergeThreads: true, symbolize })?.preorder().tree ?? null;
+    return { merged, byThread: flameColumnsByThread(capture, view, merged, { symbolize }) };
   };
   const peak = views("peak");
   const leaks = views("leaks");

@@ -219,14 +219,18 @@ export class FlameTreeBuilder {
   /** Creation index of each node's parent (−1 for the root); children come after parents. */
   parents: Int32Array;
   private frame: Int32Array;
-  private threadOf: Int32Array;
+  /** Each node's thread number; null while every node is on thread number 0 (merged trees). */
+  private threadOf: Int32Array | null = null;
   private flags: Uint8Array;
   /**
-   * Bytes and allocations of the records that end at each node, made at the first value: a
-   * temporal tree has none (its values are the intervals'), and two columns of its 3.1M nodes were 49 MB.
+   * The records' values as added, (node, bytes, allocations) each: only record ends have values,
+   * and two columns by node were 42 MB of a real sympy capture's 2.2M-node inverted tree, which
+   * 54k records end in (a temporal tree has no values at all).
    */
-  private ownBytes: Float64Array | null = null;
-  private ownCount: Float64Array | null = null;
+  private valueNode = new Int32Array(64);
+  private valueBytes = new Float64Array(64);
+  private valueCount = new Float64Array(64);
+  private values = 0;
   private readonly inverted: boolean;
   // Children by (parent node, frame number, thread number): one open-addressing table for the
   // whole tree, 2 ints a slot (parent, child + 1; 0 is empty), the child's frame and thread read
@@ -261,7 +265,6 @@ export class FlameTreeBuilder {
     const cap = Math.max(256, expectedNodes);
     this.parents = new Int32Array(cap);
     this.frame = new Int32Array(cap);
-    this.threadOf = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
     this.depth = new Uint16Array(cap);
     this.firstChild = new Int32Array(cap);
@@ -317,13 +320,16 @@ export class FlameTreeBuilder {
   }
 
   private addValue(node: number, sizeBytes: number, nAllocations: number): void {
-    if (this.ownBytes === null) {
-      if (sizeBytes === 0 && nAllocations === 0) return;
-      this.ownBytes = new Float64Array(this.parents.length);
-      this.ownCount = new Float64Array(this.parents.length);
+    if (sizeBytes === 0 && nAllocations === 0) return;
+    const k = this.values++;
+    if (k === this.valueNode.length) {
+      this.valueNode = growI32(this.valueNode, k * 2);
+      this.valueBytes = growF64(this.valueBytes, k * 2);
+      this.valueCount = growF64(this.valueCount, k * 2);
     }
-    this.ownBytes[node] = this.ownBytes[node]! + sizeBytes;
-    this.ownCount![node] = this.ownCount![node]! + nAllocations;
+    this.valueNode[k] = node;
+    this.valueBytes[k] = sizeBytes;
+    this.valueCount[k] = nAllocations;
   }
 
   /**
@@ -378,8 +384,8 @@ export class FlameTreeBuilder {
     let slot = -1;
     if ((curFlags & NODE_LONE) !== 0) {
       const only = this.firstChild[cur]!;
-      if (this.frame[only] === frame && this.threadOf[only] === threadNumber) return only;
-      this.claim(this.slotOf(cur, this.frame[only]!, this.threadOf[only]!), cur, only);
+      if (this.frame[only] === frame && this.threadAt(only) === threadNumber) return only;
+      this.claim(this.slotOf(cur, this.frame[only]!, this.threadAt(only)), cur, only);
       this.flags[cur] = curFlags & ~NODE_LONE;
     }
     if ((curFlags & (NODE_LONE | NODE_PARENT)) !== 0) {
@@ -404,6 +410,10 @@ export class FlameTreeBuilder {
     return id;
   }
 
+  private threadAt(node: number): number {
+    return this.threadOf === null ? 0 : this.threadOf[node]!;
+  }
+
   /** A `<STACK TOO DEEP>` node: records reaching it end there. */
   private isTooDeep(node: number): boolean {
     return (this.flags[node]! & NODE_TOO_DEEP) !== 0;
@@ -425,14 +435,10 @@ export class FlameTreeBuilder {
       const n = this.parents.length * 2;
       this.parents = growI32(this.parents, n);
       this.frame = growI32(this.frame, n);
-      this.threadOf = growI32(this.threadOf, n);
+      if (this.threadOf !== null) this.threadOf = growI32(this.threadOf, n);
       const f = new Uint8Array(n);
       f.set(this.flags);
       this.flags = f;
-      if (this.ownBytes !== null) {
-        this.ownBytes = growF64(this.ownBytes, n);
-        this.ownCount = growF64(this.ownCount!, n);
-      }
       this.firstChild = growI32(this.firstChild, n);
       const d = new Uint16Array(n);
       d.set(this.depth);
@@ -441,25 +447,23 @@ export class FlameTreeBuilder {
     this.depth[id] = this.depth[parent]! + 1;
     this.parents[id] = parent;
     this.frame[id] = frame;
-    this.threadOf[id] = thread;
+    if (thread !== 0) (this.threadOf ??= new Int32Array(this.parents.length))[id] = thread;
     this.flags[id] = flags;
     return id;
   }
 
   /**
-   * The tree as preorder columns (children in creation order), with every non-root node labelled `thread` when given (a split-threads tree of one
-   * thread is the merged tree relabelled). `preorderOf[creationIndex]` is a node's preorder
+   * The tree as preorder columns (children in creation order); the builder is spent (its tables
+   * are let go while the columns are made). `preorderOf[creationIndex]` is a node's preorder
    * index (what `add` returned names creation indices). Frames index the catalog's shared table.
    */
-  preorder(thread: string | null = null): { tree: FlameColumns; preorderOf: Int32Array } {
+  preorder(): { tree: FlameColumns; preorderOf: Int32Array } {
     const n = this.nodeCount;
-    const created = this.parents;
     const catalog = this.catalog;
     const rootFrame = catalog.numberOf(FLAME_ROOT);
     const tooDeepFrame = this.tooDeep.size > 0 ? catalog.numberOf(STACK_TOO_DEEP) : -1;
-    // Thread labels: the builder's, or `thread` alone; the root's "0x0" last.
-    const threads = thread === null ? [...this.threads, "0x0"] : [thread, "0x0"];
-    const rootThread = threads.length - 1;
+    // Thread labels, the root's "0x0" last.
+    const threads = [...this.threads, "0x0"];
     const tree: FlameColumns = {
       size: n,
       parent: new Int32Array(n),
@@ -467,41 +471,27 @@ export class FlameTreeBuilder {
       frames: catalog.frames,
       thread: new Int32Array(n),
       threads,
-      valueBytes: new Float64Array(n),
-      nAllocations: new Float64Array(n),
+      valueBytes: new Float64Array(0),
+      nAllocations: new Float64Array(0),
       flags: new Uint8Array(n),
     };
-    // Preorder indices from subtree sizes: a node's children were created in their order, so
-    // each takes the next free index under its parent. `next` holds a node's subtree size until
-    // the node is placed, then the index its next child takes. (Child lists and a stack were
-    // five arrays of n, 56 MB on a 2.8M-node tree.)
-    const next = new Int32Array(n).fill(1);
-    for (let id = n - 1; id > 0; id--) next[created[id]!]! += next[id]!;
-    const preorderOf = new Int32Array(n);
-    next[0] = 1;
     tree.parent[0] = -1;
     tree.frame[0] = rootFrame;
-    tree.thread[0] = rootThread;
+    tree.thread[0] = threads.length - 1;
     tree.flags[0] = TreeFlag.INTERESTING;
-    const { ownBytes, ownCount } = this;
-    for (let id = 1; id < n; id++) {
-      const p = created[id]!;
-      const pre = next[p]!;
-      next[p] = pre + next[id]!;
-      next[id] = pre + 1;
-      preorderOf[id] = pre;
-      const flags = this.flags[id]!;
-      tree.parent[pre] = preorderOf[p]!;
-      tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
-      tree.thread[pre] = thread === null ? this.threadOf[id]! : 0;
-      tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
-    }
-    if (ownBytes === null) return { tree, preorderOf }; // no values: all zeros
-    tree.valueBytes[0] = ownBytes[0]!;
-    tree.nAllocations[0] = ownCount![0]!;
-    for (let id = 1; id < n; id++) {
-      tree.valueBytes[preorderOf[id]!] = ownBytes[id]!;
-      tree.nAllocations[preorderOf[id]!] = ownCount![id]!;
+    const preorderOf = this.place(tree, tooDeepFrame);
+    // Only the values are left to place: the structure's tables go before the value columns are
+    // made (on a real sympy capture's 2.2M-node inverted tree, ~90 MB less at the peak).
+    const { valueNode, valueBytes: addedBytes, valueCount: addedCount, values } = this;
+    this.spend();
+    tree.valueBytes = new Float64Array(n);
+    tree.nAllocations = new Float64Array(n);
+    if (values === 0) return { tree, preorderOf }; // no values: all zeros
+    // Each node's own values summed in the order added, as before the sums over subtrees.
+    for (let k = 0; k < values; k++) {
+      const pre = preorderOf[valueNode[k]!]!;
+      tree.valueBytes[pre] = tree.valueBytes[pre]! + addedBytes[k]!;
+      tree.nAllocations[pre] = tree.nAllocations[pre]! + addedCount[k]!;
     }
     // Subtree sums, backwards in preorder: each parent adds its children last to first, as a
     // backward pass in creation order does, so the sums are the same to the bit.
@@ -514,6 +504,45 @@ export class FlameTreeBuilder {
     return { tree, preorderOf };
   }
 
+  /** Node structure into `tree`'s preorder columns; each creation index's preorder index. */
+  private place(tree: FlameColumns, tooDeepFrame: number): Int32Array {
+    const n = this.nodeCount;
+    const created = this.parents;
+    // Preorder indices from subtree sizes: a node's children were created in their order, so
+    // each takes the next free index under its parent. `next` holds a node's subtree size until
+    // the node is placed, then the index its next child takes. (Child lists and a stack were
+    // five arrays of n, 56 MB on a 2.8M-node tree.)
+    const next = new Int32Array(n).fill(1);
+    for (let id = n - 1; id > 0; id--) next[created[id]!]! += next[id]!;
+    const preorderOf = new Int32Array(n);
+    next[0] = 1;
+    for (let id = 1; id < n; id++) {
+      const p = created[id]!;
+      const pre = next[p]!;
+      next[p] = pre + next[id]!;
+      next[id] = pre + 1;
+      preorderOf[id] = pre;
+      const flags = this.flags[id]!;
+      tree.parent[pre] = preorderOf[p]!;
+      tree.frame[pre] = (flags & NODE_TOO_DEEP) !== 0 ? tooDeepFrame : this.frame[id]!;
+      tree.thread[pre] = this.threadAt(id);
+      tree.flags[pre] = ((flags & NODE_INTERESTING) !== 0 ? TreeFlag.INTERESTING : 0) | ((flags & NODE_IMPORT) !== 0 ? TreeFlag.IMPORT_SYSTEM : 0);
+    }
+    return preorderOf;
+  }
+
+  /** Let go of every table (preorder made the columns). */
+  private spend(): void {
+    const none = new Int32Array(0);
+    this.parents = this.frame = this.firstChild = this.slots = this.valueNode = none;
+    this.threadOf = null;
+    this.flags = new Uint8Array(0);
+    this.depth = new Uint16Array(0);
+    this.valueBytes = this.valueCount = new Float64Array(0);
+    this.values = 0;
+    this.nodeCount = 0;
+  }
+
   /** The slot (base index) of (parent, frame, thread): its child, or the empty slot it would take. */
   private slotOf(parent: number, frame: number, thread: number): number {
     const slots = this.slots;
@@ -522,7 +551,7 @@ export class FlameTreeBuilder {
     for (;;) {
       const b = i << 1;
       const child = slots[b + 1]! - 1;
-      if (child < 0 || (slots[b] === parent && this.frame[child] === frame && this.threadOf[child] === thread)) return b;
+      if (child < 0 || (slots[b] === parent && this.frame[child] === frame && this.threadAt(child) === thread)) return b;
       i = (i + 1) & mask;
     }
   }
@@ -541,11 +570,21 @@ export class FlameTreeBuilder {
     for (let b = 0; b < old.length; b += 2) {
       const child = old[b + 1]! - 1;
       if (child < 0) continue;
-      const slot = this.slotOf(old[b]!, this.frame[child]!, this.threadOf[child]!);
+      const slot = this.slotOf(old[b]!, this.frame[child]!, this.threadAt(child));
       this.slots[slot] = old[b]!;
       this.slots[slot + 1] = old[b + 1]!;
     }
   }
+}
+
+/**
+ * A merged-threads tree (every node but the root on its one label) with every non-root node
+ * labelled `thread`: a split-threads view of one thread. The columns are shared (nothing writes
+ * to a built tree): a copy was 29 bytes a node per view.
+ */
+export function relabelled(tree: FlameColumns, thread: string): FlameColumns {
+  // A tree of the root alone has only the root's label, "0x0", at 0.
+  return tree.threads.length === 1 ? { ...tree, thread: Int32Array.of(1), threads: [thread, "0x0"] } : { ...tree, threads: [thread, "0x0"] };
 }
 
 /** Turns a native frame into a report frame; null drops it (as memray drops unresolved ips). */
