@@ -9,7 +9,7 @@ import type { SnapshotGroups, TemporalSet } from "./snapshots.ts";
 import { buildFlameTree, buildInvertedTrees, flameColumns, markRunnerFrames, relabelled, type FlameTreeBuilder, type NativeSymbolizer } from "./flame.ts";
 import { threadLabel } from "./frames.ts";
 import { memorySamples, memoryStride } from "./memory.ts";
-import type { CaptureStats, FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
+import type { FlameColumns, FlameView, RunAnalysis, TemporalData, TemporalIntervals } from "./model.ts";
 import { buildTreeSummary } from "./tree-summary.ts";
 
 export interface AnalyzeOptions {
@@ -177,7 +177,7 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): RunA
 /** Every view of a collected capture; stats when it was collected with `stats: true`. */
 export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOptions = {}): RunAnalysis {
   const opts = { ...DEFAULT_ANALYZE_OPTIONS, ...options };
-  const { header, tables, summary, snapshots, aggregated, stats: statsCollector } = capture;
+  const { header, tables, summary, snapshots, aggregated, stats } = capture;
   const symbolize = opts.symbolize ?? (header.nativeTraces && opts.symbolizerFor ? opts.symbolizerFor(tables) : undefined);
   // One view at a time: its builder's tables are dropped once its columns are made.
   const views = (view: FlameView): { merged: FlameColumns | null; byThread: FlameColumns | null } => {
@@ -188,8 +188,6 @@ export function analyzeCollected(capture: CollectedCapture, options: AnalyzeOpti
   const leaks = views("leaks");
   const temporary = views("temporary");
   const inverted = invertedTrees(capture, "peak", { mergeThreads: true, symbolize })!;
-  const stats: CaptureStats | null =
-    snapshots && statsCollector ? statsCollector.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
   const memory = snapshots
     ? memorySamples(snapshots.memoryTimeMs, snapshots.memoryRssBytes, snapshots.memoryHeapBytes, opts.maxMemoryRecords)
     : memorySamples(aggregated!.memoryTimeMs, aggregated!.memoryRssBytes, aggregated!.memoryHeapBytes, opts.maxMemoryRecords);

@@ -14,6 +14,7 @@
 import { FileFormat, readCaptureFile, type ReadOptions, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
 import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./allocation-collector.ts";
+import type { CaptureStats } from "./model.ts";
 import { StatsCollector } from "./stats.ts";
 
 export interface CollectedCapture {
@@ -24,8 +25,8 @@ export interface CollectedCapture {
   snapshots: CollectedSnapshots | null;
   /** Aggregated (`--aggregate`) files. */
   aggregated: AggregatedCollector | null;
-  /** `memray stats` counters, when asked for (all-allocations files only). */
-  stats: StatsCollector | null;
+  /** `memray stats`, when asked for (all-allocations files only). */
+  stats: CaptureStats | null;
 }
 
 export function collectCapture(
@@ -50,12 +51,9 @@ export function collectCapture(
   };
   const { header, tables, summary } = readCaptureFile(path, visitor, options.read);
   const isAggregated = header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS;
-  return {
-    header,
-    tables,
-    summary,
-    snapshots: isAggregated ? null : collector.finish(),
-    aggregated: isAggregated ? aggregated : null,
-    stats: isAggregated ? null : collector.stats,
-  };
+  const snapshots = isAggregated ? null : collector.finish();
+  // The figures now, so the counters (three columns by stack id, 24 MB on a real sympy capture)
+  // are not held while the views are drawn.
+  const stats = snapshots && collector.stats ? collector.stats.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;
+  return { header, tables, summary, snapshots, aggregated: isAggregated ? aggregated : null, stats };
 }
