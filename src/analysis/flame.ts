@@ -39,8 +39,11 @@ export class FrameCatalog {
   private readonly stackMemos: Array<StackMemo | undefined> = [];
   /** Per map generation, per native ip: its symbolized frames' numbers (see hybridNumbers)... */
   private ipFrames = new Map<number, Map<number, number[]>>();
-  /** ...as `ipSymbolizer` gave them (another symbolizer starts the cache again). */
+  /** ...as `ipSymbolizer` gave them (another symbolizer starts the caches again)... */
   private ipSymbolizer: NativeSymbolizer | null = null;
+  /** ...and per map generation, per native node: its ip's list in `numberLists`, plus one (0: not yet). */
+  private nodeFrames = new Map<number, Int32Array>();
+  private numberLists: number[][] = [];
 
   constructor(tables: CaptureTables | null = null) {
     this.tables = tables;
@@ -142,31 +145,54 @@ export class FrameCatalog {
     if (symbolize !== this.ipSymbolizer) {
       this.ipSymbolizer = symbolize;
       this.ipFrames = new Map();
+      this.nodeFrames = new Map();
     }
     const ids = tables.stackFrameIds(stackId);
     const native: number[] = [];
     if (nativeId !== 0) {
       let byIp = this.ipFrames.get(generation);
       if (byIp === undefined) this.ipFrames.set(generation, (byIp = new Map()));
-      for (const ip of tables.nativeIps(nativeId)) {
-        let numbers = byIp.get(ip);
-        if (numbers === undefined) {
-          const nf = tables.nativeFrame(ip, generation);
-          numbers = (symbolize(nf.module, nf.offset, ip) ?? []).map((f) => this.numberOf(f));
-          byIp.set(ip, numbers);
+      let byNode = this.nodeFrames.get(generation);
+      if (byNode === undefined || byNode.length < tables.nativeCount) {
+        const grown = new Int32Array(tables.nativeCount);
+        if (byNode !== undefined) grown.set(byNode);
+        this.nodeFrames.set(generation, (byNode = grown));
+      }
+      // tables.nativeIps' walk, with each node's numbers found by node (an array read) before
+      // by ip (a Map of doubles, which was most of this function's time).
+      let guard = tables.nativeCount;
+      for (let node = nativeId; node > 0 && node < tables.nativeCount && guard-- > 0; node = tables.nativeParent[node]!) {
+        let list = byNode[node]! - 1;
+        if (list < 0) {
+          const ip = tables.nativeIp[node]!;
+          let numbers = byIp.get(ip);
+          if (numbers === undefined) {
+            const nf = tables.nativeFrame(ip, generation);
+            numbers = (symbolize(nf.module, nf.offset, ip) ?? []).map((f) => this.numberOf(f));
+            byIp.set(ip, numbers);
+          }
+          list = this.numberLists.length;
+          this.numberLists.push(numbers);
+          byNode[node] = list + 1;
         }
-        for (const n of numbers) native.push(n);
+        const numbers = this.numberLists[list]!;
+        for (let j = 0; j < numbers.length; j++) native.push(numbers[j]!);
       }
     }
-    const picks = hybridPicks(
+    const count = hybridPicks(
       ids.length,
       (p) => tables.frame(ids[p]!).isEntry,
       native.length,
       (k) => (this.flags[native[k]!]! & FLAG_EVAL) !== 0,
       tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0,
     );
-    if (picks === null) return ids.map((id) => this.numberOfFrameId(id));
-    return Array.from(picks, (p) => (p >= 0 ? this.numberOfFrameId(ids[p]!) : native[-p - 1]!));
+    if (count < 0) return ids.map((id) => this.numberOfFrameId(id));
+    const out: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const p = picksBuffer[k]!;
+      out.push(p >= 0 ? this.numberOfFrameId(ids[p]!) : native[-p - 1]!);
+    }
+    return out;
   }
 }
 
@@ -638,21 +664,34 @@ function hybridStack(
       if (frames !== null) for (const f of frames) native.push(f);
     }
   }
-  const picks = hybridPicks(
+  const count = hybridPicks(
     python.length,
     (p) => python[p]!.isEntry,
     native.length,
     (k) => EVAL_FRAME.test(native[k]!.function),
     tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0,
   );
-  return picks === null ? python : Array.from(picks, (p) => (p >= 0 ? python[p]! : native[-p - 1]!));
+  if (count < 0) return python;
+  const out: FrameKey[] = [];
+  for (let k = 0; k < count; k++) {
+    const p = picksBuffer[k]!;
+    out.push(p >= 0 ? python[p]! : native[-p - 1]!);
+  }
+  return out;
 }
 
 /**
- * The hybrid stack's frames, innermost first, as picks: p ≥ 0 is Python frame p, p < 0 native
- * frame −p − 1 (both innermost first); null when memray shows the whole (untrimmed) Python
- * stack instead. `toSkip`: main-thread frames to trim (0 elsewhere). The one algorithm behind
- * `hybridStack` (frames) and FrameCatalog.recordFrameNumbers (frame numbers).
+ * Where hybridPicks puts its picks, reused: a small Int32Array made per stack was a fifth of a
+ * native docutils capture's analysis CPU, most of it its allocation and collection.
+ */
+let picksBuffer = new Int32Array(256);
+
+/**
+ * The hybrid stack's frames, innermost first, as picks in `picksBuffer[0, count)` (read before
+ * the next call): p ≥ 0 is Python frame p, p < 0 native frame −p − 1 (both innermost first).
+ * Returns the count, or −1 when memray shows the whole (untrimmed) Python stack instead.
+ * `toSkip`: main-thread frames to trim (0 elsewhere). The one algorithm behind `hybridStack`
+ * (frames) and FrameCatalog.recordFrameNumbers (frame numbers).
  */
 function hybridPicks(
   nPython: number,
@@ -660,29 +699,31 @@ function hybridPicks(
   nNative: number,
   isEval: (k: number) => boolean,
   toSkip: number,
-): Int32Array | null {
+): number {
   let nonEntry = 0;
   for (let p = 0; p < nPython; p++) if (!isEntry(p)) nonEntry++;
-  const picks = new Int32Array(nNative + nonEntry);
-  let end = picks.length;
+  const size = nNative + nonEntry;
+  if (picksBuffer.length < size) picksBuffer = new Int32Array(size * 2);
+  const picks = picksBuffer;
+  let end = size;
   let pidx = nPython - 1;
-  let hidx = picks.length - 1;
+  let hidx = size - 1;
   const firstKept = pidx - toSkip;
   for (let k = nNative - 1; k >= 0; k--) {
     if (pidx >= 0 && isEval(k)) {
       for (;;) {
         // The frames outside the first kept Python frame are cut.
         if (toSkip !== 0 && pidx === firstKept) end = hidx + 1;
-        if (hidx < 0) return null; // memray's assertion; cannot happen with consistent flags
+        if (hidx < 0) return -1; // memray's assertion; cannot happen with consistent flags
         picks[hidx--] = pidx--;
         if (pidx < 0 || isEntry(pidx)) break;
       }
     } else {
-      if (hidx < 0) return null;
+      if (hidx < 0) return -1;
       picks[hidx--] = -k - 1;
     }
   }
-  return pidx >= 0 ? null : picks.subarray(0, end);
+  return pidx >= 0 ? -1 : end;
 }
 
 export interface FlameOptions {
