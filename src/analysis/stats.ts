@@ -158,6 +158,27 @@ export class StatsCollector {
     const numberOf = new Map<string, number>([["<root>", 0]]);
     const moduleOf = new Int32Array(tables.stackCount).fill(-1); // stack node → module number
     moduleOf[0] = 0;
+    // Frame id → module number, STDLIB, or UNKNOWN until classified: one classification per
+    // frame rather than a file-name lookup and a split per stack node (1.4 s of
+    // generated_cardinality's 3.1M stack nodes).
+    const UNKNOWN = -2;
+    const STDLIB = -1;
+    const byFrame = new Int32Array(Math.max(1, tables.framesDefined)).fill(UNKNOWN);
+    const frameModule = (frameId: number): number => {
+      let m = frameId < byFrame.length ? byFrame[frameId]! : UNKNOWN;
+      if (m !== UNKNOWN) return m;
+      const { name, kind } = resolver.classify(tables.frame(frameId).filename);
+      if (kind === "stdlib") {
+        m = STDLIB;
+      } else {
+        const top = name.split(".")[0]!;
+        const found = top === "memray" ? "<root>" : top;
+        m = numberOf.get(found) ?? names.push(found) - 1;
+        numberOf.set(found, m);
+      }
+      if (frameId < byFrame.length) byFrame[frameId] = m;
+      return m;
+    };
     const path: number[] = [];
     for (let stackId = 0; stackId < this.stackCount.length; stackId++) {
       const count = this.stackCount[stackId]!;
@@ -168,12 +189,9 @@ export class StatsCollector {
       path.length = 0;
       while (module === -1) {
         path.push(node);
-        const { name, kind } = resolver.classify(tables.frame(tables.stackFrame[node]!).filename);
-        if (kind !== "stdlib") {
-          const top = name.split(".")[0]!;
-          const found = top === "memray" ? "<root>" : top;
-          module = numberOf.get(found) ?? names.push(found) - 1;
-          numberOf.set(found, module);
+        const m = frameModule(tables.stackFrame[node]!);
+        if (m !== STDLIB) {
+          module = m;
           break;
         }
         node = tables.stackParent[node]!;
