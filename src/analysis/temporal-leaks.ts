@@ -98,31 +98,26 @@ export class TemporalLeaks {
 
   /** The intervals, with what is still live (the collector's live table and mmap ranges, of `locs`' ids); once, at the end. */
   finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
-    // The table is done with.
-    this.slots = new Int32Array(0);
-    this.lastAt = new Int32Array(0);
+    // What is still live, per (L, made in): buckets gone "before −1", found through the same
+    // table as a snapshot's (a Map of Maps of pairs was ~1M objects on a real sympy capture).
+    // Their order does not matter: each L has one per made-in snapshot, which the sort orders.
     const out = this.buckets;
-    // What is still live: per (gen, L).
-    const leak = new Map<number, Map<number, [number, number]>>();
-    const leakAdd = (merged: number, gen: number, count: number, sizeBytes: number): void => {
-      let m = leak.get(merged);
-      if (m === undefined) leak.set(merged, (m = new Map()));
-      const s = m.get(gen);
-      if (s === undefined) m.set(gen, [count, sizeBytes]);
-      else {
-        s[0] = s[0]! + count;
-        s[1] = s[1]! + sizeBytes;
-      }
+    const stillLive = (merged: number, gen: number, count: number, sizeBytes: number): void => {
+      const at = this.bucketOf(merged, gen, -1);
+      out.addCount(at, count);
+      out.nBytes[at]! += sizeBytes;
     };
     for (let b = 0; b < live.length; b += LIVE_STRIDE) {
-      if (live[b] !== -1) leakAdd(locs.merged[live[b + 3]!]!, this.clock.generationOf(live[b + 2]!), 1, live[b + 1]!);
+      if (live[b] !== -1) stillLive(locs.merged[live[b + 3]!]!, this.clock.generationOf(live[b + 2]!), 1, live[b + 1]!);
     }
     const seen = new Set<number>();
     for (const r of ranges) {
-      leakAdd(locs.merged[r.loc]!, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
+      stillLive(locs.merged[r.loc]!, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
       seen.add(r.identity);
     }
-    for (const [merged, m] of leak) for (const [gen, [count, sizeBytes]] of m) out.add(merged, gen, -1, count, sizeBytes);
+    // The table is done with.
+    this.slots = new Int32Array(0);
+    this.lastAt = new Int32Array(0);
     return out.finish(locs.mergedTable);
   }
 }
