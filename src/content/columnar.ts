@@ -5,6 +5,7 @@
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
+import { isNumberStream, type NumberStream } from "./json-chunks.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
 class StringTable {
@@ -187,83 +188,172 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     omitValues: true,
     onMapped: (i, index) => (mapped[i] = index),
   });
-  // Merge by (written node, allocatedBefore, deallocatedBefore) into output columns, in the
-  // order keys first appear. A node's intervals usually come as one run in increasing order (a
-  // record's are sorted, and an unpruned node is one record's): while they do, each is appended
-  // or added to the last entry with no lookup. Past that (a merged "other" node, say) a node goes
-  // through one open-addressing table of output indices, made when first needed: a lookup per
-  // interval was 0.6 s of CPU on pyalloc x16's 3.5M high-water-mark intervals, now 0.15 s.
   const n = iv.length;
-  const allocatedBefore = new Int32Array(n);
-  const deallocatedBefore = new Int32Array(n);
-  const node = new Int32Array(n);
-  const nAllocations = new Float64Array(n);
-  const nBytes = new Float64Array(n);
   const written = tree.parent.length;
-  // Per written node, until it is hashed: its entries are [runStart − 1, runEnd) of the output.
-  const runStart = new Int32Array(written);
-  const runEnd = new Int32Array(written);
-  const hashed = new Uint8Array(written);
-  let slotCount = 2;
-  while (slotCount < 2 * n) slotCount *= 2;
-  const slots = new Int32Array(slotCount); // output index + 1 (0: empty)
-  const mask = slotCount - 1;
-  const slotOf = (to: number, ab: number, db: number): number => {
-    let s = (Math.imul(to, 0x9e3779b1) ^ Math.imul(ab, 0x85ebca6b) ^ Math.imul(db, 0xc2b2ae35)) >>> 0;
-    s = Math.imul(s ^ (s >>> 15), 0x27d4eb2d) >>> 0;
-    for (s &= mask; ; s = (s + 1) & mask) {
-      const at = slots[s]! - 1;
-      if (at < 0 || (node[at] === to && allocatedBefore[at] === ab && deallocatedBefore[at] === db)) return s;
-    }
-  };
-  let out = 0;
-  for (let i = 0; i < n; i++) {
-    const to = mapped[iv.node[i]!]!;
-    const ab = iv.allocatedBefore[i]!;
-    const db = iv.deallocatedBefore[i]!;
-    let at = out;
-    if (hashed[to] === 0) {
-      const last = runEnd[to]! - 1;
-      const order = runStart[to] === 0 ? 1 : last === out - 1 ? ab - allocatedBefore[last]! || db - deallocatedBefore[last]! : -1;
-      if (order > 0) {
-        if (runStart[to] === 0) runStart[to] = out + 1;
-        runEnd[to] = out + 1;
-      } else if (order === 0) {
-        at = last;
-      } else {
-        // Out of its run: its entries so far (distinct keys) go into the table.
-        hashed[to] = 1;
-        for (let k = runStart[to]! - 1; k < runEnd[to]!; k++) slots[slotOf(to, allocatedBefore[k]!, deallocatedBefore[k]!)] = k + 1;
-      }
-    }
-    if (hashed[to] !== 0) {
-      const s = slotOf(to, ab, db);
-      if (slots[s] !== 0) at = slots[s]! - 1;
-      else slots[s] = out + 1;
-    }
-    if (at === out) {
-      allocatedBefore[out] = ab;
-      deallocatedBefore[out] = db;
-      node[out] = to;
-      nAllocations[out] = iv.nAllocations[i]!;
-      nBytes[out] = iv.nBytes[i]!;
-      out++;
-    } else {
-      nAllocations[at]! += iv.nAllocations[i]!;
-      nBytes[at]! += iv.nBytes[i]!;
-    }
-  }
-  return {
+  // The file's fields in this order (its bytes are the JSON of this object).
+  const file = (columns: Pick<TemporalFileColumns, "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes">): TemporalFileColumns => ({
     schemaVersion: SCHEMA_VERSION,
     mode,
     tree,
-    allocatedBefore: allocatedBefore.subarray(0, out),
-    deallocatedBefore: deallocatedBefore.subarray(0, out),
-    node: node.subarray(0, out),
-    nAllocations: nAllocations.subarray(0, out),
-    nBytes: nBytes.subarray(0, out),
+    allocatedBefore: columns.allocatedBefore,
+    deallocatedBefore: columns.deallocatedBefore,
+    node: columns.node,
+    nAllocations: columns.nAllocations,
+    nBytes: columns.nBytes,
     highWaterMarkBySnapshot: data.highWaterMarkBySnapshot,
+  });
+  // Intervals of "other" nodes (each many nodes' runs) mostly go through the merge's table.
+  const isOther = new Uint8Array(written);
+  for (const index of Object.keys(tree.otherFrames)) isOther[Number(index)] = 1;
+  let intoOther = 0;
+  for (let i = 0; i < n; i++) intoOther += isOther[mapped[iv.node[i]!]!]!;
+  const merge = mergeIntervals(iv, mapped, written, intoOther);
+  if (merge === null) {
+    // Every interval its own entry and every node written as itself (pyalloc x16's high-water
+    // mark: 3.5M intervals, 79K nodes): the analysis' columns are the file's, read only.
+    let identity = written === size;
+    for (let k = 0; identity && k < size; k++) identity = mapped[k] === k;
+    if (identity) return file(iv);
+  }
+  // The entries are made as each column is written, from the intervals and the merge: five
+  // output columns of 3.6M entries were 101 MB of pyalloc x16's temporal leaks file.
+  const entryOf = merge?.entryOf ?? null;
+  const sums = merge?.sums ?? null;
+  const entries = merge?.entries ?? n;
+  /** Column `column` at the intervals that make entries: through `map`, or their sums' `sumColumn`. */
+  const firsts = (column: ArrayLike<number>, map: Int32Array | null, sumColumn: number): NumberStream => {
+    let next = 0; // interval of entry `at`
+    let at = 0;
+    return {
+      length: entries,
+      fill(start, out) {
+        if (start < at) next = at = 0;
+        for (const end = start + out.length; at < end; next++) {
+          const e = entryOf === null ? 0 : entryOf[next]!;
+          if (e === -1) continue;
+          if (at >= start) out[at - start] = map !== null ? map[column[next]!]! : e > 0 && sumColumn >= 0 ? sums![2 * (e - 1) + sumColumn]! : column[next]!;
+          at++;
+        }
+      },
+    };
   };
+  return file({
+    allocatedBefore: firsts(iv.allocatedBefore, null, -1),
+    deallocatedBefore: firsts(iv.deallocatedBefore, null, -1),
+    node: firsts(iv.node, mapped, -1),
+    nAllocations: firsts(iv.nAllocations, null, 0),
+    nBytes: firsts(iv.nBytes, null, 1),
+  });
+}
+
+/**
+ * Which intervals merge, by (written node, allocatedBefore, deallocatedBefore), entries in the order
+ * keys first appear; null when none does. `entryOf[i]`: −1 when interval i is added to an earlier
+ * entry, 0 when it makes one, s + 1 when it makes one that others are added to, whose sums
+ * (nAllocations, nBytes) are `sums[2s]`, `sums[2s + 1]`.
+ *
+ * A node's intervals usually come as one run in increasing order (a record's are sorted, and an
+ * unpruned node is one record's): while they do, each makes an entry or is added to its node's
+ * last one with no lookup. Past that (a merged "other" node, say) a node goes through one
+ * open-addressing table of the intervals that made its entries, made when first needed: a lookup
+ * per interval was 0.6 s of CPU on pyalloc x16's 3.5M high-water-mark intervals, now 0.15 s.
+ */
+function mergeIntervals(
+  iv: TemporalData["intervals"],
+  mapped: Int32Array,
+  written: number,
+  tableHint: number,
+): { entryOf: Int32Array; entries: number; sums: Float64Array } | null {
+  const n = iv.length;
+  const { allocatedBefore, deallocatedBefore, node } = iv;
+  let entryOf: Int32Array | null = null;
+  let sums = new Float64Array(0);
+  let sumCount = 0;
+  // Per written node, until it is hashed: its entries are made by the intervals in
+  // [runStart − 1, runEnd), those of them that make one (the entries between are its own).
+  const runStart = new Int32Array(written);
+  const runEnd = new Int32Array(written);
+  const hashed = new Uint8Array(written);
+  let slots = new Int32Array(0); // interval + 1 (0: empty)
+  let used = 0;
+  const slotOf = (table: Int32Array, to: number, ab: number, db: number): number => {
+    const mask = table.length - 1;
+    let s = (Math.imul(to, 0x9e3779b1) ^ Math.imul(ab, 0x85ebca6b) ^ Math.imul(db, 0xc2b2ae35)) >>> 0;
+    s = Math.imul(s ^ (s >>> 15), 0x27d4eb2d) >>> 0;
+    for (s &= mask; ; s = (s + 1) & mask) {
+      const j = table[s]! - 1;
+      if (j < 0 || (allocatedBefore[j] === ab && deallocatedBefore[j] === db && mapped[node[j]!] === to)) return s;
+    }
+  };
+  const insert = (j: number): void => {
+    if (2 * (used + 1) > slots.length) {
+      // Grown with its entries (only the hashed nodes' are in it), first to the hint's: growing
+      // by doubling was 0.45 s of CPU on pyalloc x16's temporal leaks (3.6M entries), and its
+      // last step holds the old table and the new.
+      let length = Math.max(1024, slots.length * 2);
+      if (slots.length === 0) while (length < 2 * tableHint) length *= 2;
+      const grown = new Int32Array(length);
+      for (const k of slots) if (k !== 0) grown[slotOf(grown, mapped[node[k - 1]!]!, allocatedBefore[k - 1]!, deallocatedBefore[k - 1]!)] = k;
+      slots = grown;
+    }
+    slots[slotOf(slots, mapped[node[j]!]!, allocatedBefore[j]!, deallocatedBefore[j]!)] = j + 1;
+    used++;
+  };
+  let newest = -1; // the interval that made the newest entry
+  let entries = 0;
+  for (let i = 0; i < n; i++) {
+    const to = mapped[node[i]!]!;
+    const ab = allocatedBefore[i]!;
+    const db = deallocatedBefore[i]!;
+    let into = i;
+    if (hashed[to] === 0) {
+      const last = runEnd[to]! - 1;
+      const order = runStart[to] === 0 ? 1 : last === newest ? ab - allocatedBefore[last]! || db - deallocatedBefore[last]! : -1;
+      if (order > 0) {
+        if (runStart[to] === 0) runStart[to] = i + 1;
+        runEnd[to] = i + 1;
+      } else if (order === 0) {
+        into = last;
+      } else {
+        // Out of its run: the intervals that made its entries so far (distinct keys) go into the table.
+        hashed[to] = 1;
+        for (let k = runStart[to]! - 1; k < runEnd[to]!; k++) if (entryOf === null || entryOf[k] !== -1) insert(k);
+      }
+    }
+    if (hashed[to] !== 0) {
+      const s = slots.length === 0 ? -1 : slotOf(slots, to, ab, db);
+      const j = s < 0 ? -1 : slots[s]! - 1;
+      if (j >= 0) {
+        into = j;
+      } else if (s >= 0 && 2 * (used + 1) <= slots.length) {
+        slots[s] = i + 1;
+        used++;
+      } else {
+        insert(i);
+      }
+    }
+    if (into === i) {
+      newest = i;
+      entries++;
+      continue;
+    }
+    entryOf ??= new Int32Array(n);
+    entryOf[i] = -1;
+    let e = entryOf[into]!;
+    if (e === 0) {
+      if (2 * sumCount === sums.length) {
+        const grown = new Float64Array(Math.max(1024, sums.length * 2));
+        grown.set(sums);
+        sums = grown;
+      }
+      sums[2 * sumCount] = iv.nAllocations[into]!;
+      sums[2 * sumCount + 1] = iv.nBytes[into]!;
+      e = entryOf[into] = ++sumCount;
+    }
+    sums[2 * (e - 1)]! += iv.nAllocations[i]!;
+    sums[2 * (e - 1) + 1]! += iv.nBytes[i]!;
+  }
+  return entryOf === null ? null : { entryOf, entries, sums };
 }
 
 // ---- Decoding (browser) ---------------------------------------------------------------------
@@ -325,16 +415,24 @@ export interface TemporalColumns {
   highWaterMarkBySnapshot: number[] | null;
 }
 
+/** A column of a data file or of the writer (which may be a stream), as numbers. */
+function numbersOf(column: ArrayLike<number> | NumberStream): ArrayLike<number> {
+  if (!isNumberStream(column)) return column;
+  const out = new Float64Array(column.length);
+  column.fill(0, out);
+  return out;
+}
+
 /** Decode a temporal data file (or the writer's columns, as tests do). */
 export function decodeTemporal(file: TemporalFile | TemporalFileColumns): TemporalColumns {
   return {
     mode: file.mode,
     tree: decodeTree(file.tree),
-    allocatedBefore: Int32Array.from(file.allocatedBefore),
-    deallocatedBefore: Int32Array.from(file.deallocatedBefore),
-    node: Int32Array.from(file.node),
-    nAllocations: Float64Array.from(file.nAllocations),
-    nBytes: Float64Array.from(file.nBytes),
+    allocatedBefore: Int32Array.from(numbersOf(file.allocatedBefore)),
+    deallocatedBefore: Int32Array.from(numbersOf(file.deallocatedBefore)),
+    node: Int32Array.from(numbersOf(file.node)),
+    nAllocations: Float64Array.from(numbersOf(file.nAllocations)),
+    nBytes: Float64Array.from(numbersOf(file.nBytes)),
     highWaterMarkBySnapshot: file.highWaterMarkBySnapshot,
   };
 }

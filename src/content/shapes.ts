@@ -3,6 +3,7 @@
  * code can import it without pulling the validator into the page. Part of the schema module
  * (schema.ts re-exports everything here).
  */
+import type { NumberStream } from "./json-chunks.ts";
 
 /** Bump whenever a shape or its meaning changes: every capture is then re-ingested. */
 export const SCHEMA_VERSION = 3;
@@ -86,14 +87,15 @@ export interface TemporalFile {
 
 /**
  * A temporal data file as the writer holds it: the interval columns typed, without a copy as
- * number[] (content/json-chunks.ts writes a typed array as the JSON array of its numbers).
+ * number[] (content/json-chunks.ts writes a typed array as the JSON array of its numbers), or
+ * streams made as they are written (merged intervals).
  */
 export type TemporalFileColumns = Omit<TemporalFile, "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes"> & {
-  allocatedBefore: Int32Array;
-  deallocatedBefore: Int32Array;
-  node: Int32Array;
-  nAllocations: Float64Array;
-  nBytes: Float64Array;
+  allocatedBefore: Int32Array | NumberStream;
+  deallocatedBefore: Int32Array | NumberStream;
+  node: Int32Array | NumberStream;
+  nAllocations: Int32Array | Float64Array | NumberStream;
+  nBytes: Float64Array | NumberStream;
 };
 
 export interface MemoryFile {

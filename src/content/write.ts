@@ -11,7 +11,7 @@ import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
-import { jsonChunks } from "./json-chunks.ts";
+import { writeJson } from "./json-chunks.ts";
 import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
 import {
@@ -51,18 +51,17 @@ export interface WriteRunOptions {
 /** Lines of context kept around each frame's line, for the tree side panel. */
 const SOURCE_CONTEXT_LINES = 3;
 
-/** Write `chunks` to `path` atomically (temp file, then rename): a data file of any size; returns the bytes written. */
-function writeChunksAtomic(path: string, chunks: Iterable<string>): number {
+/** Write `value`'s JSON to `path` atomically (temp file, then rename): a data file of any size; returns the bytes written. */
+function writeJsonAtomic(path: string, value: unknown): number {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, "w");
   let bytes = 0;
   try {
-    for (const chunk of chunks) {
-      const buffer = Buffer.from(chunk);
-      for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
-      bytes += buffer.length;
-    }
+    writeJson(value, (chunk) => {
+      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+      bytes += chunk.length;
+    });
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -160,7 +159,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   const framesForSource: Array<{ filename: string; lineno: number }> = [];
 
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
-    const sizeBytes = writeChunksAtomic(join(dataDir, name), jsonChunks(value));
+    const sizeBytes = writeJsonAtomic(join(dataDir, name), value);
     return { path: dataRefPath(runId, name), sizeBytes, ...nodes };
   };
   const writeTree = (name: string, columns: FlameColumns | null, prune = true): DataRef | null => {

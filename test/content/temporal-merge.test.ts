@@ -4,7 +4,7 @@
  * again after another, nodes merged into "other"), as a plain Map keyed by text gives.
  */
 import { expect, test } from "vitest";
-import { encodeTemporal } from "../../src/content/columnar.ts";
+import { decodeTemporal, encodeTemporal } from "../../src/content/columnar.ts";
 import type { FlameColumns, TemporalData } from "../../src/analysis/model.ts";
 
 /** A root with `leaves` children, a frame each. */
@@ -66,8 +66,10 @@ test("runs in order, out of order, interrupted and merged give the map's entries
     },
     highWaterMarkBySnapshot: null,
   };
-  const entries = (file: ReturnType<typeof encodeTemporal>) =>
-    Array.from(file.node, (to, i) => [to, file.allocatedBefore[i]!, file.deallocatedBefore[i]!, file.nAllocations[i]!, file.nBytes[i]!]);
+  const entries = (encoded: ReturnType<typeof encodeTemporal>) => {
+    const file = decodeTemporal(encoded);
+    return Array.from(file.node, (to, i) => [to, file.allocatedBefore[i]!, file.deallocatedBefore[i]!, file.nAllocations[i]!, file.nBytes[i]!]);
+  };
   // Unpruned: written node i is node i.
   expect(entries(encodeTemporal(data, "leaks", 0))).toEqual(reference((n) => n, rows));
   // Pruned: the narrow leaves 3 and 4 become one "other" node (written first); the wide ones keep theirs.
