@@ -3,16 +3,7 @@
  * for the peak, leaks and temporary views, and temporal intervals per location, in memray's
  * orders.
  */
-import { growColumn, growF64, growI32, widen, type Locations } from "./locations.ts";
-
-/** The key columns of interned locations (Locations, locations.ts), which groups point into. */
-export interface LocationColumns {
-  tid: Int32Array | Float64Array;
-  stackId: Int32Array | Float64Array;
-  nativeId: Int32Array | Float64Array;
-  generation: Int32Array | Float64Array;
-  allocator: Uint8Array;
-}
+import { growColumn, growF64, growI32, widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
 
 /**
  * A snapshot's groups as columns, in memray's order: group i is keyed by (stack id, native id,
@@ -142,7 +133,7 @@ export class TemporalBuilder {
    * order added. The set's columns are this builder's, sorted: the builder is spent. `locs` is
    * the merged table (Locations.mergedTable) its locations are in.
    */
-  finish(locs: Locations): TemporalSet {
+  finish(locs: LocationTable): TemporalSet {
     const n = this.length;
     const loc = this.loc;
     // Locations in first-appearance order, then sorted (stable) into records. A column per

@@ -2,7 +2,7 @@
  * Temporal snapshots (docs/capture-format.md §5.4): the snapshot clock, and the temporal
  * high-water mark, per merged location as columns so the per-record path allocates nothing.
  */
-import { growF64, growI32, type Locations } from "./locations.ts";
+import { growF64, growI32, type LocationTable } from "./locations.ts";
 import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 
 /**
@@ -194,7 +194,7 @@ export class TemporalPeaks {
   }
 
   /** The intervals and the high-water mark per snapshot, of `mergedLocs`' locations; once, at the end (it adds each location's last runs). */
-  finish(mergedLocs: Locations): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
+  finish(mergedLocs: LocationTable): { set: TemporalSet; highWaterMarkBySnapshot: number[] } {
     const final = this.heapBytes >= this.lastPeakBytes ? this.peakCount + 1 : this.peakCount;
     const S = this.clock.boundaries;
     const store = this.runs;

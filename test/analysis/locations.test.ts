@@ -35,4 +35,23 @@ describe("Locations", () => {
     for (let k = 0; k < 5000; k++) locs.intern(1 + (k % 4), k, k, 1, 6);
     expect([locs.tid, locs.stackId, locs.nativeId, locs.generation].every((c) => c instanceof Int32Array)).toBe(true);
   });
+
+  it("is its own merged table while one thread allocates, and makes one with the same ids when a second does", () => {
+    const locs = new Locations();
+    const first = Array.from({ length: 3000 }, (_, k) => locs.intern(7, k, k % 5, 1, 6));
+    expect(first.map((id) => locs.merged[id])).toEqual(first);
+    const view = locs.mergedTable;
+    expect(view.count).toBe(3000);
+    expect([view.tid[42], view.stackId[42], view.nativeId[42]]).toEqual([0, 42, 2]);
+    // A second thread: the same stack shares its merged twin, a new one gets the next id.
+    const again = locs.intern(8, 42, 2, 1, 6);
+    const fresh = locs.intern(8, 5000, 0, 1, 6);
+    expect(again).toBe(3000);
+    expect(locs.merged[again]).toBe(42);
+    expect(locs.merged[fresh]).toBe(3000);
+    expect(first.every((id) => locs.merged[id] === id)).toBe(true);
+    const table = locs.mergedTable;
+    expect(table.count).toBe(3001);
+    expect([table.tid[3000], table.stackId[3000], table.stackId[42]]).toEqual([0, 5000, 42]);
+  });
 });
