@@ -8,6 +8,8 @@
  *               pass, the run's entry and data files, as CI runs it
  *   stats       `heaptrail stats CAPTURE`
  *   memray-fg   `memray flamegraph` (the peak flame graph only), when MEMRAY is set
+ *   memray-tfg  `memray flamegraph --temporal` (the temporal view, which ingest also makes),
+ *               when MEMRAY and BENCH_TEMPORAL are set (slow: 35 s on a real sympy capture)
  *   memray-st   `memray stats`, when MEMRAY is set
  *
  * heaptrail runs as an installed package does, compiled into lib/ (compiled first, as
@@ -24,6 +26,7 @@
  *   BENCH_ROUNDS=3            rounds (default 3)
  *   BENCH_CAPTURES=x1,x4      only captures whose name contains one of these
  *   BENCH_STAGES=1            also decode / read / analyze (where the time goes)
+ *   BENCH_TEMPORAL=1          also memray's temporal flame graph (memray-tfg)
  *   HEAPTRAIL_BENCH_DIR=DIR   every capture in DIR instead of ../shared/bench's two (e.g. real workloads)
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -84,7 +87,7 @@ function timed(command: string, args: string[]): Sample & { stdout: string } {
   return { wallMs, cpuMs: (user! + sys!) * 1000, maxRssKiB: rss!, stdout: r.stdout };
 }
 
-type Task = "ingest" | "stats" | "memray-fg" | "memray-st" | "decode" | "read" | "analyze";
+type Task = "ingest" | "stats" | "memray-fg" | "memray-tfg" | "memray-st" | "decode" | "read" | "analyze";
 
 const BIN = join(here, "..", "bin", "heaptrail.mjs");
 // lib/ as `scripts/run.sh` and `npm pack` make it (bin/heaptrail.mjs runs it while it is fresh).
@@ -92,6 +95,7 @@ execFileSync(process.execPath, [join(here, "..", "node_modules", "typescript", "
 
 function run(task: Task, capture: string): Sample {
   if (task === "memray-fg") return timed(memray!, ["flamegraph", "-f", "-o", join(scratch, "fg.html"), capture]);
+  if (task === "memray-tfg") return timed(memray!, ["flamegraph", "--temporal", "-f", "-o", join(scratch, "fg.html"), capture]);
   if (task === "memray-st") return timed("/bin/sh", ["-c", `exec "$0" stats "$1" >/dev/null`, memray!, capture]);
   if (task === "stats") return timed("/bin/sh", ["-c", `exec "$0" "$1" stats "$2" >/dev/null`, process.execPath, BIN, capture]);
   if (task === "ingest") {
@@ -137,6 +141,7 @@ function save(): void {
 
 const tasks: Task[] = ["ingest", "stats"];
 if (memray) tasks.push("memray-fg", "memray-st");
+if (memray && process.env.BENCH_TEMPORAL) tasks.push("memray-tfg");
 if (process.env.BENCH_STAGES) tasks.push("decode", "read", "analyze");
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -191,6 +196,7 @@ for (const capture of captures) {
   if (memray) {
     console.log(`  ingest / memray flamegraph: ${ratio(figures.ingest, figures["memray-fg"])}   (targets: wall ≤ 0.8×, rss ≤ 1.5×)`);
     console.log(`  stats / memray stats:       ${ratio(figures.stats, figures["memray-st"])}   (target: wall ≤ 0.5×)`);
+    if (figures["memray-tfg"]) console.log(`  ingest / memray flamegraph --temporal: ${ratio(figures.ingest, figures["memray-tfg"])}`);
   } else if (before?.["memray-fg"]) {
     console.log(`  ingest / stored memray flamegraph: ${ratio(figures.ingest, before["memray-fg"])}; stats / stored memray stats: ${ratio(figures.stats, before["memray-st"])}`);
   }
