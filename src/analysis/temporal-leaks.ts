@@ -42,10 +42,16 @@ export class TemporalLeaks {
     const n = this.clock.boundaries;
     if (gen === n) return;
     const buckets = this.buckets;
+    if (n !== this.slotsSnapshot) {
+      this.slotsSnapshot = n;
+      this.firstOfSnapshot = buckets.length;
+    }
     // A location's frees in one interval mostly hit the same (gen, n) bucket as its last one.
+    // Buckets from firstOfSnapshot on are this snapshot's: comparing numbers first leaves an
+    // older last bucket unread (it is out of cache).
     if (merged < this.lastAt.length) {
       const last = this.lastAt[merged]! - 1;
-      if (last >= 0 && buckets.deallocatedBefore[last] === n && buckets.allocatedBefore[last] === gen) {
+      if (last >= this.firstOfSnapshot && buckets.allocatedBefore[last] === gen) {
         buckets.addCount(last, count);
         buckets.nBytes[last]! += sizeBytes;
         return;
@@ -61,13 +67,9 @@ export class TemporalLeaks {
     this.lastAt[merged] = at + 1;
   }
 
-  /** The bucket of (merged, gen, n), made (zeroed) if new; n is the current snapshot. */
+  /** The bucket of (merged, gen, n), made (zeroed) if new; n is the current snapshot (slotsSnapshot). */
   private bucketOf(merged: number, gen: number, n: number): number {
     const buckets = this.buckets;
-    if (n !== this.slotsSnapshot) {
-      this.slotsSnapshot = n;
-      this.firstOfSnapshot = buckets.length;
-    }
     const first = this.firstOfSnapshot;
     const slots = this.slots;
     const mask = slots.length - 1;

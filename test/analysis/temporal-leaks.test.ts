@@ -90,3 +90,23 @@ describe("TemporalBuilder", () => {
     expect(got).toEqual(expected);
   });
 });
+
+describe("SnapshotClock", () => {
+  it("gives every seq the generation it was made in: the boundaries applied at or before it", () => {
+    const rand = seededRandom(11);
+    const clock = new SnapshotClock();
+    const starts: number[] = [];
+    expect(clock.generationOf(0)).toBe(0);
+    let seq = 0;
+    for (let g = 0; g < 300; g++) {
+      // Gaps of 0 (boundaries sharing a seq) up to a few hundred records.
+      seq += rand() < 0.2 ? 0 : Math.floor(rand() * 300);
+      clock.applied(seq);
+      starts.push(seq);
+      for (let k = 0; k < 20; k++) {
+        const s = Math.floor(rand() * (seq + 50));
+        expect(clock.generationOf(s)).toBe(starts.filter((start) => start <= s).length);
+      }
+    }
+  });
+});
