@@ -297,8 +297,11 @@ export class FlameTreeBuilder {
   constructor(inverted = false, catalog: FrameCatalog = new FrameCatalog(), expectedNodes = 256) {
     this.inverted = inverted;
     this.catalog = catalog;
+    // The table holds only children after a first (a quarter of the nodes is a generous guess;
+    // it grows with its entries): sized for every node, it was 16 MB per tree of a real sympy
+    // capture, whose guess of 656k nodes is an upper bound the peak tree (87k nodes) is far below.
     let bits = 10;
-    while (1 << bits < expectedNodes * 2 && bits < 24) bits++;
+    while (1 << bits < expectedNodes / 2 && bits < 24) bits++;
     this.slots = new Int32Array((1 << bits) * 2);
     this.slotShift = 32 - bits;
     // The guess is an upper bound for Python stacks: a power of two above it was 1.2 M unused
