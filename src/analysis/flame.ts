@@ -163,7 +163,7 @@ export class FrameCatalog {
       this.nodeFrames = new Map();
     }
     const ids = tables.stackFrameIds(stackId);
-    const native: number[] = [];
+    let nNative = 0;
     if (nativeId !== 0) {
       let byIp = this.ipFrames.get(generation);
       if (byIp === undefined) this.ipFrames.set(generation, (byIp = new Map()));
@@ -191,21 +191,22 @@ export class FrameCatalog {
           byNode[node] = list + 1;
         }
         const numbers = this.numberLists[list]!;
-        for (let j = 0; j < numbers.length; j++) native.push(numbers[j]!);
+        if (nNative + numbers.length > nativeBuffer.length) nativeBuffer = growI32(nativeBuffer, 2 * (nNative + numbers.length));
+        for (let j = 0; j < numbers.length; j++) nativeBuffer[nNative++] = numbers[j]!;
       }
     }
     const count = hybridPicks(
       ids.length,
       (p) => tables.frame(ids[p]!).isEntry,
-      native.length,
-      (k) => (this.flags[native[k]!]! & FLAG_EVAL) !== 0,
+      nNative,
+      (k) => (this.flags[nativeBuffer[k]!]! & FLAG_EVAL) !== 0,
       tid === tables.mainTid ? tables.skippedFramesOnMainTid : 0,
     );
     if (count < 0) return ids.map((id) => this.numberOfFrameId(id));
     const out: number[] = [];
     for (let k = 0; k < count; k++) {
       const p = picksBuffer[k]!;
-      out.push(p >= 0 ? this.numberOfFrameId(ids[p]!) : native[-p - 1]!);
+      out.push(p >= 0 ? this.numberOfFrameId(ids[p]!) : nativeBuffer[-p - 1]!);
     }
     return out;
   }
@@ -705,6 +706,8 @@ function hybridStack(
  * native docutils capture's analysis CPU, most of it its allocation and collection.
  */
 let picksBuffer = new Int32Array(256);
+/** A hybrid stack's native frame numbers, innermost first (FrameCatalog.hybridNumbers), reused likewise. */
+let nativeBuffer = new Int32Array(256);
 
 /**
  * The hybrid stack's frames, innermost first, as picks in `picksBuffer[0, count)` (read before

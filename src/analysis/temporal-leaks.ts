@@ -104,6 +104,8 @@ export class TemporalLeaks {
     // table as a snapshot's (a Map of Maps of pairs was ~1M objects on a real sympy capture).
     // Their order does not matter: each L has one per made-in snapshot, which the sort orders.
     const out = this.buckets;
+    this.slotsSnapshot = -1;
+    this.firstOfSnapshot = out.length;
     const stillLive = (merged: number, gen: number, count: number, sizeBytes: number): void => {
       const at = this.bucketOf(merged, gen, -1);
       out.addCount(at, count);
