@@ -196,8 +196,7 @@ export class AllocationCollector {
 
     // With one thread, split-threads groups are the merged ones (same keys, same earliest
     // member): shared, not made twice (a real sympy capture's 359k temporary groups, ~30 MB).
-    let oneThread = true;
-    for (let loc = 1; loc < locs.count && oneThread; loc++) oneThread = locs.tid[loc] === locs.tid[0];
+    const oneThread = locs.oneThread;
     const grouped = (sums: LocationSums): [SnapshotGroups, SnapshotGroups] => {
       const merged = groupLocations(locs, sums, true);
       return [merged, oneThread ? merged : groupLocations(locs, sums, false)];

@@ -58,6 +58,11 @@ export class Locations implements LocationTable {
     this.twin = isMergedTable ? this : null;
   }
 
+  /** Whether every location so far has the same tid (then each is its own merged twin). */
+  get oneThread(): boolean {
+    return this.twin === null;
+  }
+
   /** The merged twins' table (memray's temporal key L: tid 0). */
   get mergedTable(): LocationTable {
     if (this.twin !== null) return this.twin;

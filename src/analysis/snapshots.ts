@@ -335,7 +335,7 @@ export function groupLocations(locs: Locations, sums: LocationSums, mergeThreads
 }
 
 /** A hash of a group key (stack id, native id, tid), ids of any size. */
-export function groupHash(stackId: number, nativeId: number, tid: number): number {
+function groupHash(stackId: number, nativeId: number, tid: number): number {
   let h = Math.imul(stackId ^ ((stackId / 2 ** 32) | 0), 0x9e3779b1);
   h = Math.imul(h ^ nativeId ^ ((nativeId / 2 ** 32) | 0), 0x85ebca6b);
   h = Math.imul(h ^ tid ^ ((tid / 2 ** 32) | 0), 0xc2b2ae35);

@@ -40,12 +40,14 @@ describe("Locations", () => {
     const locs = new Locations();
     const first = Array.from({ length: 3000 }, (_, k) => locs.intern(7, k, k % 5, 1, 6));
     expect(first.map((id) => locs.merged[id])).toEqual(first);
+    expect(locs.oneThread).toBe(true);
     const view = locs.mergedTable;
     expect(view.count).toBe(3000);
     expect([view.tid[42], view.stackId[42], view.nativeId[42]]).toEqual([0, 42, 2]);
     // A second thread: the same stack shares its merged twin, a new one gets the next id.
     const again = locs.intern(8, 42, 2, 1, 6);
     const fresh = locs.intern(8, 5000, 0, 1, 6);
+    expect(locs.oneThread).toBe(false);
     expect(again).toBe(3000);
     expect(locs.merged[again]).toBe(42);
     expect(locs.merged[fresh]).toBe(3000);
