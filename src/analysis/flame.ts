@@ -6,7 +6,7 @@
 import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
 import { growF64, growI32 } from "./locations.ts";
-import { TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
+import { subtreeSizes, TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
 import type { SnapshotGroups } from "./snapshots.ts";
 
 /** memray's limit (the default recursion limit minus one). */
@@ -250,11 +250,11 @@ const NODE_LONE = 16;
  * content stage writes and the command line prints; never one object per node).
  * A record adds its value to the node it ends at only; a node's value is the sum over its
  * subtree, added up once at the end. So adding a record allocates nothing and touches no node
- * object, and one built tree can be given again with another thread label.
+ * object.
  */
 export class FlameTreeBuilder {
-  /** Indices of nodes named `<STACK TOO DEEP>`. */
-  readonly tooDeep = new Set<number>();
+  /** Whether a node is named `<STACK TOO DEEP>` (NODE_TOO_DEEP). */
+  private hasTooDeep = false;
   readonly catalog: FrameCatalog;
   /** Nodes so far; node 0 is the root. */
   nodeCount = 1;
@@ -315,15 +315,6 @@ export class FlameTreeBuilder {
     this.firstChild = new Int32Array(cap);
     this.parents[0] = -1;
     this.flags[0] = NODE_INTERESTING;
-  }
-
-  /**
-   * Add one record. `frames` are in insertion order: outermost first for a normal tree,
-   * innermost first for an inverted one. Returns the index of the node the record ended at.
-   */
-  add(frames: readonly FrameKey[], thread: string, sizeBytes: number, nAllocations: number): number {
-    const numbers = frames.map((f) => this.catalog.numberOf(f));
-    return this.addNumbers(numbers, 0, numbers.length, false, thread, sizeBytes, nAllocations);
   }
 
   /**
@@ -450,7 +441,7 @@ export class FlameTreeBuilder {
     }
     if (this.depth[id]! > MAX_STACKS + 1) {
       this.flags[id] = this.flags[id]! | NODE_TOO_DEEP;
-      this.tooDeep.add(id);
+      this.hasTooDeep = true;
     }
     return id;
   }
@@ -506,7 +497,7 @@ export class FlameTreeBuilder {
     const n = this.nodeCount;
     const catalog = this.catalog;
     const rootFrame = catalog.numberOf(FLAME_ROOT);
-    const tooDeepFrame = this.tooDeep.size > 0 ? catalog.numberOf(STACK_TOO_DEEP) : -1;
+    const tooDeepFrame = this.hasTooDeep ? catalog.numberOf(STACK_TOO_DEEP) : -1;
     // Thread labels, the root's "0x0" last.
     const threads = [...this.threads, "0x0"];
     // Every node on one label: the shared column (see rootThreadColumn), which place leaves alone.
@@ -559,8 +550,7 @@ export class FlameTreeBuilder {
     // each takes the next free index under its parent. `next` holds a node's subtree size until
     // the node is placed, then the index its next child takes. (Child lists and a stack were
     // five arrays of n, 56 MB on a 2.8M-node tree.)
-    const next = new Int32Array(n).fill(1);
-    for (let id = n - 1; id > 0; id--) next[created[id]!]! += next[id]!;
+    const next = subtreeSizes(created, n);
     const preorderOf = new Int32Array(n);
     next[0] = 1;
     for (let id = 1; id < n; id++) {

@@ -64,6 +64,18 @@ export interface FlameColumns {
   flags: Uint8Array;
 }
 
+/**
+ * Subtree sizes of a tree whose parents come before their children (`parent[i] < i`: preorder
+ * columns, or a builder's creation order). In preorder, node i's children are i + 1, then each
+ * next one a subtree further, up to i + size[i]: one array instead of child links (four arrays
+ * were 44 MB of garbage per encoded tree on a 2.8M-node temporal tree).
+ */
+export function subtreeSizes(parent: Int32Array, size: number): Int32Array {
+  const subtreeSize = new Int32Array(size).fill(1);
+  for (let i = size - 1; i > 0; i--) subtreeSize[parent[i]!]! += subtreeSize[i]!;
+  return subtreeSize;
+}
+
 /** One node of a flame tree (memray's `flamegraph` tree, docs/capture-format.md §5.6). A tree's root is `<root>`. */
 export interface FlameNode extends FrameKey {
   /** Thread label (`0x1`, `0x2 (loader)`), or "merged" when threads are merged. */

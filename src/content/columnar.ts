@@ -4,7 +4,7 @@
  * preorder columns (FlameColumns) and makes no object per node.
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
-import { TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
+import { subtreeSizes, TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
 import { isNumberStream, type NumberStream } from "./json-chunks.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
@@ -53,17 +53,6 @@ function flagsOf(treeFlags: number, filename: string): number {
   );
 }
 
-/**
- * Subtree sizes of preorder columns: node i's children are i + 1, then each next one a subtree
- * further, up to i + subtreeSize[i]. One array instead of child links (four arrays were 44 MB
- * of garbage per encoded tree on a 2.8M-node temporal tree).
- */
-function subtreeSizes(parent: Int32Array, size: number): Int32Array {
-  const subtreeSize = new Int32Array(size).fill(1);
-  for (let i = size - 1; i > 0; i--) subtreeSize[parent[i]!]! += subtreeSize[i]!;
-  return subtreeSize;
-}
-
 export interface EncodeOptions {
   /** Merge frames narrower than this fraction of the root; 0 keeps everything. */
   minFrameFraction: number;
@@ -78,6 +67,8 @@ export interface EncodeOptions {
   omitValues?: boolean;
   /** Called with each node and the index it was written to (its own or an "other"). */
   onMapped?: (node: number, index: number) => void;
+  /** The tree's subtreeSizes, when the caller has them already. */
+  subtreeSize?: Int32Array;
 }
 
 /** Flatten a tree into columns, in preorder, merging narrow frames into "other" nodes. */
@@ -85,7 +76,7 @@ export function encodeTree(tree: FlameColumns, options: EncodeOptions): Columnar
   const strings = new StringTable();
   const out = emptyTree(strings);
   out.totalNodes = tree.size;
-  const subtreeSize = subtreeSizes(tree.parent, tree.size);
+  const subtreeSize = options.subtreeSize ?? subtreeSizes(tree.parent, tree.size);
   const widthOf = options.widthOf ?? ((i: number) => tree.valueBytes[i]!);
   const threshold = (options.rootWidth ?? widthOf(0)) * options.minFrameFraction;
   out.minFrameFraction = threshold > 0 ? options.minFrameFraction : 0;
@@ -187,6 +178,7 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     rootWidth: peakBytes,
     omitValues: true,
     onMapped: (i, index) => (mapped[i] = index),
+    subtreeSize,
   });
   const n = iv.length;
   const written = tree.parent.length;
