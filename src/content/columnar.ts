@@ -194,12 +194,7 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     nBytes: columns.nBytes,
     highWaterMarkBySnapshot: data.highWaterMarkBySnapshot,
   });
-  // Intervals of "other" nodes (each many nodes' runs) mostly go through the merge's table.
-  const isOther = new Uint8Array(written);
-  for (const index of Object.keys(tree.otherFrames)) isOther[Number(index)] = 1;
-  let intoOther = 0;
-  for (let i = 0; i < n; i++) intoOther += isOther[mapped[iv.node[i]!]!]!;
-  const merge = mergeIntervals(iv, mapped, written, intoOther);
+  const merge = mergeIntervals(iv, mapped, written);
   if (merge === null) {
     // Every interval its own entry and every node written as itself (pyalloc x16's high-water
     // mark: 3.5M intervals, 79K nodes): the analysis' columns are the file's, read only.
@@ -242,93 +237,41 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
  * Which intervals merge, by (written node, allocatedBefore, deallocatedBefore), entries in the order
  * keys first appear; null when none does. `entryOf[i]`: −1 when interval i is added to an earlier
  * entry, 0 when it makes one, s + 1 when it makes one that others are added to, whose sums
- * (nAllocations, nBytes) are `sums[2s]`, `sums[2s + 1]`.
+ * (nAllocations, nBytes) are `sums[2s]`, `sums[2s + 1]`, added in interval order.
  *
- * A node's intervals usually come as one run in increasing order (a record's are sorted, and an
- * unpruned node is one record's): while they do, each makes an entry or is added to its node's
- * last one with no lookup. Past that (a merged "other" node, say) a node goes through one
- * open-addressing table of the intervals that made its entries, made when first needed: a lookup
- * per interval was 0.6 s of CPU on pyalloc x16's 3.5M high-water-mark intervals, now 0.15 s.
+ * A node whose intervals come in increasing order (a record's are sorted, and an unpruned node is
+ * one record's) merges an interval only into its node's previous one: no lookup. The intervals of
+ * the other nodes (a merged "other" node, a stack of several records) are put in key order by
+ * three stable counting passes, and each key's first interval makes its entry. A hash table of
+ * entries missed the cache on nearly every lookup: 0.47 s of pyalloc x16's 3.9M temporal-leaks
+ * intervals, nearly all in 1,004 written nodes.
  */
 function mergeIntervals(
   iv: TemporalData["intervals"],
   mapped: Int32Array,
   written: number,
-  tableHint: number,
 ): { entryOf: Int32Array; entries: number; sums: Float64Array } | null {
   const n = iv.length;
-  const { allocatedBefore, deallocatedBefore, node } = iv;
+  const { allocatedBefore: ab, deallocatedBefore: db, node } = iv;
+  // Per written node: its previous interval + 1 (0: none yet), and whether its keys ever go down.
+  const previous = new Int32Array(written);
+  const unordered = new Uint8Array(written);
+  let nUnordered = 0;
+  let maxSnapshot = 0;
+  for (let i = 0; i < n; i++) {
+    const to = mapped[node[i]!]!;
+    const p = previous[to]! - 1;
+    if (p >= 0 && unordered[to] === 0 && (ab[i]! - ab[p]! || db[i]! - db[p]!) < 0) unordered[to] = 1;
+    previous[to] = i + 1;
+    maxSnapshot = Math.max(maxSnapshot, ab[i]!, db[i]!);
+  }
+  for (let i = 0; i < n; i++) nUnordered += unordered[mapped[node[i]!]!]!;
+
   let entryOf: Int32Array | null = null;
   let sums = new Float64Array(0);
   let sumCount = 0;
-  // Per written node, until it is hashed: its entries are made by the intervals in
-  // [runStart − 1, runEnd), those of them that make one (the entries between are its own).
-  const runStart = new Int32Array(written);
-  const runEnd = new Int32Array(written);
-  const hashed = new Uint8Array(written);
-  let slots = new Int32Array(0); // interval + 1 (0: empty)
-  let used = 0;
-  const slotOf = (table: Int32Array, to: number, ab: number, db: number): number => {
-    const mask = table.length - 1;
-    let s = (Math.imul(to, 0x9e3779b1) ^ Math.imul(ab, 0x85ebca6b) ^ Math.imul(db, 0xc2b2ae35)) >>> 0;
-    s = Math.imul(s ^ (s >>> 15), 0x27d4eb2d) >>> 0;
-    for (s &= mask; ; s = (s + 1) & mask) {
-      const j = table[s]! - 1;
-      if (j < 0 || (allocatedBefore[j] === ab && deallocatedBefore[j] === db && mapped[node[j]!] === to)) return s;
-    }
-  };
-  const insert = (j: number): void => {
-    if (2 * (used + 1) > slots.length) {
-      // Grown with its entries (only the hashed nodes' are in it), first to the hint's: growing
-      // by doubling was 0.45 s of CPU on pyalloc x16's temporal leaks (3.6M entries), and its
-      // last step holds the old table and the new.
-      let length = Math.max(1024, slots.length * 2);
-      if (slots.length === 0) while (length < 2 * tableHint) length *= 2;
-      const grown = new Int32Array(length);
-      for (const k of slots) if (k !== 0) grown[slotOf(grown, mapped[node[k - 1]!]!, allocatedBefore[k - 1]!, deallocatedBefore[k - 1]!)] = k;
-      slots = grown;
-    }
-    slots[slotOf(slots, mapped[node[j]!]!, allocatedBefore[j]!, deallocatedBefore[j]!)] = j + 1;
-    used++;
-  };
-  let newest = -1; // the interval that made the newest entry
-  let entries = 0;
-  for (let i = 0; i < n; i++) {
-    const to = mapped[node[i]!]!;
-    const ab = allocatedBefore[i]!;
-    const db = deallocatedBefore[i]!;
-    let into = i;
-    if (hashed[to] === 0) {
-      const last = runEnd[to]! - 1;
-      const order = runStart[to] === 0 ? 1 : last === newest ? ab - allocatedBefore[last]! || db - deallocatedBefore[last]! : -1;
-      if (order > 0) {
-        if (runStart[to] === 0) runStart[to] = i + 1;
-        runEnd[to] = i + 1;
-      } else if (order === 0) {
-        into = last;
-      } else {
-        // Out of its run: the intervals that made its entries so far (distinct keys) go into the table.
-        hashed[to] = 1;
-        for (let k = runStart[to]! - 1; k < runEnd[to]!; k++) if (entryOf === null || entryOf[k] !== -1) insert(k);
-      }
-    }
-    if (hashed[to] !== 0) {
-      const s = slots.length === 0 ? -1 : slotOf(slots, to, ab, db);
-      const j = s < 0 ? -1 : slots[s]! - 1;
-      if (j >= 0) {
-        into = j;
-      } else if (s >= 0 && 2 * (used + 1) <= slots.length) {
-        slots[s] = i + 1;
-        used++;
-      } else {
-        insert(i);
-      }
-    }
-    if (into === i) {
-      newest = i;
-      entries++;
-      continue;
-    }
+  /** Interval `i` is added to `into`'s entry. */
+  const addTo = (into: number, i: number): void => {
     entryOf ??= new Int32Array(n);
     entryOf[i] = -1;
     let e = entryOf[into]!;
@@ -344,8 +287,61 @@ function mergeIntervals(
     }
     sums[2 * (e - 1)]! += iv.nAllocations[i]!;
     sums[2 * (e - 1) + 1]! += iv.nBytes[i]!;
+  };
+  let merged = 0;
+
+  // Ordered nodes: an interval with its node's previous key joins that one's entry.
+  previous.fill(0);
+  const unorderedIntervals = new Int32Array(nUnordered);
+  let u = 0;
+  for (let i = 0; i < n; i++) {
+    const to = mapped[node[i]!]!;
+    if (unordered[to] !== 0) {
+      unorderedIntervals[u++] = i;
+      continue;
+    }
+    const p = previous[to]! - 1;
+    if (p >= 0 && ab[i] === ab[p] && db[i] === db[p]) {
+      addTo(p, i);
+      merged++;
+    } else {
+      previous[to] = i + 1;
+    }
   }
-  return entryOf === null ? null : { entryOf, entries, sums };
+
+  // The rest, by (node, allocatedBefore, deallocatedBefore) stable (−1 is "still live"): the first
+  // of each key makes the entry, the others follow it in interval order.
+  if (nUnordered > 0) {
+    const pos = new Int32Array(Math.max(written, maxSnapshot + 2) + 1);
+    let from = unorderedIntervals;
+    let to = new Int32Array(nUnordered);
+    const pass = (keyOf: (i: number) => number, range: number): void => {
+      pos.fill(0, 0, range + 1);
+      for (let k = 0; k < nUnordered; k++) pos[keyOf(from[k]!) + 1]!++;
+      for (let r = 0; r < range; r++) pos[r + 1]! += pos[r]!;
+      for (let k = 0; k < nUnordered; k++) {
+        const i = from[k]!;
+        to[pos[keyOf(i)]!++] = i;
+      }
+      [from, to] = [to, from];
+    };
+    pass((i) => db[i]! + 1, maxSnapshot + 2);
+    pass((i) => ab[i]!, maxSnapshot + 1);
+    pass((i) => mapped[node[i]!]!, written);
+    for (let k = 0; k < nUnordered; ) {
+      const first = from[k]!;
+      const key = mapped[node[first]!]!;
+      let end = k + 1;
+      for (; end < nUnordered; end++) {
+        const i = from[end]!;
+        if (ab[i] !== ab[first] || db[i] !== db[first] || mapped[node[i]!] !== key) break;
+        addTo(first, i);
+        merged++;
+      }
+      k = end;
+    }
+  }
+  return entryOf === null ? null : { entryOf, entries: n - merged, sums };
 }
 
 // ---- Decoding (browser) ---------------------------------------------------------------------
