@@ -11,6 +11,7 @@ import { DEFAULT_ANALYZE_OPTIONS } from "../analysis/analyze.ts";
 import type { FlameColumns, RunAnalysis } from "../analysis/model.ts";
 import { FileFormat, PYTHON_ALLOCATOR_NAMES } from "../reader/index.ts";
 import { encodeTemporal, encodeTree } from "./columnar.ts";
+import { collectGarbageIfLarge } from "./gc.ts";
 import { writeJson } from "./json-chunks.ts";
 import { dataFilePath, dataRefPath, readEntry, removeRunData, runDataDir, writeEntry } from "./ledger.ts";
 import { benchmarkFromFileName } from "./provenance.ts";
@@ -171,6 +172,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
     return write(name, tree, { nodes: tree.parent.length, totalNodes: tree.totalNodes });
   };
 
+  collectGarbageIfLarge(); // the analysis' garbage goes before the data files are made
   const threads = threadLabels(analysis.flameByThread.peak);
   const split = threads.length > 1;
   const temporal = analysis.temporal;
