@@ -93,8 +93,8 @@ function timeDiff(base: FlameColumns, head: FlameColumns): DiffTimes {
   const columnarCpu: number[] = [];
   let fullNodes = 0;
   let columnarNodes = 0;
-  const b = decodeTree(JSON.parse(JSON.stringify(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
-  const h = decodeTree(JSON.parse(JSON.stringify(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }))));
+  const b = decodeTree(encodeTree(base, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }));
+  const h = decodeTree(encodeTree(head, { minFrameFraction: DEFAULT_MIN_FRAME_FRACTION }));
   // The full trees: written unpruned and decoded (the diff reads decoded columns only).
   const fullBase = treeDataSource(decodeTree(encodeTree(base, { minFrameFraction: 0 })));
   const fullHead = treeDataSource(decodeTree(encodeTree(head, { minFrameFraction: 0 })));

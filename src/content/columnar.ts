@@ -6,7 +6,7 @@
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { subtreeSizes, TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
 import { isNumberStream, type NumberStream } from "./json-chunks.ts";
-import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
+import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type ColumnarTreeColumns, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
 class StringTable {
   readonly strings: string[] = [];
@@ -22,22 +22,80 @@ class StringTable {
   }
 }
 
-function emptyTree(strings: StringTable): ColumnarTree {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    strings: strings.strings,
-    parent: [],
-    function: [],
-    filename: [],
-    lineno: [],
-    thread: [],
-    valueBytes: [],
-    nAllocations: [],
-    flags: [],
-    otherFrames: {},
-    minFrameFraction: 0,
-    totalNodes: 0,
-  };
+/** A tree's columns as they are written: grown by doubling, cut to length by `columns`. */
+class TreeColumns {
+  length = 0;
+  parent = new Int32Array(1024);
+  function = new Int32Array(1024);
+  filename = new Int32Array(1024);
+  lineno = new Float64Array(1024);
+  thread = new Int32Array(1024);
+  valueBytes: Float64Array;
+  nAllocations: Float64Array;
+  flags = new Uint8Array(1024);
+
+  readonly withValues: boolean;
+
+  constructor(withValues: boolean) {
+    this.withValues = withValues;
+    this.valueBytes = new Float64Array(withValues ? 1024 : 0);
+    this.nAllocations = new Float64Array(withValues ? 1024 : 0);
+  }
+
+  push(parent: number, fn: number, file: number, line: number, thread: number, value: number, n: number, flags: number): number {
+    const at = this.length++;
+    if (at === this.parent.length) this.grow(at * 2);
+    this.parent[at] = parent;
+    this.function[at] = fn;
+    this.filename[at] = file;
+    this.lineno[at] = line;
+    this.thread[at] = thread;
+    if (this.withValues) {
+      this.valueBytes[at] = value;
+      this.nAllocations[at] = n;
+    }
+    this.flags[at] = flags;
+    return at;
+  }
+
+  private grow(n: number): void {
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.parent = grow(this.parent);
+    this.function = grow(this.function);
+    this.filename = grow(this.filename);
+    this.lineno = grow(this.lineno);
+    this.thread = grow(this.thread);
+    if (this.withValues) {
+      this.valueBytes = grow(this.valueBytes);
+      this.nAllocations = grow(this.nAllocations);
+    }
+    this.flags = grow(this.flags);
+  }
+
+  /** The tree's columns (views of this one's, `length` long). */
+  columns(strings: string[], totalNodes: number): ColumnarTreeColumns {
+    const n = this.length;
+    const values = this.withValues ? n : 0;
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      strings,
+      parent: this.parent.subarray(0, n),
+      function: this.function.subarray(0, n),
+      filename: this.filename.subarray(0, n),
+      lineno: this.lineno.subarray(0, n),
+      thread: this.thread.subarray(0, n),
+      valueBytes: this.valueBytes.subarray(0, values),
+      nAllocations: this.nAllocations.subarray(0, values),
+      flags: this.flags.subarray(0, n),
+      otherFrames: {},
+      minFrameFraction: 0,
+      totalNodes,
+    };
+  }
 }
 
 /**
@@ -72,30 +130,18 @@ export interface EncodeOptions {
 }
 
 /** Flatten a tree into columns, in preorder, merging narrow frames into "other" nodes. */
-export function encodeTree(tree: FlameColumns, options: EncodeOptions): ColumnarTree {
+export function encodeTree(tree: FlameColumns, options: EncodeOptions): ColumnarTreeColumns {
   const strings = new StringTable();
-  const out = emptyTree(strings);
-  out.totalNodes = tree.size;
+  const columns = new TreeColumns(!options.omitValues);
+  const otherFrames: Record<string, number> = {};
+  let native: Record<string, string> | undefined;
   const subtreeSize = options.subtreeSize ?? subtreeSizes(tree.parent, tree.size);
   const widthOf = options.widthOf ?? ((i: number) => tree.valueBytes[i]!);
   const threshold = (options.rootWidth ?? widthOf(0)) * options.minFrameFraction;
-  out.minFrameFraction = threshold > 0 ? options.minFrameFraction : 0;
   const { frames, threads } = tree;
 
-  const push = (parent: number, fn: string, file: string, line: number, thread: string, value: number, n: number, flags: number): number => {
-    const index = out.parent.length;
-    out.parent.push(parent);
-    out.function.push(strings.id(fn));
-    out.filename.push(strings.id(file));
-    out.lineno.push(line);
-    out.thread.push(strings.id(thread));
-    if (!options.omitValues) {
-      out.valueBytes.push(value);
-      out.nAllocations.push(n);
-    }
-    out.flags.push(flags);
-    return index;
-  };
+  const push = (parent: number, fn: string, file: string, line: number, thread: string, value: number, n: number, flags: number): number =>
+    columns.push(parent, strings.id(fn), strings.id(file), line, strings.id(thread), value, n, flags);
 
   // Iterative preorder: memray stacks go 400 deep and trees can be wide.
   const workNode: number[] = [0];
@@ -105,7 +151,7 @@ export function encodeTree(tree: FlameColumns, options: EncodeOptions): Columnar
     const node = workNode.pop()!;
     const f = frames[tree.frame[node]!]!;
     const index = push(workParent.pop()!, f.function, f.filename, f.lineno, threads[tree.thread[node]!]!, tree.valueBytes[node]!, tree.nAllocations[node]!, flagsOf(tree.flags[node]!, f.filename));
-    if (f.module !== undefined) (out.native ??= {})[String(index)] = `${f.module}+0x${(f.offset ?? 0).toString(16)}`;
+    if (f.module !== undefined) (native ??= {})[String(index)] = `${f.module}+0x${(f.offset ?? 0).toString(16)}`;
     options.onMapped?.(node, index);
     wide.length = 0;
     let narrowByThread: Map<string, number[]> | null = null;
@@ -141,13 +187,18 @@ export function encodeTree(tree: FlameColumns, options: EncodeOptions): Columnar
         merged += end - c;
         if (options.onMapped) for (let k = c; k < end; k++) options.onMapped(k, otherIndex);
       }
-      out.otherFrames[String(otherIndex)] = merged;
+      otherFrames[String(otherIndex)] = merged;
     }
     for (let i = wide.length - 1; i >= 0; i--) {
       workNode.push(wide[i]!);
       workParent.push(index);
     }
   }
+  // The fields in the files' order (their bytes are the JSON of this object).
+  const out = columns.columns(strings.strings, tree.size);
+  out.otherFrames = otherFrames;
+  out.minFrameFraction = threshold > 0 ? options.minFrameFraction : 0;
+  if (native !== undefined) out.native = native;
   return out;
 }
 
@@ -366,7 +417,7 @@ export interface TreeData {
   native: Map<number, string>;
 }
 
-export function decodeTree(tree: ColumnarTree): TreeData {
+export function decodeTree(tree: ColumnarTree | ColumnarTreeColumns): TreeData {
   const size = tree.parent.length;
   const children: number[][] = Array.from({ length: size }, () => []);
   const parent = Int32Array.from(tree.parent);
@@ -376,10 +427,10 @@ export function decodeTree(tree: ColumnarTree): TreeData {
     size,
     parent,
     children,
-    function: tree.function.map((id) => s[id] ?? ""),
-    filename: tree.filename.map((id) => s[id] ?? ""),
+    function: Array.from(tree.function, (id) => s[id] ?? ""),
+    filename: Array.from(tree.filename, (id) => s[id] ?? ""),
     lineno: Int32Array.from(tree.lineno),
-    thread: tree.thread.map((id) => s[id] ?? ""),
+    thread: Array.from(tree.thread, (id) => s[id] ?? ""),
     valueBytes: tree.valueBytes.length === size ? Float64Array.from(tree.valueBytes) : new Float64Array(size),
     nAllocations: tree.nAllocations.length === size ? Float64Array.from(tree.nAllocations) : new Float64Array(size),
     flags: Uint8Array.from(tree.flags),

@@ -71,6 +71,23 @@ export interface ColumnarTree {
   native?: Record<string, string>;
 }
 
+/**
+ * A tree as the writer holds it: its columns typed (content/json-chunks.ts writes a typed array as
+ * the JSON array of its numbers, so the file's bytes are the same). As number[], a column was 8
+ * bytes an entry plus the garbage of its growth, on the JS heap the write stage made grow.
+ */
+export type ColumnarTreeColumns = Omit<ColumnarTree, "parent" | "function" | "filename" | "lineno" | "thread" | "valueBytes" | "nAllocations" | "flags"> & {
+  parent: Int32Array;
+  function: Int32Array;
+  filename: Int32Array;
+  /** Float64: a capture's line numbers are not bounded to Int32. */
+  lineno: Float64Array;
+  thread: Int32Array;
+  valueBytes: Float64Array;
+  nAllocations: Float64Array;
+  flags: Uint8Array;
+};
+
 /** Temporal data: the tree plus the interval columns (docs/capture-format.md §5.4); node ids index the tree. */
 export interface TemporalFile {
   schemaVersion: number;
@@ -90,7 +107,8 @@ export interface TemporalFile {
  * number[] (content/json-chunks.ts writes a typed array as the JSON array of its numbers), or
  * streams made as they are written (merged intervals).
  */
-export type TemporalFileColumns = Omit<TemporalFile, "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes"> & {
+export type TemporalFileColumns = Omit<TemporalFile, "tree" | "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes"> & {
+  tree: ColumnarTreeColumns;
   allocatedBefore: Int32Array | NumberStream;
   deallocatedBefore: Int32Array | NumberStream;
   node: Int32Array | NumberStream;

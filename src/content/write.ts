@@ -18,7 +18,7 @@ import { benchmarkFromFileName } from "./provenance.ts";
 import {
   DEFAULT_MIN_FRAME_FRACTION,
   SCHEMA_VERSION,
-  type ColumnarTree,
+  type ColumnarTreeColumns,
   type DataRef,
   type FailedRunEntry,
   type MemoryFile,
@@ -157,7 +157,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   const finalDir = runDataDir(contentDir, runId);
   const dataDir = `${finalDir}.staging`;
   rmSync(dataDir, { recursive: true, force: true });
-  const framesForSource: Array<{ filename: string; lineno: number }> = [];
+  const wanted: WantedLines = new Map();
 
   const write = (name: string, value: unknown, nodes?: { nodes: number; totalNodes: number }): DataRef => {
     const sizeBytes = writeJsonAtomic(join(dataDir, name), value);
@@ -165,10 +165,8 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   };
   const writeTree = (name: string, columns: FlameColumns | null, prune = true): DataRef | null => {
     if (columns === null) return null;
-    const tree: ColumnarTree = encodeTree(columns, { minFrameFraction: prune ? minFrameFraction : 0 });
-    for (let i = 0; i < tree.parent.length; i++) {
-      framesForSource.push({ filename: tree.strings[tree.filename[i]!]!, lineno: tree.lineno[i]! });
-    }
+    const tree = encodeTree(columns, { minFrameFraction: prune ? minFrameFraction : 0 });
+    wantTreeLines(wanted, tree);
     return write(name, tree, { nodes: tree.parent.length, totalNodes: tree.totalNodes });
   };
 
@@ -196,7 +194,7 @@ export function writeRun(analysis: RunAnalysis, options: WriteRunOptions): OkRun
   };
   if (!options.noSource) {
     const roots = options.sourceRoots ?? [process.cwd()];
-    const source = collectSource(framesForSource, roots);
+    const source = readWantedLines(wanted, roots);
     if (Object.keys(source.files).length > 0) data.source = write("source.json", source);
   }
 
@@ -307,15 +305,40 @@ export function sourcePath(filename: string, roots: string[]): string | null {
   return null;
 }
 
-/** Read the lines frames point at (and a few around them) from files found on this machine. */
-export function collectSource(frames: Array<{ filename: string; lineno: number }>, roots: string[]): SourceFile {
-  const wanted = new Map<string, Set<number>>();
-  for (const { filename, lineno } of frames) {
-    if (!filename || lineno <= 0 || filename.startsWith("<")) continue;
-    let set = wanted.get(filename);
-    if (!set) wanted.set(filename, (set = new Set()));
-    set.add(lineno);
+/** The lines frames point at, by file name, files in the order first pointed at. */
+type WantedLines = Map<string, Set<number>>;
+
+/** Frame (filename, lineno) is wanted: not a pseudo-file ("<string>") nor a line ≤ 0. */
+function wantLine(wanted: WantedLines, filename: string, lineno: number): void {
+  if (!filename || lineno <= 0 || filename.startsWith("<")) return;
+  let set = wanted.get(filename);
+  if (!set) wanted.set(filename, (set = new Set()));
+  set.add(lineno);
+}
+
+/** A written tree's lines, one Map lookup per file name rather than an object per node. */
+function wantTreeLines(wanted: WantedLines, tree: ColumnarTreeColumns): void {
+  const byName: Array<Set<number> | undefined> = [];
+  for (let i = 0; i < tree.parent.length; i++) {
+    const id = tree.filename[i]!;
+    const lineno = tree.lineno[i]!;
+    const set = byName[id];
+    if (set !== undefined && lineno > 0) set.add(lineno);
+    else if (set === undefined) {
+      wantLine(wanted, tree.strings[id]!, lineno);
+      byName[id] = wanted.get(tree.strings[id]!);
+    }
   }
+}
+
+/** Read the lines frames point at (and a few around them) from files found on this machine. */
+export function collectSource(frames: Iterable<{ filename: string; lineno: number }>, roots: string[]): SourceFile {
+  const wanted: WantedLines = new Map();
+  for (const { filename, lineno } of frames) wantLine(wanted, filename, lineno);
+  return readWantedLines(wanted, roots);
+}
+
+function readWantedLines(wanted: WantedLines, roots: string[]): SourceFile {
   const files: SourceFile["files"] = {};
   for (const [filename, lines] of wanted) {
     const path = sourcePath(filename, roots);

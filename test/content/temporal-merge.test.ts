@@ -74,7 +74,7 @@ test("runs in order, out of order, interrupted and merged give the map's entries
   expect(entries(encodeTemporal(data, "leaks", 0))).toEqual(reference((n) => n, rows));
   // Pruned: the narrow leaves 3 and 4 become one "other" node (written first); the wide ones keep theirs.
   const pruned = encodeTemporal(data, "leaks", 0.2);
-  const names = pruned.tree.function.map((id) => pruned.tree.strings[id]);
+  const names = Array.from(pruned.tree.function, (id) => pruned.tree.strings[id]);
   expect(names).toEqual(["f0", "<other>", "f1", "f2"]);
   expect(entries(pruned)).toEqual(reference((n) => [0, 2, 3, 1, 1][n]!, rows));
 });
