@@ -366,19 +366,23 @@ function mergeIntervals(
     const pos = new Int32Array(Math.max(written, maxSnapshot + 2) + 1);
     let from = unorderedIntervals;
     let to = new Int32Array(nUnordered);
-    const pass = (keyOf: (i: number) => number, range: number): void => {
+    // Each pass's keys are read once (a random read each after the first pass), then counted
+    // and scattered from this column: read twice through a closure, they were 0.3 s of pyalloc
+    // x16's temporal leaks.
+    const keys = new Int32Array(nUnordered);
+    const pass = (range: number): void => {
       pos.fill(0, 0, range + 1);
-      for (let k = 0; k < nUnordered; k++) pos[keyOf(from[k]!) + 1]!++;
+      for (let k = 0; k < nUnordered; k++) pos[keys[k]! + 1]!++;
       for (let r = 0; r < range; r++) pos[r + 1]! += pos[r]!;
-      for (let k = 0; k < nUnordered; k++) {
-        const i = from[k]!;
-        to[pos[keyOf(i)]!++] = i;
-      }
+      for (let k = 0; k < nUnordered; k++) to[pos[keys[k]!]!++] = from[k]!;
       [from, to] = [to, from];
     };
-    pass((i) => db[i]! + 1, maxSnapshot + 2);
-    pass((i) => ab[i]!, maxSnapshot + 1);
-    pass((i) => mapped[node[i]!]!, written);
+    for (let k = 0; k < nUnordered; k++) keys[k] = db[from[k]!]! + 1;
+    pass(maxSnapshot + 2);
+    for (let k = 0; k < nUnordered; k++) keys[k] = ab[from[k]!]!;
+    pass(maxSnapshot + 1);
+    for (let k = 0; k < nUnordered; k++) keys[k] = mapped[node[from[k]!]!]!;
+    pass(written);
     for (let k = 0; k < nUnordered; ) {
       const first = from[k]!;
       const key = mapped[node[first]!]!;
