@@ -58,13 +58,6 @@ export class StatsCollector {
     this.stackBytes[stackId]! += sizeBytes;
   }
 
-  private countBySize(): Map<number, number> {
-    const counts = new Map(this.countByLargeSize);
-    this.countBySmallSize.forEach((count, size) => {
-      if (count > 0) counts.set(size, count);
-    });
-    return counts;
-  }
 
   private growStacks(stackId: number): void {
     let n = this.stackCount.length;
@@ -91,7 +84,7 @@ export class StatsCollector {
       totalNumAllocations: this.totalNum,
       totalBytesAllocated: this.totalBytes,
       peakMemoryBytes: options.peakMemoryBytes,
-      allocationSizeHistogram: sizeHistogram(this.countBySize()),
+      allocationSizeHistogram: sizeHistogram(this.countBySmallSize, this.countByLargeSize),
       allocatorTypeDistribution: allocators,
       topAllocationsBySize: bySize.slice(0, topN).map((l) => ({ location: l.label, sizeBytes: l.sizeBytes })),
       topAllocationsByCount: byCount.slice(0, topN).map((l) => ({ location: l.label, count: l.count })),
@@ -208,13 +201,22 @@ export class StatsCollector {
   }
 }
 
-/** Classifies a file as memray 1.20 does, from the paths recorded in a header-13 capture. */
+/**
+ * Classifies a file as memray 1.20 does, from the paths recorded in a header-13 capture. The
+ * header's directories are split once, and each file name once, not once per directory. With the
+ * histogram read in place, `stats`' result on the generated wide-tree capture (20k distinct files
+ * and sizes): 107–120 → 94–105 ms.
+ */
 class ModuleResolver {
   private readonly cache = new Map<string, { name: string; kind: string }>();
-  private readonly header: CaptureHeader;
+  private readonly sitePackages: string[][];
+  private readonly libdest: string[] | null;
+  private readonly sysPath: string[][];
 
   constructor(header: CaptureHeader) {
-    this.header = header;
+    this.sitePackages = header.sitePackages.map(pathParts);
+    this.libdest = header.libdest ? pathParts(header.libdest) : null;
+    this.sysPath = header.sysPath.map(pathParts);
   }
 
   classify(filename: string): { name: string; kind: string } {
@@ -229,27 +231,25 @@ class ModuleResolver {
   private classifyUncached(filename: string): { name: string; kind: string } {
     if (filename === "") return { name: "unknown", kind: "unknown" };
     if (filename.startsWith("<frozen ")) return { name: filename.slice(8, -1), kind: "stdlib" };
-    for (const dir of this.header.sitePackages) {
-      const rel = relativeTo(filename, dir);
+    const parts = pathParts(filename);
+    for (const dir of this.sitePackages) {
+      const rel = relativeTo(parts, dir);
       if (rel !== null) return { name: pathToModule(rel), kind: "site-packages" };
     }
-    const libdest = this.header.libdest;
-    if (libdest) {
-      const rel = relativeTo(filename, libdest);
+    if (this.libdest) {
+      const rel = relativeTo(parts, this.libdest);
       if (rel !== null) return { name: pathToModule(rel), kind: "stdlib" };
     }
-    for (const dir of this.header.sysPath) {
-      const rel = relativeTo(filename, dir);
+    for (const dir of this.sysPath) {
+      const rel = relativeTo(parts, dir);
       if (rel !== null) return { name: pathToModule(rel), kind: "project" };
     }
     return { name: pathToModule([filename.split("/").filter(Boolean).pop() ?? filename]), kind: "unknown" };
   }
 }
 
-/** Path parts of `path` below `base` (lexically, like pathlib's relative_to), or null. */
-function relativeTo(path: string, base: string): string[] | null {
-  const parts = pathParts(path);
-  const baseParts = pathParts(base);
+/** Path parts `parts` below `baseParts` (lexically, like pathlib's relative_to), or null. */
+function relativeTo(parts: string[], baseParts: string[]): string[] | null {
   if (baseParts.length > parts.length) return null;
   for (let i = 0; i < baseParts.length; i++) if (parts[i] !== baseParts[i]) return null;
   return parts.slice(baseParts.length);
@@ -268,25 +268,39 @@ function pathToModule(parts: string[]): string {
   return p.join(".");
 }
 
-/** memray's 10-bin log-scale histogram of allocation sizes. */
-export function sizeHistogram(countBySize: Map<number, number>): Array<{ minBytes: number; maxBytes: number; count: number }> {
+/**
+ * memray's 10-bin log-scale histogram of allocation sizes, from the counts by size below
+ * SMALL_SIZES (`small[size]`) and above (`large`), read in place rather than merged into one Map
+ * first (a copy of every distinct size: 20k on the generated wide-tree capture).
+ */
+export function sizeHistogram(small: Float64Array, large: Map<number, number>): Array<{ minBytes: number; maxBytes: number; count: number }> {
   let minNonZero = Infinity;
   let max = 0;
-  for (const size of countBySize.keys()) {
+  let total = 0;
+  for (let size = 0; size < small.length; size++) {
+    if (small[size] === 0) continue;
     if (size > 0 && size < minNonZero) minNonZero = size;
     if (size > max) max = size;
+    total += small[size]!;
+  }
+  for (const [size, count] of large) {
+    if (size > 0 && size < minNonZero) minNonZero = size;
+    if (size > max) max = size;
+    total += count;
   }
   if (minNonZero === Infinity) return []; // memray fails here; an empty histogram says the same
   let lo = Math.log(minNonZero);
   const hi = Math.log(max);
   if (lo === hi) lo = lo / 2;
   const step = (hi - lo) / 10;
-  if (step === 0) return [{ minBytes: 0, maxBytes: max, count: [...countBySize.values()].reduce((a, b) => a + b, 0) }];
+  if (step === 0) return [{ minBytes: 0, maxBytes: max, count: total }];
   const counts = new Array<number>(10).fill(0);
-  for (const [size, count] of countBySize) {
+  const add = (size: number, count: number): void => {
     const bin = size === 0 ? 0 : Math.min(pythonFloorDiv(Math.log(size) - lo, step), 9);
     counts[Math.max(0, bin)]! += count;
-  }
+  };
+  for (let size = 0; size < small.length; size++) if (small[size] !== 0) add(size, small[size]!);
+  for (const [size, count] of large) add(size, count);
   const bins: Array<{ minBytes: number; maxBytes: number; count: number }> = [];
   let previous = 0;
   for (let i = 0; i < 10; i++) {
