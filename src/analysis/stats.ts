@@ -58,7 +58,6 @@ export class StatsCollector {
     this.stackBytes[stackId]! += sizeBytes;
   }
 
-
   private growStacks(stackId: number): void {
     let n = this.stackCount.length;
     while (n <= stackId) n *= 2;
