@@ -64,8 +64,8 @@ if (!recentEnough(process.versions.node)) {
 // one stage frees are not returned before the next stage grows its own. A fixed 4 MiB threshold
 // maps (and unmaps) every larger array: `ingest` of a real sympy capture peaked at ~810 instead
 // of ~900 MB, at the same CPU time (1 MiB: ~790 MB, +0.6 s of system time). Set before Node
-// starts, hence one exec (~40 ms) before anything is loaded, for the commands that analyse captures; a value
-// already in the environment is kept.
+// starts, hence one exec (~40 ms) before anything is loaded, for the commands that analyse
+// captures; a value already in the environment is kept.
 const ANALYSING = new Set(["ingest", "build", "ci", "flamegraph", "tree", "compare"]);
 if (process.platform === "linux" && ANALYSING.has(args[0]) && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === "function") {
   process.execve(process.execPath, [process.execPath, ...process.execArgv, self, ...args], { ...process.env, MALLOC_MMAP_THRESHOLD_: String(4 << 20) });

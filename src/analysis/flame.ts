@@ -491,7 +491,8 @@ export class FlameTreeBuilder {
   /**
    * The tree as preorder columns (children in creation order); the builder is spent (its tables
    * are let go while the columns are made). `preorderOf[creationIndex]` is a node's preorder
-   * index (what `add` returned names creation indices). Frames index the catalog's shared table.
+   * index (addNumbers and addStack return creation indices). Frames index the catalog's shared
+   * table.
    */
   preorder(): { tree: FlameColumns; preorderOf: Int32Array } {
     const n = this.nodeCount;
@@ -802,9 +803,9 @@ export function buildInvertedTrees(
     const nAllocations = groups.nAllocations?.[i] ?? 0;
     leaves[i] = inverted.addNumbers(frames, 0, frames.length, false, label, sizeBytes, nAllocations);
     let cut = frames.length;
-    for (let i = frames.length - 1; i >= 0; i--) {
-      if (catalog.isImport(frames[i]!)) {
-        cut = i;
+    for (let k = frames.length - 1; k >= 0; k--) {
+      if (catalog.isImport(frames[k]!)) {
+        cut = k;
         break;
       }
     }
