@@ -6,8 +6,7 @@
  * ledger with the same inputs is left as it is (byte for byte). The captures are analysed on a
  * pool of worker threads whose memory is bounded (ingest-pool.ts).
  */
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { RunAnalysis } from "../analysis/model.ts";
@@ -17,7 +16,7 @@ import { canonicalMeta, gitInfo, githubActionsMeta, readMetaFile, resolveMeta, r
 import { applyRetention, DEFAULT_KEEP_FULL, listRuns, removeRuns, type LedgerRun } from "./retention.ts";
 import type { OkRunEntry, RunMeta } from "./schema.ts";
 import { readEntry } from "./ledger.ts";
-import { shareRunData } from "./shared-data.ts";
+import { sha256OfFile, shareRunData } from "./shared-data.ts";
 import { isUpToDate, writeRun, type WriteRunOptions } from "./write.ts";
 
 export type Analyze = (path: string) => Promise<RunAnalysis> | RunAnalysis;
@@ -83,13 +82,6 @@ export interface IngestedRun {
   error?: string;
 }
 
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  // A megabyte at a time: the default 64 KiB chunks took 84-121 ms for a 92 MB capture, 53-69 ms so.
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 interface Planned {
   path: string;
   write: WriteRunOptions;
@@ -116,7 +108,7 @@ export async function ingestCaptures(paths: readonly string[], options: IngestOp
   for (const [i, given] of paths.entries()) {
     const path = resolve(given);
     const fileName = basename(path);
-    const captureHash = await hashFile(path);
+    const captureHash = sha256OfFile(path);
     const file = readMetaFile(path, (message) => emit({ kind: "warning", message }));
     const previous = recorded.get(`${captureHash}\0${fileName}`) ?? [];
     const stored = previous.length > 0 ? readEntry(contentDir, previous[0]!.id) : null;
