@@ -273,20 +273,19 @@ function pathToModule(parts: string[]): string {
  * first (a copy of every distinct size: 20k on the generated wide-tree capture).
  */
 export function sizeHistogram(small: Float64Array, large: Map<number, number>): Array<{ minBytes: number; maxBytes: number; count: number }> {
+  /** Every size counted (count > 0), the small ones first. */
+  const eachSize = (visit: (size: number, count: number) => void): void => {
+    for (let size = 0; size < small.length; size++) if (small[size] !== 0) visit(size, small[size]!);
+    for (const [size, count] of large) visit(size, count);
+  };
   let minNonZero = Infinity;
   let max = 0;
   let total = 0;
-  for (let size = 0; size < small.length; size++) {
-    if (small[size] === 0) continue;
-    if (size > 0 && size < minNonZero) minNonZero = size;
-    if (size > max) max = size;
-    total += small[size]!;
-  }
-  for (const [size, count] of large) {
+  eachSize((size, count) => {
     if (size > 0 && size < minNonZero) minNonZero = size;
     if (size > max) max = size;
     total += count;
-  }
+  });
   if (minNonZero === Infinity) return []; // memray fails here; an empty histogram says the same
   let lo = Math.log(minNonZero);
   const hi = Math.log(max);
@@ -294,12 +293,10 @@ export function sizeHistogram(small: Float64Array, large: Map<number, number>): 
   const step = (hi - lo) / 10;
   if (step === 0) return [{ minBytes: 0, maxBytes: max, count: total }];
   const counts = new Array<number>(10).fill(0);
-  const add = (size: number, count: number): void => {
+  eachSize((size, count) => {
     const bin = size === 0 ? 0 : Math.min(pythonFloorDiv(Math.log(size) - lo, step), 9);
     counts[Math.max(0, bin)]! += count;
-  };
-  for (let size = 0; size < small.length; size++) if (small[size] !== 0) add(size, small[size]!);
-  for (const [size, count] of large) add(size, count);
+  });
   const bins: Array<{ minBytes: number; maxBytes: number; count: number }> = [];
   let previous = 0;
   for (let i = 0; i < 10; i++) {
