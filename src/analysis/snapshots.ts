@@ -147,19 +147,12 @@ export class TemporalBuilder {
         order.push(l);
       }
     }
-    order.sort(
-      (a, b) =>
-        locs.tid[a]! - locs.tid[b]! ||
-        locs.stackId[a]! - locs.stackId[b]! ||
-        locs.nativeId[a]! - locs.nativeId[b]! ||
-        locs.generation[a]! - locs.generation[b]! ||
-        locs.allocator[a]! - locs.allocator[b]!,
-    );
-    order.forEach((l, rank) => (rankOf[l] = rank));
+    const sorted = byLocationKey(order, locs);
+    sorted.forEach((l, rank) => (rankOf[l] = rank));
     const starts = new Int32Array(order.length + 1);
     for (let i = 0; i < n; i++) starts[rankOf[loc[i]!]! + 1]!++;
     for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
-    const from = this.sortedOrder(rankOf, starts);
+    const from = this.byRecordInOrder(rankOf, starts) ?? this.sortedOrder(rankOf, starts);
     this.loc = new Int32Array(0);
     // Each column scattered into its sorted copy, one at a time (one copy is the only extra):
     // read in order, each value written to its place (`to`, from's inverse). Gathered, a random
@@ -169,18 +162,44 @@ export class TemporalBuilder {
     for (let k = 0; k < n; k++) to[from[k]!] = k;
     this.allocatedBefore = scatter(this.allocatedBefore, to);
     this.deallocatedBefore = scatter(this.deallocatedBefore, to);
-    this.breakTies(starts, from, to);
+    if (this.tiesPossible) this.breakTies(starts, from, to);
     this.nAllocations = scatter(this.nAllocations, to);
     this.nBytes = scatter(this.nBytes, to);
     return {
       // `locs` is a merged table: tid is 0 in every location.
-      records: { length: order.length, locations: locs, loc: Int32Array.from(order), sizeBytes: null, nAllocations: null },
+      records: { length: sorted.length, locations: locs, loc: sorted, sizeBytes: null, nAllocations: null },
       starts,
       allocatedBefore: this.allocatedBefore,
       deallocatedBefore: this.deallocatedBefore,
       nAllocations: this.nAllocations,
       nBytes: this.nBytes,
     };
+  }
+
+  /** Whether two intervals of a record may tie on (allocatedBefore, deallocatedBefore). */
+  private tiesPossible = true;
+
+  /**
+   * The sorted order in one stable pass by record, when each record's intervals were added with
+   * allocatedBefore strictly increasing (the high-water runs are: a location's next run starts
+   * at a later snapshot), else null. The three passes of sortedOrder were 0.2 s of
+   * generated_pyalloc_x16's 3.5M high-water runs.
+   */
+  private byRecordInOrder(rankOf: Int32Array, starts: Int32Array): Int32Array | null {
+    const n = this.length;
+    const { loc, allocatedBefore: ab } = this;
+    const records = starts.length - 1;
+    const last = new Int32Array(records).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const r = rankOf[loc[i]!]!;
+      if (ab[i]! <= last[r]!) return null;
+      last[r] = ab[i]!;
+    }
+    const fill = starts.slice(0, records);
+    const from = new Int32Array(n);
+    for (let i = 0; i < n; i++) from[fill[rankOf[loc[i]!]!]!++] = i;
+    this.tiesPossible = false;
+    return from;
   }
 
   /**
@@ -239,6 +258,40 @@ export class TemporalBuilder {
     }
   }
 }
+
+/**
+ * Locations `ids` ordered by their key, field by field (tid, stack, native, generation,
+ * allocator): a stable LSD radix sort, least significant field first, each field's offsets from
+ * its minimum 16 bits at a time (ids are integers below 2^53; a field of one value is skipped).
+ * The comparison sort of generated_cardinality's 1M locations took 0.35 s. Keys are distinct
+ * (each location is interned once), so any correct sort gives the same order.
+ */
+function byLocationKey(ids: readonly number[], locs: LocationTable): Int32Array {
+  const n = ids.length;
+  let from = Int32Array.from(ids);
+  let to = new Int32Array(n);
+  const pos = new Int32Array(DIGIT + 1);
+  for (const field of [locs.allocator, locs.generation, locs.nativeId, locs.stackId, locs.tid]) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const v = field[from[k]!]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    for (let scale = 1; scale <= max - min; scale *= DIGIT) {
+      pos.fill(0);
+      for (let k = 0; k < n; k++) pos[(Math.floor((field[from[k]!]! - min) / scale) % DIGIT) + 1]!++;
+      for (let d = 0; d < DIGIT; d++) pos[d + 1]! += pos[d]!;
+      for (let k = 0; k < n; k++) to[pos[Math.floor((field[from[k]!]! - min) / scale) % DIGIT]!++] = from[k]!;
+      [from, to] = [to, from];
+    }
+  }
+  return from;
+}
+
+/** The radix of byLocationKey's passes: 16 bits. */
+const DIGIT = 1 << 16;
 
 /** `column[i]` at `to[i]`. */
 function scatter<T extends Int32Array | Float64Array>(column: T, to: Int32Array): T {

@@ -91,6 +91,60 @@ describe("TemporalBuilder", () => {
   });
 });
 
+describe("TemporalBuilder's record order", () => {
+  const keyOrder = (locs: Locations, ids: number[]) => {
+    const t = locs.mergedTable;
+    return [...ids].sort(
+      (a, b) => t.stackId[a]! - t.stackId[b]! || t.nativeId[a]! - t.nativeId[b]! || t.generation[a]! - t.generation[b]! || t.allocator[a]! - t.allocator[b]!,
+    );
+  };
+  const recordsOf = (locs: Locations, stackOf: (k: number) => number) => {
+    const rand = seededRandom(5);
+    const ids: number[] = [];
+    for (let k = 0; k < 2000; k++) {
+      ids.push(locs.intern(1, stackOf(k), Math.floor(rand() * 3) * 1000, Math.floor(rand() * 4), 1 + Math.floor(rand() * 3)));
+    }
+    return ids.map((id) => locs.merged[id]!);
+  };
+
+  it("is the locations' key order field by field (stack, native, generation, allocator), by counting passes", () => {
+    const locs = new Locations();
+    const ids = recordsOf(locs, (k) => 1 + (k % 700)); // repeated stacks: the later fields decide
+    const builder = new TemporalBuilder();
+    ids.forEach((loc, k) => builder.add(loc, k % 5, -1, 1, 8));
+    expect(Array.from(builder.finish(locs.mergedTable).records.loc)).toEqual(keyOrder(locs, [...new Set(ids)]));
+  });
+
+  it("is the same key order when an id's range is too wide to count (a 64-bit stack id)", () => {
+    const locs = new Locations();
+    const ids = recordsOf(locs, (k) => (k === 3 ? 2 ** 40 : 1 + (k % 700)));
+    const builder = new TemporalBuilder();
+    ids.forEach((loc, k) => builder.add(loc, k % 5, -1, 1, 8));
+    expect(Array.from(builder.finish(locs.mergedTable).records.loc)).toEqual(keyOrder(locs, [...new Set(ids)]));
+  });
+
+  it("orders intervals added in snapshot order per location (the high-water runs) as the general sort does", () => {
+    const locs = new Locations();
+    const ids = [5, 1, 3].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
+    const rand = seededRandom(9);
+    const inOrder = new TemporalBuilder();
+    const general = new TemporalBuilder();
+    const nextSnapshot = ids.map(() => 0);
+    for (let i = 0; i < 600; i++) {
+      const r = Math.floor(rand() * 3);
+      const ab = (nextSnapshot[r]! += 1 + Math.floor(rand() * 3));
+      inOrder.add(ids[r]!, ab, -1, i, 8);
+      general.add(ids[r]!, ab, -1, i, 8);
+    }
+    general.add(ids[0]!, 0, -1, 600, 8); // one run out of order: the three-pass sort
+    const rows = (set: ReturnType<TemporalBuilder["finish"]>) =>
+      groupRows(set.records).map((row, k) => [row.stackId, intervalsOf(set, k).filter(([, , n]) => n !== 600)]);
+    const sorted = rows(inOrder.finish(locs.mergedTable));
+    expect(sorted.map(([stack]) => stack)).toEqual([1, 3, 5]);
+    expect(sorted).toEqual(rows(general.finish(locs.mergedTable)));
+  });
+});
+
 describe("SnapshotClock", () => {
   it("gives every seq the generation it was made in: the boundaries applied at or before it", () => {
     const rand = seededRandom(11);
