@@ -3,22 +3,24 @@
  * computes (docs/capture-format.md §5.1–5.4): the high-water mark, leaks, temporary allocations
  * and the temporal intervals (high-water mark and leaks), plus the memory timeline.
  *
- * The collector owns what every snapshot reads (the live table, the mmap ranges, the record
- * seq) and dispatches each record once to four collaborators, one per algorithm: PeakLog (the
- * high-water mark's undo log), TemporaryAllocations (per-thread rings), TemporalPeaks (temporal
- * high-water columns) and TemporalLeaks (the leak histogram). Memory grows with live
- * allocations, distinct locations and memory samples, not records.
+ * The pass has two halves. The front half (record-resolver.ts: the locations and the temporary
+ * allocations' rings) resolves each record to its location; it runs on the decoding thread when
+ * the file is read there. This collector is the back half: it owns what every snapshot reads
+ * (the live table, the mmap ranges, the record seq, the snapshot clock) and dispatches each
+ * resolved record once to its collaborators, one per algorithm: PeakLog (the high-water mark's
+ * undo log), TemporalPeaks (temporal high-water columns), TemporalLeaks (the leak histogram)
+ * and the stats. Memory grows with live allocations, distinct locations
+ * and memory samples, not records.
  */
-import { ALLOCATOR_KIND, AllocatorKind } from "../reader/index.ts";
 import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
-import { Locations } from "./locations.ts";
 import { PeakLog } from "./peak-log.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
 import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroups, type TemporalSet } from "./snapshots.ts";
 import type { StatsCollector } from "./stats.ts";
 import { TemporalLeaks } from "./temporal-leaks.ts";
 import { SnapshotClock, TemporalPeaks } from "./temporal-peaks.ts";
-import { TemporaryAllocations } from "./temporary.ts";
+import { RecordResolver, type ResolvedSink, type ResolvedState } from "./record-resolver.ts";
+import type { ResolveStageOptions } from "./resolve-stage.ts";
 
 export type { SnapshotGroups, TemporalInterval, TemporalSet } from "./snapshots.ts";
 export { groupLocations } from "./snapshots.ts";
@@ -55,16 +57,17 @@ export interface CollectedSnapshots {
   nAllocationRecords: number;
 }
 
-export class AllocationCollector {
-  readonly locations = new Locations();
+export class AllocationCollector implements ResolvedSink {
   private readonly live = new LiveTable(LIVE_STRIDE);
   private ranges: MappedRange[] = [];
   private seq = 0;
   private currentBytes = 0;
   private readonly boundaryStride: number;
+  private readonly temporaryAllocationThreshold: number;
+  /** The front half on this thread, for records given to `allocation` (unused when it runs on the decoding thread). */
+  private resolver: RecordResolver | null;
 
   private readonly peak = new PeakLog();
-  private readonly temporary: TemporaryAllocations;
   private readonly clock = new SnapshotClock();
   private readonly temporalPeaks = new TemporalPeaks(this.clock);
   private readonly temporalLeaks = new TemporalLeaks(this.clock);
@@ -77,8 +80,14 @@ export class AllocationCollector {
   private readonly memoryHeapBytes: number[] = [];
 
   constructor(options: CollectorOptions = {}) {
-    this.temporary = new TemporaryAllocations(options.temporaryAllocationThreshold ?? 1);
+    this.temporaryAllocationThreshold = options.temporaryAllocationThreshold ?? 1;
+    this.resolver = new RecordResolver(this, this.temporaryAllocationThreshold);
     this.boundaryStride = options.boundaryStride ?? 1;
+  }
+
+  /** The options of the front half when it runs on the decoding thread (resolve-stage.ts). */
+  get stageOptions(): ResolveStageOptions {
+    return { temporaryAllocationThreshold: this.temporaryAllocationThreshold };
   }
 
   memoryRecord(timeMs: number, rssBytes: number): void {
@@ -88,6 +97,7 @@ export class AllocationCollector {
     if ((this.memoryTimeMs.length - 1) % this.boundaryStride === 0) this.clock.pending++;
   }
 
+  /** One allocation record, resolved here by this collector's own front half. */
   allocation(
     tid: number,
     address: number,
@@ -97,59 +107,81 @@ export class AllocationCollector {
     nativeId: number,
     generation: number,
   ): void {
+    this.resolver!.allocation(tid, address, sizeBytes, allocator, stackId, nativeId, generation);
+  }
+
+  // ----- the resolved records (ResolvedSink), from this thread's front half or the ring -----
+
+  /** Record `seq`'s start: the snapshot boundaries before it. */
+  private next(): number {
     const seq = this.seq++;
     if (this.clock.pending > 0) this.applyBoundaries(seq);
-    const kind = ALLOCATOR_KIND[allocator];
-    if (kind === AllocatorKind.ALLOC) {
-      const loc = this.locations.intern(tid, stackId, nativeId, generation, allocator);
-      const live = this.live;
-      const b = live.probe(address);
+    return seq;
+  }
+
+  alloc(address: number, sizeBytes: number, allocator: number, stackId: number, loc: number, merged: number): void {
+    const seq = this.next();
+    const live = this.live;
+    const b = live.probe(address);
+    const data = live.data;
+    if (data[b] === address) {
+      // A missed free: the old entry is replaced (its bytes stay counted in `current`).
+      this.peak.goingAway(data[b + 1]!, data[b + 2]!, data[b + 3]!);
+    } else {
+      live.claim(b, address);
+    }
+    data[b + 1] = sizeBytes;
+    data[b + 2] = seq;
+    data[b + 3] = loc;
+    data[b + 4] = merged;
+    data[b + 5] = this.clock.boundaries;
+    this.added(seq, sizeBytes, allocator, stackId, merged);
+  }
+
+  private added(seq: number, sizeBytes: number, allocator: number, stackId: number, merged: number): void {
+    this.currentBytes += sizeBytes;
+    this.temporalPeaks.delta(merged, 1, sizeBytes);
+    if (this.stats !== null) this.stats.countAllocation(sizeBytes, allocator, stackId, seq);
+    this.peak.after(this.currentBytes, seq, this.ranges);
+  }
+
+  free(address: number): void {
+    const seq = this.next();
+    const live = this.live;
+    const b = live.find(address);
+    if (b >= 0) {
       const data = live.data;
-      if (data[b] === address) {
-        // A missed free: the old entry is replaced (its bytes stay counted in `current`).
-        this.peak.goingAway(data[b + 1]!, data[b + 2]!, data[b + 3]!);
-      } else {
-        live.claim(b, address);
-      }
-      data[b + 1] = sizeBytes;
-      data[b + 2] = seq;
-      data[b + 3] = loc;
-      this.currentBytes += sizeBytes;
-      this.temporalPeaks.delta(this.locations.merged[loc]!, 1, sizeBytes);
-      this.temporary.remember(tid, address, sizeBytes, loc, seq);
-      if (this.stats !== null) this.stats.countAllocation(sizeBytes, allocator, stackId, seq);
-    } else if (kind === AllocatorKind.FREE) {
-      const live = this.live;
-      const b = live.find(address);
-      if (b >= 0) {
-        const data = live.data;
-        const size = data[b + 1]!;
-        const entrySeq = data[b + 2]!;
-        const loc = data[b + 3]!;
-        this.peak.goingAway(size, entrySeq, loc);
-        const merged = this.locations.merged[loc]!;
-        this.currentBytes -= size;
-        if (entrySeq < this.clock.genStartSeq) this.temporalLeaks.dealloc(merged, 1, size, this.clock.generationOf(entrySeq));
-        this.temporalPeaks.delta(merged, -1, -size);
-        live.removeAt(b);
-      }
-      this.temporary.match(tid, address, -1);
-    } else if (kind === AllocatorKind.MMAP) {
-      const loc = this.locations.intern(tid, stackId, nativeId, generation, allocator);
-      if (sizeBytes > 0) {
-        // The peak keeps the list it saw: copy before changing it.
-        this.ranges = this.ranges === this.peak.peakRanges ? this.ranges.slice() : this.ranges;
-        this.ranges.push({ start: address, end: address + sizeBytes, loc, seq, gen: this.clock.boundaries, identity: seq });
-      }
-      this.currentBytes += sizeBytes;
-      this.temporalPeaks.delta(this.locations.merged[loc]!, 1, sizeBytes);
-      this.temporary.remember(tid, address, sizeBytes, loc, seq);
-      if (this.stats !== null) this.stats.countAllocation(sizeBytes, allocator, stackId, seq);
-    } else if (kind === AllocatorKind.MUNMAP) {
-      this.unmap(address, sizeBytes);
-      this.temporary.match(tid, address, sizeBytes);
+      const size = data[b + 1]!;
+      const entrySeq = data[b + 2]!;
+      const loc = data[b + 3]!;
+      const merged = data[b + 4]!;
+      this.peak.goingAway(size, entrySeq, loc);
+      this.currentBytes -= size;
+      if (entrySeq < this.clock.genStartSeq) this.temporalLeaks.dealloc(merged, 1, size, data[b + 5]!);
+      this.temporalPeaks.delta(merged, -1, -size);
+      live.removeAt(b);
     }
     this.peak.after(this.currentBytes, seq, this.ranges);
+  }
+
+  mmap(address: number, sizeBytes: number, allocator: number, stackId: number, loc: number, merged: number): void {
+    const seq = this.next();
+    if (sizeBytes > 0) {
+      // The peak keeps the list it saw: copy before changing it.
+      this.ranges = this.ranges === this.peak.peakRanges ? this.ranges.slice() : this.ranges;
+      this.ranges.push({ start: address, end: address + sizeBytes, loc, merged, seq, gen: this.clock.boundaries, identity: seq });
+    }
+    this.added(seq, sizeBytes, allocator, stackId, merged);
+  }
+
+  munmap(address: number, sizeBytes: number): void {
+    const seq = this.next();
+    this.unmap(address, sizeBytes);
+    this.peak.after(this.currentBytes, seq, this.ranges);
+  }
+
+  other(): void {
+    this.peak.after(this.currentBytes, this.next(), this.ranges);
   }
 
   private applyBoundaries(seq: number): void {
@@ -168,7 +200,7 @@ export class AllocationCollector {
     this.currentBytes -= removedBytes;
     for (const piece of pieces) {
       const r = piece.range;
-      const merged = this.locations.merged[r.loc]!;
+      const merged = r.merged;
       // A piece ends an allocation only if nothing else of its mmap remains (§5.4 a).
       let refs = 0;
       for (const k of ranges) if (k.identity === r.identity) refs++;
@@ -179,19 +211,24 @@ export class AllocationCollector {
     }
   }
 
-  /** What the collector holds now, in entries (tests check it stays bounded). */
+  /** What the collector holds now, in entries (tests check it stays bounded; locations: of this thread's front half). */
   get retained(): { liveSlots: number; peakLogEntries: number; locations: number } {
-    return { liveSlots: this.live.capacity, peakLogEntries: this.peak.logged, locations: this.locations.count };
+    return { liveSlots: this.live.capacity, peakLogEntries: this.peak.logged, locations: this.resolver?.locations.count ?? 0 };
   }
 
   // ----- results -----
 
-  finish(): CollectedSnapshots {
-    const locs = this.locations;
-    locs.compact();
+  /**
+   * The snapshots, once every record is in; `front`: the front half's state when it ran on the
+   * decoding thread (resolve-stage.ts), else this collector's own front half is finished.
+   */
+  finish(front?: ResolvedState): CollectedSnapshots {
+    const resolved = front ?? this.resolver!.finish();
+    this.resolver = null;
+    const locs = resolved.locations;
     // The temporal sets first (their builders' state is spent on them), then one location-sums
     // at a time, grouped and dropped: three of them are 75 MB on generated_cardinality's 1M locations.
-    const temporalLeaks = this.temporalLeaks.finish(locs, this.live.data, this.ranges);
+    const temporalLeaks = this.temporalLeaks.finish(locs.mergedTable, this.live.data, this.ranges);
     const { set: temporalHighWaterMark, highWaterMarkBySnapshot } = this.temporalPeaks.finish(locs.mergedTable);
 
     // With one thread, split-threads groups are the merged ones (same keys, same earliest
@@ -203,17 +240,17 @@ export class AllocationCollector {
     };
 
     // Leaks: the live state now.
-    let sums = this.sumLiveState(this.ranges, Number.POSITIVE_INFINITY);
+    let sums = this.sumLiveState(locs.count, this.ranges, Number.POSITIVE_INFINITY);
     let leakedBytes = 0;
     for (const v of sums.size) leakedBytes += v;
     const [leaks, leaksByThread] = grouped(sums);
 
     // High-water mark: what is live and was made by the peak, plus what the peak had and is gone.
-    sums = this.sumLiveState(this.peak.peakRanges, this.peak.peakSeq);
+    sums = this.sumLiveState(locs.count, this.peak.peakRanges, this.peak.peakSeq);
     this.peak.addLogged(sums);
     const [highWaterMark, highWaterMarkByThread] = grouped(sums);
 
-    const [temporary, temporaryByThread] = grouped(this.temporary.sums(locs.count));
+    const [temporary, temporaryByThread] = grouped(resolved.temporarySums);
     return {
       peakMemoryBytes: this.peak.peakBytes,
       peakSeq: this.peak.peakSeq,
@@ -234,9 +271,9 @@ export class AllocationCollector {
     };
   }
 
-  /** Per-location sums of the live entries made at or before `maxSeq`, and of `ranges`. */
-  private sumLiveState(ranges: readonly MappedRange[], maxSeq: number): LocationSums {
-    const sums = emptySums(this.locations.count);
+  /** Per-location sums (of `nLocations`) of the live entries made at or before `maxSeq`, and of `ranges`. */
+  private sumLiveState(nLocations: number, ranges: readonly MappedRange[], maxSeq: number): LocationSums {
+    const sums = emptySums(nLocations);
     const data = this.live.data;
     for (let b = 0; b < data.length; b += LIVE_STRIDE) {
       if (data[b] === -1 || data[b + 2]! > maxSeq) continue;

@@ -11,10 +11,20 @@
  * the same StatsCollector and regroup aggregated files with the same AggregatedCollector; the
  * goldens hold both to memray's `stats --json` (test/analysis/stats.test.ts).
  */
-import { FileFormat, readCaptureFile, type ReadOptions, type CaptureHeader, type CaptureTables, type CaptureVisitor, type ReadSummary } from "../reader/index.ts";
+import {
+  FileFormat,
+  readCaptureFile,
+  type CaptureHeader,
+  type CaptureTables,
+  type CaptureVisitor,
+  type ReadOptions,
+  type ReadSummary,
+  type WorkerStage,
+} from "../reader/index.ts";
 import { AggregatedCollector } from "./aggregated.ts";
 import { AllocationCollector, type CollectedSnapshots, type CollectorOptions } from "./allocation-collector.ts";
 import type { CaptureStats } from "./model.ts";
+import { readResolved, reviveResolved, type ResolvedState } from "./record-resolver.ts";
 import { StatsCollector } from "./stats.ts";
 
 export interface CollectedCapture {
@@ -49,9 +59,18 @@ export function collectCapture(
     memorySnapshot: aggregated.memorySnapshot.bind(aggregated),
     aggregatedAllocation: aggregated.aggregatedAllocation.bind(aggregated),
   };
-  const { header, tables, summary } = readCaptureFile(path, visitor, options.read);
+  // Read on the decoding thread, the records are resolved there too (resolve-stage.ts), and
+  // reach the collector already resolved; its state comes back at the end.
+  let front: ResolvedState | undefined;
+  const workerStage: WorkerStage = {
+    module: new URL(import.meta.url.endsWith(".ts") ? "./resolve-stage.ts" : "./resolve-stage.js", import.meta.url),
+    options: collector.stageOptions,
+    read: (numbers, i, end) => readResolved(numbers, i, end, collector),
+    done: (result) => (front = reviveResolved(result)),
+  };
+  const { header, tables, summary } = readCaptureFile(path, visitor, { ...options.read, workerStage });
   const isAggregated = header.fileFormat === FileFormat.AGGREGATED_ALLOCATIONS;
-  const snapshots = isAggregated ? null : collector.finish();
+  const snapshots = isAggregated ? null : collector.finish(front);
   // The figures now, so the counters (three columns by stack id, 24 MB on a real sympy capture)
   // are not held while the views are drawn.
   const stats = snapshots && collector.stats ? collector.stats.result(tables, { peakMemoryBytes: snapshots.peakMemoryBytes }) : null;

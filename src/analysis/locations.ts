@@ -192,6 +192,23 @@ export class Locations implements LocationTable {
     this.view = null;
   }
 
+  /** The buffers of a compacted table and its twin's (to move it to another thread). */
+  buffers(): ArrayBuffer[] {
+    const tables: Locations[] = this.twin !== null && this.twin !== this ? [this, this.twin] : [this];
+    const buffers = new Set<ArrayBuffer>();
+    for (const t of tables) {
+      for (const a of [t.tid, t.stackId, t.nativeId, t.generation, t.allocator, t.merged, t.slots, t.byStack]) buffers.add(a.buffer as ArrayBuffer);
+    }
+    return [...buffers];
+  }
+
+  /** A table that crossed threads as plain data (structured clone), with its methods back. */
+  static revive(data: object): Locations {
+    const table = Object.setPrototypeOf(data, Locations.prototype) as Locations;
+    if (table.twin !== null && table.twin !== table) Object.setPrototypeOf(table.twin, Locations.prototype);
+    return table;
+  }
+
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;

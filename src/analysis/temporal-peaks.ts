@@ -16,35 +16,11 @@ export class SnapshotClock {
   pending = 0;
   /** Seq of the first record after the last boundary (0 before any). */
   genStartSeq = 0;
-  /** Seq of the first record after boundary g (index g − 1). */
-  private readonly boundarySeq: number[] = [];
 
   /** Boundary applied before record `seq`. */
   applied(seq: number): void {
     this.boundaries++;
-    this.boundarySeq.push(seq);
     this.genStartSeq = seq;
-  }
-
-  /** The snapshot generation record `seq` was made in: boundaries applied before it. */
-  generationOf(seq: number): number {
-    const starts = this.boundarySeq;
-    // The last g with starts[g − 1] ≤ seq (several boundaries can share a seq). Frees mostly
-    // end recent allocations: gallop back from the end, then bisect the last gap.
-    let hi = starts.length;
-    let lo = hi - 1;
-    for (let step = 1; lo > 0 && starts[lo]! > seq; step *= 2) {
-      hi = lo;
-      lo = Math.max(0, lo - step);
-    }
-    if (lo < 0 || starts[lo]! > seq) lo = 0;
-    else lo++;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 

@@ -7,14 +7,16 @@
 import { workerData, type MessagePort } from "node:worker_threads";
 import { CaptureError } from "./errors.ts";
 import { readCaptureFile } from "./index.ts";
+import type { StageModule } from "./parallel.ts";
 import { Control, ringLayout, ringWriter, SLOT_END, type WorkerError } from "./ring.ts";
 
-const { path, shared, slots, slotBytes, port } = workerData as {
+const { path, shared, slots, slotBytes, port, stage } = workerData as {
   path: string;
   shared: SharedArrayBuffer;
   slots: number;
   slotBytes: number;
   port: MessagePort;
+  stage: { module: string; options: unknown } | null;
 };
 const { control, lengths, numbers, slotNumbers } = ringLayout(shared, slots, slotBytes);
 
@@ -69,9 +71,12 @@ function post(message: unknown, transfer: ArrayBuffer[] = []): void {
 
 try {
   waitForFreeSlot();
-  const read = readCaptureFile(path, ringWriter(numbers, room, (header) => post({ header })), { parallelFromBytes: Infinity });
+  const records = ringWriter(numbers, room, (header) => post({ header }));
+  const started = stage ? ((await import(stage.module)) as StageModule).startStage({ options: stage.options, numbers, room, records }) : null;
+  const read = readCaptureFile(path, started?.visitor ?? records, { parallelFromBytes: Infinity });
+  const staged = started?.finish() ?? { result: undefined, transfer: [] };
   // Moved, not copied: a copy was 48 MB on generated_cardinality, briefly held twice.
-  post({ tables: read.tables, summary: read.summary }, read.tables.buffers());
+  post({ tables: read.tables, summary: read.summary, stage: staged.result }, [...read.tables.buffers(), ...staged.transfer]);
   if (fill > 0) publish(fill);
   waitForFreeSlot();
   publish(SLOT_END);

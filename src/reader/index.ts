@@ -10,7 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CaptureDecoder } from "./decoder.ts";
 import { CaptureError } from "./errors.ts";
 import { Lz4FrameDecoder } from "./lz4.ts";
-import { readInWorker } from "./parallel.ts";
+import { readInWorker, type WorkerStage } from "./parallel.ts";
 import { CAPTURE_MAGIC, type CaptureHeader, type CaptureVisitor, type ReadSummary } from "./records.ts";
 import type { CaptureTables } from "./tables.ts";
 
@@ -18,6 +18,8 @@ export { CaptureError } from "./errors.ts";
 export { SUPPORTED_VERSIONS } from "./decoder.ts";
 export * from "./records.ts";
 export type { CaptureTables, NativeFrame } from "./tables.ts";
+export type { StageContext, StageModule, WorkerStage } from "./parallel.ts";
+export { STAGE_TAG } from "./ring.ts";
 
 export interface ReadOptions {
   /**
@@ -31,6 +33,12 @@ export interface ReadOptions {
    * everything on this thread.
    */
   parallelFromBytes?: number;
+  /**
+   * Work to run on the decoding thread when the file is read there: its records then reach
+   * this thread already turned into the stage's own (see WorkerStage). Ignored when the file is
+   * read on this thread, where `visitor` gets every record.
+   */
+  workerStage?: WorkerStage;
 }
 
 export interface CaptureRead {
@@ -180,7 +188,7 @@ export function readCaptureFile(path: string, visitor: CaptureVisitor = {}, opti
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor);
+    if (size >= (options.parallelFromBytes ?? 4 << 20)) return readInWorker(path, visitor, options.workerStage);
     const chunk = new Uint8Array(Math.min(options.chunkBytes ?? 256 << 10, Math.max(size, 1)));
     const reader = new CaptureReader(visitor);
     let position = 0;

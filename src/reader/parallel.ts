@@ -25,14 +25,48 @@ const WORKER_YOUNG_GENERATION_MB = 1;
 /** A worker that sends nothing for this long has died (out of memory, killed): fail, don't hang. */
 const STALL_MS = 60_000;
 
-export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead {
+/**
+ * Analysis moved onto the decoding thread, so that both cores analyse: there `module`'s
+ * `startStage` (a StageModule) gets every record and writes its own into the ring, records
+ * whose tags are STAGE_TAG and up; here `read` takes them in, in file order with the reader's
+ * records (memory samples, ...), which still go to the visitor. At the end the stage's result
+ * crosses to `done` (its buffers moved, not copied). The reader knows only this contract, not
+ * the stage.
+ */
+export interface WorkerStage {
+  /** The stage's module, loaded on the decoding thread. */
+  module: URL;
+  /** Plain data for its startStage. */
+  options?: unknown;
+  /** The stage's records from numbers[i] on, up to `end` or the next reader record: the index after them. */
+  read(numbers: Float64Array, i: number, end: number): number;
+  /** What the stage's finish returned, once the file is read. */
+  done(result: unknown): void;
+}
+
+/** What a stage gets on the decoding thread. */
+export interface StageContext {
+  options: unknown;
+  /** The ring's numbers, and room(n): the index of n numbers to write one record at. */
+  numbers: Float64Array;
+  room(n: number): number;
+  /** The reader's own writer, for the records the stage passes on unchanged. */
+  records: Required<Pick<CaptureVisitor, "header" | "allocation" | "memoryRecord" | "memorySnapshot" | "objectRecord" | "aggregatedAllocation">>;
+}
+
+/** A stage module's export. */
+export interface StageModule {
+  startStage(context: StageContext): { visitor: CaptureVisitor; finish(): { result: unknown; transfer: ArrayBuffer[] } };
+}
+
+export function readInWorker(path: string, visitor: CaptureVisitor, stage?: WorkerStage): CaptureRead {
   const shared = new SharedArrayBuffer(ringBytes(SLOTS, SLOT_BYTES));
   const { control, lengths, numbers, slotNumbers } = ringLayout(shared, SLOTS, SLOT_BYTES);
   const { port1, port2 } = new MessageChannel();
   // The sources run as .ts in a checkout, as .js compiled into an installed package's lib/.
   const workerFile = import.meta.url.endsWith(".ts") ? "./decode-worker.ts" : "./decode-worker.js";
   const worker = new Worker(new URL(workerFile, import.meta.url), {
-    workerData: { path, shared, slots: SLOTS, slotBytes: SLOT_BYTES, port: port2 },
+    workerData: { path, shared, slots: SLOTS, slotBytes: SLOT_BYTES, port: port2, stage: stage ? { module: stage.module.href, options: stage.options } : null },
     transferList: [port2],
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
@@ -73,7 +107,7 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
       const length = lengths[read % SLOTS]!;
       if (length === SLOT_END) break;
       const base = (read % SLOTS) * slotNumbers;
-      readRing(numbers, base, base + length, visitor, onHeader);
+      readRing(numbers, base, base + length, visitor, onHeader, stage?.read);
       Atomics.store(control, Control.READ, read + 1);
       // Wake the worker (waiting for a free slot) once half the ring is free, not for every slot.
       if (Atomics.load(control, Control.WRITTEN) - (read + 1) <= SLOTS >> 1) Atomics.notify(control, Control.READ);
@@ -88,6 +122,7 @@ export function readInWorker(path: string, visitor: CaptureVisitor): CaptureRead
     if (header === null) throw new Error("internal: the decode worker sent no header");
     // The tables crossed as plain data: give them their methods back.
     const tables = Object.setPrototypeOf(last.tables, CaptureTables.prototype) as CaptureTables;
+    if (stage) stage.done(last.stage);
     return { header, tables, summary: last.summary };
   } finally {
     Atomics.store(control, Control.STOP, 1); // ask the worker to stop if it is still going

@@ -5,6 +5,9 @@
  */
 import type { AggregatedAllocation, CaptureVisitor } from "./records.ts";
 
+/** Tags from this one on are a worker stage's records (parallel.ts' WorkerStage), read by its `read`. */
+export const STAGE_TAG = 16;
+
 /** A slot length below zero says what the slot holds instead of data. */
 export const SLOT_END = -1;
 
@@ -120,12 +123,23 @@ export function ringWriter(
  * (it takes the header from the port); visitors may install callbacks when the header arrives
  * (collectStats does), so they are read again after it.
  */
-export function readRing(numbers: Float64Array, i: number, end: number, visitor: CaptureVisitor, onHeader: () => void): void {
+export function readRing(
+  numbers: Float64Array,
+  i: number,
+  end: number,
+  visitor: CaptureVisitor,
+  onHeader: () => void,
+  readStage?: (numbers: Float64Array, i: number, end: number) => number,
+): void {
   let onAllocation = visitor.allocation;
   let onMemory = visitor.memoryRecord;
   while (i < end) {
     const tag = numbers[i]!;
-    if (tag === R.ALLOCATION.tag) {
+    if (tag >= STAGE_TAG && readStage !== undefined) {
+      const next = readStage(numbers, i, end);
+      if (next === i) throw new Error(`internal: the worker stage read no record at tag ${tag}`);
+      i = next;
+    } else if (tag === R.ALLOCATION.tag) {
       onAllocation?.(numbers[i + 1]!, numbers[i + 2]!, numbers[i + 3]!, numbers[i + 4]!, numbers[i + 5]!, numbers[i + 6]!, numbers[i + 7]!);
       i += W_ALLOCATION;
     } else if (tag === R.MEMORY.tag) {

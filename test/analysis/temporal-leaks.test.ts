@@ -36,7 +36,7 @@ describe("TemporalLeaks", () => {
       leaks.dealloc(ids[0]!, 1, 5, boundary);
     }
     const live = new Float64Array(LIVE_STRIDE).fill(-1);
-    const set = leaks.finish(locs, live, []);
+    const set = leaks.finish(locs.mergedTable, live, []);
     const ours = groupRows(set.records).flatMap((r, k) => intervalsOf(set, k).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
       [...m].map(([key, [count, bytes]]) => `${locs.mergedTable.stackId[merged]}:${key},${count},${bytes}`),
@@ -142,25 +142,5 @@ describe("TemporalBuilder's record order", () => {
     const sorted = rows(inOrder.finish(locs.mergedTable));
     expect(sorted.map(([stack]) => stack)).toEqual([1, 3, 5]);
     expect(sorted).toEqual(rows(general.finish(locs.mergedTable)));
-  });
-});
-
-describe("SnapshotClock", () => {
-  it("gives every seq the generation it was made in: the boundaries applied at or before it", () => {
-    const rand = seededRandom(11);
-    const clock = new SnapshotClock();
-    const starts: number[] = [];
-    expect(clock.generationOf(0)).toBe(0);
-    let seq = 0;
-    for (let g = 0; g < 300; g++) {
-      // Gaps of 0 (boundaries sharing a seq) up to a few hundred records.
-      seq += rand() < 0.2 ? 0 : Math.floor(rand() * 300);
-      clock.applied(seq);
-      starts.push(seq);
-      for (let k = 0; k < 20; k++) {
-        const s = Math.floor(rand() * (seq + 50));
-        expect(clock.generationOf(s)).toBe(starts.filter((start) => start <= s).length);
-      }
-    }
   });
 });
