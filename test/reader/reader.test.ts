@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ALLOCATOR_NAMES, isDeallocator, readCaptureBytes, readCaptureFile, V11_ALLOCATORS, type CaptureVisitor } from "../../src/reader/index.ts";
+import { ALLOCATOR_NAMES, isDeallocator, readCaptureBytes, readCaptureFile, STAGE_TAG, V11_ALLOCATORS, type CaptureVisitor } from "../../src/reader/index.ts";
 import { PeakTracker } from "../../src/analysis/peak.ts";
 import { detailedFixtures, memrayFixtures, parseFields, parseLines } from "../helpers/fixtures.ts";
 
@@ -169,6 +169,36 @@ describe("the parallel LZ4 path (worker thread) reads exactly what the serial pa
       expect(parallel).toEqual(serial);
     });
   }
+
+  it("a worker stage's records come in file order with the reader's, and its result at the end", () => {
+    const fixture = memrayFixtures().find((f) => f.id === "1.19.3/complete.default")!;
+    // Inline: each allocation's size and each memory sample, in the order read.
+    const inline: string[] = [];
+    readCaptureFile(fixture.capturePath, {
+      allocation: (_tid, _address, size) => inline.push(`a${size}`),
+      memoryRecord: (timeMs) => inline.push(`m${timeMs}`),
+    }, { parallelFromBytes: Infinity });
+    const staged: string[] = [];
+    let result: unknown;
+    readCaptureFile(fixture.capturePath, {
+      allocation: () => staged.push("not staged"),
+      memoryRecord: (timeMs) => staged.push(`m${timeMs}`),
+    }, {
+      parallelFromBytes: 0,
+      workerStage: {
+        module: new URL("../helpers/sum-stage.ts", import.meta.url),
+        options: { scale: 2 },
+        read(numbers, i, end) {
+          for (; i < end && numbers[i]! >= STAGE_TAG; i += 2) staged.push(`a${numbers[i + 1]! / 2}`);
+          return i;
+        },
+        done: (r) => (result = r),
+      },
+    });
+    expect(inline.filter((e) => e.startsWith("m")).length).toBeGreaterThan(1);
+    expect(staged).toEqual(inline);
+    expect(result).toEqual({ count: inline.filter((e) => e.startsWith("a")).length });
+  });
 
   it("an error in the worker crosses as the same CaptureError, offset and all", () => {
     const dir = mkdtempSync(join(tmpdir(), "heaptrail-"));
