@@ -110,15 +110,22 @@ export interface MemorySample {
  */
 export interface TemporalIntervals {
   length: number;
-  allocatedBefore: Int32Array;
+  allocatedBefore: SnapshotColumn;
   /** −1: still live at the end (memray's null). */
-  deallocatedBefore: Int32Array;
+  deallocatedBefore: SnapshotColumn;
   /** Index into the tree's preorder columns. */
   node: Int32Array;
-  /** Int32 while every count fits (analysis/snapshots.ts' TemporalBuilder). */
-  nAllocations: Int32Array | Float64Array;
-  nBytes: Float64Array;
+  nAllocations: IntColumn;
+  nBytes: IntColumn;
 }
+
+/**
+ * Snapshot numbers, Int16 while every one fits (memray's default `--max-memory-records` keeps
+ * them below 10,001), else Int32 (analysis/snapshots.ts' TemporalBuilder widens as it goes).
+ */
+export type SnapshotColumn = Int16Array | Int32Array;
+/** Counts and byte sums, Int32 while every value fits, else Float64. */
+export type IntColumn = Int32Array | Float64Array;
 
 export interface TemporalData {
   tree: FlameColumns;

@@ -3,7 +3,8 @@
  * for the peak, leaks and temporary views, and temporal intervals per location, in memray's
  * orders.
  */
-import { growColumn, growF64, growI32, widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
+import type { IntColumn, SnapshotColumn } from "./model.ts";
+import { growColumn, growI32, widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
 
 /**
  * A snapshot's groups as columns, in memray's order: group i is keyed by (stack id, native id,
@@ -62,12 +63,11 @@ export interface TemporalSet {
   records: SnapshotGroups;
   /** Record r's intervals are [starts[r], starts[r + 1]) of the columns. */
   starts: Int32Array;
-  allocatedBefore: Int32Array;
+  allocatedBefore: SnapshotColumn;
   /** −1: still live at the end (memray's null, which sorts first). */
-  deallocatedBefore: Int32Array;
-  /** Int32 while every count fits (see TemporalBuilder). */
-  nAllocations: Int32Array | Float64Array;
-  nBytes: Float64Array;
+  deallocatedBefore: SnapshotColumn;
+  nAllocations: IntColumn;
+  nBytes: IntColumn;
 }
 
 /** Record `r`'s intervals as tuples (tests and small captures). */
@@ -90,15 +90,17 @@ export function intervalsOf(set: TemporalSet, r: number): TemporalInterval[] {
 export class TemporalBuilder {
   length = 0;
   loc = new Int32Array(1024);
-  allocatedBefore = new Int32Array(1024);
-  deallocatedBefore = new Int32Array(1024);
   /**
-   * Int32 while every count fits, else widened to Float64 (a count is bounded by the records, so
-   * only past 2^31 of them): Float64 was 30 MB more of generated_pyalloc_x16's 7.4M intervals.
-   * Sums go through addCount, which widens first.
+   * The narrowest columns their values fit, widened as they go: snapshot numbers Int16 (else
+   * Int32), counts and byte sums Int32 (else Float64; a count passes 2^31 only past 2^31
+   * records). At full width they were 24 bytes an interval, 200 MB of generated_pyalloc_x16's
+   * 7.4M intervals (and their slack) at the end of the read; now 16. Sums go through addCount
+   * and addBytes, which widen first.
    */
-  nAllocations: Int32Array | Float64Array = new Int32Array(1024);
-  nBytes = new Float64Array(1024);
+  allocatedBefore: SnapshotColumn = new Int16Array(1024);
+  deallocatedBefore: SnapshotColumn = new Int16Array(1024);
+  nAllocations: IntColumn = new Int32Array(1024);
+  nBytes: IntColumn = new Int32Array(1024);
 
   /** An interval of merged location `loc`; `deallocatedBefore` −1 for still live. Its index. */
   add(loc: number, allocatedBefore: number, deallocatedBefore: number, nAllocations: number, nBytes: number): number {
@@ -106,12 +108,15 @@ export class TemporalBuilder {
     if (at >= this.loc.length) {
       const n = this.loc.length * 2;
       this.loc = growI32(this.loc, n);
-      this.allocatedBefore = growI32(this.allocatedBefore, n);
-      this.deallocatedBefore = growI32(this.deallocatedBefore, n);
+      this.allocatedBefore = grown(this.allocatedBefore, n);
+      this.deallocatedBefore = grown(this.deallocatedBefore, n);
       this.nAllocations = growColumn(this.nAllocations, n);
-      this.nBytes = growF64(this.nBytes, n);
+      this.nBytes = growColumn(this.nBytes, n);
     }
+    if ((allocatedBefore << 16) >> 16 !== allocatedBefore) this.allocatedBefore = Int32Array.from(this.allocatedBefore);
+    if ((deallocatedBefore << 16) >> 16 !== deallocatedBefore) this.deallocatedBefore = Int32Array.from(this.deallocatedBefore);
     if ((nAllocations | 0) !== nAllocations) this.nAllocations = widen(this.nAllocations);
+    if ((nBytes | 0) !== nBytes) this.nBytes = widen(this.nBytes);
     this.loc[at] = loc;
     this.allocatedBefore[at] = allocatedBefore;
     this.deallocatedBefore[at] = deallocatedBefore;
@@ -125,6 +130,13 @@ export class TemporalBuilder {
     const v = this.nAllocations[at]! + count;
     if ((v | 0) !== v) this.nAllocations = widen(this.nAllocations);
     this.nAllocations[at] = v;
+  }
+
+  /** Add `sizeBytes` to interval `at`'s nBytes. */
+  addBytes(at: number, sizeBytes: number): void {
+    const v = this.nBytes[at]! + sizeBytes;
+    if ((v | 0) !== v) this.nBytes = widen(this.nBytes);
+    this.nBytes[at] = v;
   }
 
   /**
@@ -293,8 +305,15 @@ function byLocationKey(ids: readonly number[], locs: LocationTable): Int32Array 
 /** The radix of byLocationKey's passes: 16 bits. */
 const DIGIT = 1 << 16;
 
+/** The same kind of column, `n` long, with `a`'s values first. */
+function grown<T extends Int16Array | Int32Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
+
 /** `column[i]` at `to[i]`. */
-function scatter<T extends Int32Array | Float64Array>(column: T, to: Int32Array): T {
+function scatter<T extends Int16Array | Int32Array | Float64Array>(column: T, to: Int32Array): T {
   const out = new (column.constructor as new (n: number) => T)(to.length);
   for (let i = 0; i < to.length; i++) out[to[i]!] = column[i]!;
   return out;

@@ -53,7 +53,7 @@ export class TemporalLeaks {
       const last = this.lastAt[merged]! - 1;
       if (last >= this.firstOfSnapshot && buckets.allocatedBefore[last] === gen) {
         buckets.addCount(last, count);
-        buckets.nBytes[last]! += sizeBytes;
+        buckets.addBytes(last, sizeBytes);
         return;
       }
     } else {
@@ -63,7 +63,7 @@ export class TemporalLeaks {
     }
     const at = this.bucketOf(merged, gen, n);
     buckets.addCount(at, count);
-    buckets.nBytes[at]! += sizeBytes;
+    buckets.addBytes(at, sizeBytes);
     this.lastAt[merged] = at + 1;
   }
 
@@ -109,7 +109,7 @@ export class TemporalLeaks {
     const stillLive = (merged: number, gen: number, count: number, sizeBytes: number): void => {
       const at = this.bucketOf(merged, gen, -1);
       out.addCount(at, count);
-      out.nBytes[at]! += sizeBytes;
+      out.addBytes(at, sizeBytes);
     };
     for (let b = 0; b < live.length; b += LIVE_STRIDE) {
       if (live[b] !== -1) stillLive(live[b + 4]!, live[b + 5]!, 1, live[b + 1]!);

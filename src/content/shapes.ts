@@ -109,11 +109,11 @@ export interface TemporalFile {
  */
 export type TemporalFileColumns = Omit<TemporalFile, "tree" | "allocatedBefore" | "deallocatedBefore" | "node" | "nAllocations" | "nBytes"> & {
   tree: ColumnarTreeColumns;
-  allocatedBefore: Int32Array | NumberStream;
-  deallocatedBefore: Int32Array | NumberStream;
+  allocatedBefore: Int16Array | Int32Array | NumberStream;
+  deallocatedBefore: Int16Array | Int32Array | NumberStream;
   node: Int32Array | NumberStream;
   nAllocations: Int32Array | Float64Array | NumberStream;
-  nBytes: Float64Array | NumberStream;
+  nBytes: Int32Array | Float64Array | NumberStream;
 };
 
 export interface MemoryFile {

@@ -65,6 +65,27 @@ describe("TemporalBuilder", () => {
     ]);
   });
 
+  it("keeps snapshot numbers past 2^15 and byte sums past 2^31 exact (their narrow columns widen)", () => {
+    const locs = new Locations();
+    const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
+    const builder = new TemporalBuilder();
+    const first = builder.add(a, 0, 3, 1, 2 ** 31 - 8);
+    expect(builder.allocatedBefore).toBeInstanceOf(Int16Array);
+    expect(builder.nBytes).toBeInstanceOf(Int32Array);
+    builder.addBytes(first, 16);
+    expect(builder.nBytes).toBeInstanceOf(Float64Array);
+    builder.add(a, 40_000, -1, 2, 2 ** 40);
+    builder.add(a, 5, 70_000, 3, -7);
+    expect(builder.allocatedBefore).toBeInstanceOf(Int32Array);
+    expect(builder.deallocatedBefore).toBeInstanceOf(Int32Array);
+    const set = builder.finish(locs.mergedTable);
+    expect(intervalsOf(set, 0)).toEqual([
+      [0, 3, 1, 2 ** 31 + 8],
+      [5, 70_000, 3, -7],
+      [40_000, null, 2, 2 ** 40],
+    ]);
+  });
+
   it("orders each record's intervals as memray does: allocatedBefore, deallocatedBefore (null first), nBytes, then as added", () => {
     const locs = new Locations();
     const ids = [1, 2, 3].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
