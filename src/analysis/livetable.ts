@@ -4,7 +4,7 @@
  * with linear probing and backward-shift deletion (no tombstones). Addresses are integers below
  * 2^53.
  *
- * One table, two widths: the collector keeps six numbers per entry (LIVE_STRIDE), `stats`'
+ * One table, two widths: the collector keeps five numbers per entry (LIVE_STRIDE), `stats`'
  * peak tracker only address and size (PEAK_STRIDE). Four numbers per entry cost `stats` ~15%
  * on the 26M-record bench capture when measured with two separate tables, and still ~5% more
  * CPU with this one (median of 4 interleaved runs, loaded machine): the wider slots cost cache
@@ -12,17 +12,16 @@
  */
 
 /**
- * Numbers per collector slot: address (−1 when empty), size, seq, location id, the id of its
- * merged-threads twin (a free needs it, and the location table is on the decoding thread then)
- * and the snapshot generation it was made in (found from its seq by a search, it was 0.16 s of
+ * Numbers per collector slot: address (−1 when empty), size, seq, location id and the snapshot
+ * generation it was made in (found from its seq by a search, it was 0.16 s of
  * generated_pyalloc_x16's frees).
  */
-export const LIVE_STRIDE = 6;
+export const LIVE_STRIDE = 5;
 /** Numbers per peak-tracker slot: address (−1 when empty), size. */
 export const PEAK_STRIDE = 2;
 
 export class LiveTable {
-  /** Slot k's fields start at k·stride: address, sizeBytes, then (LIVE_STRIDE) seq, loc, merged, generation. */
+  /** Slot k's fields start at k·stride: address, sizeBytes, then (LIVE_STRIDE) seq, loc, generation. */
   data: Float64Array;
   count = 0;
   readonly stride: number;

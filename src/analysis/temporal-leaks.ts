@@ -3,7 +3,7 @@
  * away by (snapshot made in, snapshot gone before), plus at the end what is still live.
  */
 import { LIVE_STRIDE } from "./livetable.ts";
-import { growI32, type LocationTable } from "./locations.ts";
+import { growI32, type Locations } from "./locations.ts";
 import type { MappedRange } from "./ranges.ts";
 import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 import type { SnapshotClock } from "./temporal-peaks.ts";
@@ -98,8 +98,11 @@ export class TemporalLeaks {
     this.slots = slots;
   }
 
-  /** The intervals, with what is still live (the collector's live table and mmap ranges); once, at the end. `locs`: the merged table. */
-  finish(locs: LocationTable, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
+  /**
+   * The intervals, with what is still live (the collector's live table and mmap ranges); once, at
+   * the end. `locs`: the collector's locations (the live entries' ids are theirs).
+   */
+  finish(locs: Locations, live: Float64Array, ranges: readonly MappedRange[]): TemporalSet {
     // What is still live, per (L, made in): buckets gone "before −1", found through the same
     // table as a snapshot's (a Map of Maps of pairs was ~1M objects on a real sympy capture).
     // Their order does not matter: each L has one per made-in snapshot, which the sort orders.
@@ -112,7 +115,7 @@ export class TemporalLeaks {
       out.addBytes(at, sizeBytes);
     };
     for (let b = 0; b < live.length; b += LIVE_STRIDE) {
-      if (live[b] !== -1) stillLive(live[b + 4]!, live[b + 5]!, 1, live[b + 1]!);
+      if (live[b] !== -1) stillLive(locs.merged[live[b + 3]!]!, live[b + 4]!, 1, live[b + 1]!);
     }
     const seen = new Set<number>();
     for (const r of ranges) {
@@ -122,7 +125,7 @@ export class TemporalLeaks {
     // The table is done with.
     this.slots = new Int32Array(0);
     this.lastAt = new Int32Array(0);
-    return out.finish(locs);
+    return out.finish(locs.mergedTable);
   }
 }
 

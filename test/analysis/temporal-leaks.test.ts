@@ -36,7 +36,7 @@ describe("TemporalLeaks", () => {
       leaks.dealloc(ids[0]!, 1, 5, boundary);
     }
     const live = new Float64Array(LIVE_STRIDE).fill(-1);
-    const set = leaks.finish(locs.mergedTable, live, []);
+    const set = leaks.finish(locs, live, []);
     const ours = groupRows(set.records).flatMap((r, k) => intervalsOf(set, k).map((i) => `${r.stackId}:${i.join(",")}`)).sort();
     const theirs = [...reference].flatMap(([merged, m]) =>
       [...m].map(([key, [count, bytes]]) => `${locs.mergedTable.stackId[merged]}:${key},${count},${bytes}`),
