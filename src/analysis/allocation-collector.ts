@@ -9,8 +9,8 @@
  * (the live table, the mmap ranges, the record seq, the snapshot clock) and dispatches each
  * resolved record once to its collaborators, one per algorithm: PeakLog (the high-water mark's
  * undo log), TemporalPeaks (temporal high-water columns), TemporalLeaks (the leak histogram)
- * and the stats. Memory grows with live allocations, distinct locations
- * and memory samples, not records.
+ * and the stats. Memory grows with live allocations, distinct locations and memory samples, not
+ * records.
  */
 import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
 import { growI32 } from "./locations.ts";
@@ -242,6 +242,7 @@ export class AllocationCollector implements ResolvedSink {
   finish(front?: ResolvedState): CollectedSnapshots {
     const resolved = front ?? this.resolver!.finish();
     this.resolver = null;
+    this.mergedOf = new Int32Array(0);
     const locs = resolved.locations;
     // The temporal sets first (their builders' state is spent on them), then one location-sums
     // at a time, grouped and dropped: three of them are 75 MB on generated_cardinality's 1M locations.
