@@ -6,6 +6,7 @@
 import { expect, test } from "vitest";
 import { decodeTemporal, encodeTemporal } from "../../src/content/columnar.ts";
 import type { FlameColumns, TemporalData } from "../../src/analysis/model.ts";
+import { seededRandom } from "../helpers/random.ts";
 
 /** A root with `leaves` children, a frame each. */
 function star(leaves: number): FlameColumns {
@@ -77,4 +78,32 @@ test("runs in order, out of order, interrupted and merged give the map's entries
   const names = Array.from(pruned.tree.function, (id) => pruned.tree.strings[id]);
   expect(names).toEqual(["f0", "<other>", "f1", "f2"]);
   expect(entries(pruned)).toEqual(reference((n) => [0, 2, 3, 1, 1][n]!, rows));
+});
+
+test("many keys per node (the node table grows) and many nodes (its slots reused) give the map's entries in its order", () => {
+  const rand = seededRandom(3);
+  const rows: number[][] = [];
+  // Node 1: 6,000 intervals over ~2,000 keys in no order; nodes 2..40: a few dozen each, interleaved.
+  for (let k = 0; k < 6000; k++) {
+    const ab = Math.floor(rand() * 60);
+    rows.push([1, ab, rand() < 0.1 ? -1 : ab + Math.floor(rand() * 40), 1, 1 + Math.floor(rand() * 9)]);
+    if (k % 100 === 0) for (let node = 2; node <= 40; node++) rows.push([node, Math.floor(rand() * 3), Math.floor(rand() * 3) + 3, 2, 5]);
+  }
+  const data: TemporalData = {
+    tree: star(40),
+    intervals: {
+      length: rows.length,
+      node: Int32Array.from(rows, (r) => r[0]!),
+      allocatedBefore: Int32Array.from(rows, (r) => r[1]!),
+      deallocatedBefore: Int32Array.from(rows, (r) => r[2]!),
+      nAllocations: Float64Array.from(rows, (r) => r[3]!),
+      nBytes: Float64Array.from(rows, (r) => r[4]!),
+    },
+    highWaterMarkBySnapshot: null,
+  };
+  const file = decodeTemporal(encodeTemporal(data, "leaks", 0));
+  const got = Array.from(file.node, (to, i) => [to, file.allocatedBefore[i]!, file.deallocatedBefore[i]!, file.nAllocations[i]!, file.nBytes[i]!]);
+  const expected = reference((n) => n, rows);
+  expect(expected.filter((e) => e[0] === 1).length).toBeGreaterThan(1024); // past the table's first size
+  expect(got).toEqual(expected);
 });
