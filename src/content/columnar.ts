@@ -309,17 +309,27 @@ function mergeIntervals(
 ): { entryOf: Int32Array; entries: number; sums: Float64Array } | null {
   const n = iv.length;
   const { allocatedBefore: ab, deallocatedBefore: db, node } = iv;
-  // Per written node: its previous interval + 1 (0: none yet), and whether its keys ever go down.
+  // Per written node: its previous interval + 1 (0: none yet), its intervals, and whether its
+  // keys ever go down.
   const previous = new Int32Array(written);
+  const next = new Int32Array(written);
   const unordered = new Uint8Array(written);
-  let nUnordered = 0;
   for (let i = 0; i < n; i++) {
     const to = mapped[node[i]!]!;
     const p = previous[to]! - 1;
     if (p >= 0 && unordered[to] === 0 && (ab[i]! - ab[p]! || db[i]! - db[p]!) < 0) unordered[to] = 1;
     previous[to] = i + 1;
+    next[to]!++;
   }
-  for (let i = 0; i < n; i++) nUnordered += unordered[mapped[node[i]!]!]!;
+  // The intervals of nodes whose keys go down, grouped by node in interval order (`byNode`, node
+  // w's from start[w]); `next` turns from counts into each node's next place.
+  const start = new Int32Array(written + 1);
+  for (let w = 0; w < written; w++) {
+    start[w + 1] = start[w]! + (unordered[w] !== 0 ? next[w]! : 0);
+    next[w] = start[w]!;
+  }
+  const nUnordered = start[written]!;
+  const byNode = new Int32Array(nUnordered);
 
   let entryOf: Int32Array | null = null;
   let sums = new Float64Array(0);
@@ -346,12 +356,10 @@ function mergeIntervals(
 
   // Ordered nodes: an interval with its node's previous key joins that one's entry.
   previous.fill(0);
-  const unorderedIntervals = new Int32Array(nUnordered);
-  let u = 0;
   for (let i = 0; i < n; i++) {
     const to = mapped[node[i]!]!;
     if (unordered[to] !== 0) {
-      unorderedIntervals[u++] = i;
+      byNode[next[to]!++] = i;
       continue;
     }
     const p = previous[to]! - 1;
@@ -363,19 +371,10 @@ function mergeIntervals(
     }
   }
 
-  // The rest, node by node (one stable counting pass), each node's keys through one small table
-  // reused from node to node (a slot is the current node's while its stamp is the node): the
-  // first interval of a key makes its entry, the others are added to it in interval order.
+  // The rest, node by node, each node's keys through one small table reused from node to node (a
+  // slot is the current node's while its stamp is the node): the first interval of a key makes
+  // its entry, the others are added to it in interval order.
   if (nUnordered > 0) {
-    const start = new Int32Array(written + 1);
-    for (let k = 0; k < nUnordered; k++) start[mapped[node[unorderedIntervals[k]!]!]! + 1]!++;
-    for (let w = 0; w < written; w++) start[w + 1]! += start[w]!;
-    const fill = start.slice(0, written);
-    const byNode = new Int32Array(nUnordered);
-    for (let k = 0; k < nUnordered; k++) {
-      const i = unorderedIntervals[k]!;
-      byNode[fill[mapped[node[i]!]!]!++] = i;
-    }
     let stamp = new Int32Array(1024).fill(-1);
     let first = new Int32Array(1024);
     /** The slot of key (a, d) in node w's part of the table: its first interval's, or the empty one it would take. */
