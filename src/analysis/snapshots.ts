@@ -3,6 +3,7 @@
  * for the peak, leaks and temporary views, and temporal intervals per location, in memray's
  * orders.
  */
+import { grown } from "../shared/typed-arrays.ts";
 import type { IntColumn, SnapshotColumn } from "./model.ts";
 import { growColumn, growI32, widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
 
@@ -304,13 +305,6 @@ function byLocationKey(ids: readonly number[], locs: LocationTable): Int32Array 
 
 /** The radix of byLocationKey's passes: 16 bits. */
 const DIGIT = 1 << 16;
-
-/** The same kind of column, `n` long, with `a`'s values first. */
-function grown<T extends Int16Array | Int32Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
 
 /** `column[i]` at `to[i]`. */
 function scatter<T extends Int16Array | Int32Array | Float64Array>(column: T, to: Int32Array): T {

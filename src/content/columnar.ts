@@ -5,6 +5,7 @@
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { subtreeSizes, TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
+import { grown } from "../shared/typed-arrays.ts";
 import { isNumberStream, type NumberStream } from "./json-chunks.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type ColumnarTreeColumns, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
@@ -59,21 +60,16 @@ class TreeColumns {
   }
 
   private grow(n: number): void {
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.parent = grow(this.parent);
-    this.function = grow(this.function);
-    this.filename = grow(this.filename);
-    this.lineno = grow(this.lineno);
-    this.thread = grow(this.thread);
+    this.parent = grown(this.parent, n);
+    this.function = grown(this.function, n);
+    this.filename = grown(this.filename, n);
+    this.lineno = grown(this.lineno, n);
+    this.thread = grown(this.thread, n);
     if (this.withValues) {
-      this.valueBytes = grow(this.valueBytes);
-      this.nAllocations = grow(this.nAllocations);
+      this.valueBytes = grown(this.valueBytes, n);
+      this.nAllocations = grown(this.nAllocations, n);
     }
-    this.flags = grow(this.flags);
+    this.flags = grown(this.flags, n);
   }
 
   /** The tree's columns (views of this one's, `length` long). */
