@@ -165,7 +165,8 @@ export class TemporalBuilder {
     const starts = new Int32Array(order.length + 1);
     for (let i = 0; i < n; i++) starts[rankOf[loc[i]!]! + 1]!++;
     for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
-    const from = this.byRecordInOrder(rankOf, starts) ?? this.sortedOrder(rankOf, starts);
+    const inOrder = this.byRecordInOrder(rankOf, starts);
+    const from = inOrder ?? this.sortedOrder(rankOf, starts);
     this.loc = new Int32Array(0);
     // Each column scattered into its sorted copy, one at a time (one copy is the only extra):
     // read in order, each value written to its place (`to`, from's inverse). Gathered, a random
@@ -175,7 +176,8 @@ export class TemporalBuilder {
     for (let k = 0; k < n; k++) to[from[k]!] = k;
     this.allocatedBefore = scatter(this.allocatedBefore, to);
     this.deallocatedBefore = scatter(this.deallocatedBefore, to);
-    if (this.tiesPossible) this.breakTies(starts, from, to);
+    // In order, a record's allocatedBefore never repeats: nothing ties.
+    if (inOrder === null) this.breakTies(starts, from, to);
     this.nAllocations = scatter(this.nAllocations, to);
     this.nBytes = scatter(this.nBytes, to);
     return {
@@ -188,9 +190,6 @@ export class TemporalBuilder {
       nBytes: this.nBytes,
     };
   }
-
-  /** Whether two intervals of a record may tie on (allocatedBefore, deallocatedBefore). */
-  private tiesPossible = true;
 
   /**
    * The sorted order in one stable pass by record, when each record's intervals were added with
@@ -211,7 +210,6 @@ export class TemporalBuilder {
     const fill = starts.slice(0, records);
     const from = new Int32Array(n);
     for (let i = 0; i < n; i++) from[fill[rankOf[loc[i]!]!]!++] = i;
-    this.tiesPossible = false;
     return from;
   }
 
