@@ -61,8 +61,8 @@ export interface CollectedSnapshots {
 export class AllocationCollector implements ResolvedSink {
   private readonly live = new LiveTable(LIVE_STRIDE);
   /**
-   * Each location's merged-threads twin, as the resolved records tell it (a free needs it, and
-   * the location table is on the decoding thread then). Per location, not per live entry: in
+   * Each location's merged-threads twin, as the resolved records tell it (a free or an munmap
+   * needs it, and the location table is on the decoding thread then). Per location, not per live entry: in
    * the live table it took 8 MB of a real sympy capture's 1M slots, here 4 MB for its 690k
    * locations.
    */
@@ -186,8 +186,9 @@ export class AllocationCollector implements ResolvedSink {
     if (sizeBytes > 0) {
       // The peak keeps the list it saw: copy before changing it.
       this.ranges = this.ranges === this.peak.peakRanges ? this.ranges.slice() : this.ranges;
-      this.ranges.push({ start: address, end: address + sizeBytes, loc, merged, seq, gen: this.clock.boundaries, identity: seq });
+      this.ranges.push({ start: address, end: address + sizeBytes, loc, seq, gen: this.clock.boundaries, identity: seq });
     }
+    this.noteMerged(loc, merged);
     this.added(seq, sizeBytes, allocator, stackId, merged);
   }
 
@@ -217,7 +218,7 @@ export class AllocationCollector implements ResolvedSink {
     this.currentBytes -= removedBytes;
     for (const piece of pieces) {
       const r = piece.range;
-      const merged = r.merged;
+      const merged = this.mergedOf[r.loc]!;
       // A piece ends an allocation only if nothing else of its mmap remains (§5.4 a).
       let refs = 0;
       for (const k of ranges) if (k.identity === r.identity) refs++;

@@ -34,7 +34,7 @@ export class PeakTracker {
         live.removeAt(b);
       }
     } else if (kind === AllocatorKind.MMAP) {
-      if (sizeBytes > 0) this.ranges.push({ start: address, end: address + sizeBytes, loc: 0, merged: 0, seq: this.seq, gen: 0, identity: this.seq });
+      if (sizeBytes > 0) this.ranges.push({ start: address, end: address + sizeBytes, loc: 0, seq: this.seq, gen: 0, identity: this.seq });
       this.currentBytes += sizeBytes;
     } else {
       const { ranges, removedBytes } = unmapRange(this.ranges, address, sizeBytes);

@@ -7,9 +7,8 @@
 export interface MappedRange {
   start: number;
   end: number;
-  /** Location id (see Locations), its merged-threads twin's, and the seq of the mmap record. */
+  /** Location id (see Locations) and seq of the mmap record. */
   loc: number;
-  merged: number;
   seq: number;
   /** Temporal snapshot generation when mapped. */
   gen: number;

@@ -119,7 +119,7 @@ export class TemporalLeaks {
     }
     const seen = new Set<number>();
     for (const r of ranges) {
-      stillLive(r.merged, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
+      stillLive(locs.merged[r.loc]!, r.gen, seen.has(r.identity) ? 0 : 1, r.end - r.start);
       seen.add(r.identity);
     }
     // The table is done with.
