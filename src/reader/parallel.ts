@@ -8,7 +8,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 import { CaptureError } from "./errors.ts";
 import type { CaptureRead } from "./index.ts";
 import type { CaptureHeader, CaptureVisitor } from "./records.ts";
-import { Control, readRing, ringBytes, ringLayout, SLOT_END, type WorkerError } from "./ring.ts";
+import { Control, readRing, ringBytes, ringLayout, SLOT_END, type RingWriter, type WorkerError } from "./ring.ts";
 import { CaptureTables } from "./tables.ts";
 
 /**
@@ -51,7 +51,7 @@ export interface StageContext {
   numbers: Float64Array;
   room(n: number): number;
   /** The reader's own writer, for the records the stage passes on unchanged. */
-  records: Required<Pick<CaptureVisitor, "header" | "allocation" | "memoryRecord" | "memorySnapshot" | "objectRecord" | "aggregatedAllocation">>;
+  records: RingWriter;
 }
 
 /** A stage module's export. */

@@ -5,6 +5,9 @@
  */
 import type { AggregatedAllocation, CaptureVisitor } from "./records.ts";
 
+/** The visitor that writes every kind of record into the ring (ringWriter's). */
+export type RingWriter = Required<Pick<CaptureVisitor, "header" | "allocation" | "memoryRecord" | "memorySnapshot" | "objectRecord" | "aggregatedAllocation">>;
+
 /** Tags from this one on are a worker stage's records (parallel.ts' WorkerStage), read by its `read`. */
 export const STAGE_TAG = 16;
 
@@ -71,7 +74,7 @@ export function ringWriter(
   numbers: Float64Array,
   room: (n: number) => number,
   onHeader: NonNullable<CaptureVisitor["header"]>,
-): Required<Pick<CaptureVisitor, "header" | "allocation" | "memoryRecord" | "memorySnapshot" | "objectRecord" | "aggregatedAllocation">> {
+): RingWriter {
   return {
     header(header) {
       onHeader(header);
