@@ -13,7 +13,7 @@
  * records.
  */
 import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
-import { growI32 } from "./locations.ts";
+
 import { PeakLog } from "./peak-log.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
 import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroups, type TemporalSet } from "./snapshots.ts";
@@ -22,6 +22,7 @@ import { TemporalLeaks } from "./temporal-leaks.ts";
 import { SnapshotClock, TemporalPeaks } from "./temporal-peaks.ts";
 import { RecordResolver, type ResolvedSink, type ResolvedState } from "./record-resolver.ts";
 import type { ResolveStageOptions } from "./resolve-stage.ts";
+import { release, resized } from "../shared/typed-arrays.ts";
 
 export type { SnapshotGroups, TemporalInterval, TemporalSet } from "./snapshots.ts";
 export { groupLocations } from "./snapshots.ts";
@@ -150,7 +151,7 @@ export class AllocationCollector implements ResolvedSink {
     if (loc >= this.mergedOf.length) {
       let n = this.mergedOf.length;
       while (n <= loc) n *= 2;
-      this.mergedOf = growI32(this.mergedOf, n);
+      this.mergedOf = resized(this.mergedOf, n);
     }
     this.mergedOf[loc] = merged;
   }
@@ -255,7 +256,9 @@ export class AllocationCollector implements ResolvedSink {
     const oneThread = locs.oneThread;
     const grouped = (sums: LocationSums): [SnapshotGroups, SnapshotGroups] => {
       const merged = groupLocations(locs, sums, true);
-      return [merged, oneThread ? merged : groupLocations(locs, sums, false)];
+      const groups: [SnapshotGroups, SnapshotGroups] = [merged, oneThread ? merged : groupLocations(locs, sums, false)];
+      for (const column of [sums.size, sums.count, sums.minSeq]) release(column);
+      return groups;
     };
 
     // Leaks: the live state now.
@@ -270,6 +273,7 @@ export class AllocationCollector implements ResolvedSink {
     const [highWaterMark, highWaterMarkByThread] = grouped(sums);
 
     const [temporary, temporaryByThread] = grouped(resolved.temporarySums);
+    release(this.live.data);
     return {
       peakMemoryBytes: this.peak.peakBytes,
       peakSeq: this.peak.peakSeq,

@@ -5,9 +5,10 @@
  */
 import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
-import { growF64, growI32 } from "./locations.ts";
+
 import { subtreeSizes, TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
 import type { SnapshotGroups } from "./snapshots.ts";
+import { release, resized } from "../shared/typed-arrays.ts";
 
 /** memray's limit (the default recursion limit minus one). */
 export const MAX_STACKS = 399;
@@ -61,9 +62,7 @@ export class FrameCatalog {
       this.byText.set(text, n);
       this.frames.push(f);
       if (n >= this.flags.length) {
-        const grown = new Uint8Array(this.flags.length * 2);
-        grown.set(this.flags);
-        this.flags = grown;
+        this.flags = resized(this.flags, this.flags.length * 2);
       }
       this.flags[n] =
         (isCpythonInternal(f.function, f.filename) ? FLAG_INTERNAL : 0) |
@@ -83,9 +82,7 @@ export class FrameCatalog {
     } else if (frameId < 2 ** 28) {
       let size = this.byFrameId.length;
       while (size <= frameId) size *= 2;
-      const grown = new Int32Array(size);
-      grown.set(this.byFrameId);
-      this.byFrameId = grown;
+      this.byFrameId = resized(this.byFrameId, size);
     }
     const n = this.numberOf(this.tables!.frame(frameId));
     if (frameId < this.byFrameId.length) this.byFrameId[frameId] = n + 1;
@@ -102,13 +99,10 @@ export class FrameCatalog {
     const count = this.tables!.stackCount;
     let memo = this.stackMemos[mode];
     if (memo === undefined || memo.end.length < count) {
-      const grown: StackMemo = { owner: new Int32Array(count), end: new Int32Array(count), depth: new Int32Array(count) };
-      if (memo !== undefined) {
-        grown.owner.set(memo.owner);
-        grown.end.set(memo.end);
-        grown.depth.set(memo.depth);
-      }
-      this.stackMemos[mode] = memo = grown;
+      memo = memo === undefined
+        ? { owner: new Int32Array(count), end: new Int32Array(count), depth: new Int32Array(count) }
+        : { owner: resized(memo.owner, count), end: resized(memo.end, count), depth: resized(memo.depth, count) };
+      this.stackMemos[mode] = memo;
     }
     return memo;
   }
@@ -169,9 +163,8 @@ export class FrameCatalog {
       if (byIp === undefined) this.ipFrames.set(generation, (byIp = new Map()));
       let byNode = this.nodeFrames.get(generation);
       if (byNode === undefined || byNode.length < tables.nativeCount) {
-        const grown = new Int32Array(tables.nativeCount);
-        if (byNode !== undefined) grown.set(byNode);
-        this.nodeFrames.set(generation, (byNode = grown));
+        byNode = byNode === undefined ? new Int32Array(tables.nativeCount) : resized(byNode, tables.nativeCount);
+        this.nodeFrames.set(generation, byNode);
       }
       // tables.nativeIps' walk, with each node's numbers found by node (an array read) before
       // by ip (a Map of doubles, which was most of this function's time).
@@ -191,7 +184,7 @@ export class FrameCatalog {
           byNode[node] = list + 1;
         }
         const numbers = this.numberLists[list]!;
-        if (nNative + numbers.length > nativeBuffer.length) nativeBuffer = growI32(nativeBuffer, 2 * (nNative + numbers.length));
+        if (nNative + numbers.length > nativeBuffer.length) nativeBuffer = resized(nativeBuffer, 2 * (nNative + numbers.length));
         for (let j = 0; j < numbers.length; j++) nativeBuffer[nNative++] = numbers[j]!;
       }
     }
@@ -359,9 +352,9 @@ export class FlameTreeBuilder {
     if (sizeBytes === 0 && nAllocations === 0) return;
     const k = this.values++;
     if (k === this.valueNode.length) {
-      this.valueNode = growI32(this.valueNode, k * 2);
-      this.valueBytes = growF64(this.valueBytes, k * 2);
-      this.valueCount = growF64(this.valueCount, k * 2);
+      this.valueNode = resized(this.valueNode, k * 2);
+      this.valueBytes = resized(this.valueBytes, k * 2);
+      this.valueCount = resized(this.valueCount, k * 2);
     }
     this.valueNode[k] = node;
     this.valueBytes[k] = sizeBytes;
@@ -469,16 +462,12 @@ export class FlameTreeBuilder {
     const id = this.nodeCount++;
     if (id >= this.parents.length) {
       const n = this.parents.length * 2;
-      this.parents = growI32(this.parents, n);
-      this.frame = growI32(this.frame, n);
-      if (this.threadOf !== null) this.threadOf = growI32(this.threadOf, n);
-      const f = new Uint8Array(n);
-      f.set(this.flags);
-      this.flags = f;
-      this.firstChild = growI32(this.firstChild, n);
-      const d = new Uint16Array(n);
-      d.set(this.depth);
-      this.depth = d;
+      this.parents = resized(this.parents, n);
+      this.frame = resized(this.frame, n);
+      if (this.threadOf !== null) this.threadOf = resized(this.threadOf, n);
+      this.flags = resized(this.flags, n);
+      this.firstChild = resized(this.firstChild, n);
+      this.depth = resized(this.depth, n);
     }
     this.depth[id] = this.depth[parent]! + 1;
     this.parents[id] = parent;
@@ -532,6 +521,7 @@ export class FlameTreeBuilder {
       tree.valueBytes[pre] = tree.valueBytes[pre]! + addedBytes[k]!;
       tree.nAllocations[pre] = tree.nAllocations[pre]! + addedCount[k]!;
     }
+    for (const column of [valueNode, addedBytes, addedCount]) release(column);
     // Subtree sums, backwards in preorder: each parent adds its children last to first, as a
     // backward pass in creation order does, so the sums are the same to the bit.
     const { parent, valueBytes, nAllocations } = tree;
@@ -569,8 +559,10 @@ export class FlameTreeBuilder {
     return preorderOf;
   }
 
-  /** Let go of every table (preorder made the columns). */
+  /** Free every table but the values' (preorder made the columns; its subtree sizes were `next`). */
   private spend(): void {
+    for (const column of [this.parents, this.frame, this.firstChild, this.slots, this.flags, this.depth]) release(column);
+    if (this.threadOf !== null) release(this.threadOf);
     const none = new Int32Array(0);
     this.parents = this.frame = this.firstChild = this.slots = this.valueNode = none;
     this.threadOf = null;
@@ -612,6 +604,7 @@ export class FlameTreeBuilder {
       this.slots[slot] = old[b]!;
       this.slots[slot + 1] = old[b + 1]!;
     }
+    release(old);
   }
 }
 

@@ -7,6 +7,7 @@
  * per-location sums were twice the size they need (generated_cardinality, 1M locations and
  * their 1M twins: 519 MB of ArrayBuffers after reading, 645 MB shared).
  */
+import { release, resized } from "../shared/typed-arrays.ts";
 
 /** The key columns of interned locations, which snapshot groups point into. */
 export interface LocationColumns {
@@ -99,7 +100,7 @@ export class Locations implements LocationTable {
       if (stackId >= 1 << 26) return;
       let n = this.byStack.length;
       while (n <= stackId) n *= 2;
-      this.byStack = growI32(this.byStack, n);
+      this.byStack = resized(this.byStack, n);
     }
     this.byStack[stackId] = id + 1;
   }
@@ -141,14 +142,12 @@ export class Locations implements LocationTable {
     const id = this.count++;
     if (id >= this.stackId.length) {
       const n = this.stackId.length * 2;
-      this.tid = growColumn(this.tid, n);
-      this.stackId = growColumn(this.stackId, n);
-      this.nativeId = growColumn(this.nativeId, n);
-      this.generation = growColumn(this.generation, n);
-      this.merged = growI32(this.merged, n);
-      const a = new Uint8Array(n);
-      a.set(this.allocator);
-      this.allocator = a;
+      this.tid = resized(this.tid, n);
+      this.stackId = resized(this.stackId, n);
+      this.nativeId = resized(this.nativeId, n);
+      this.generation = resized(this.generation, n);
+      this.merged = resized(this.merged, n);
+      this.allocator = resized(this.allocator, n);
     }
     if ((tid | 0) !== tid) this.tid = widen(this.tid);
     if ((stackId | 0) !== stackId) this.stackId = widen(this.stackId);
@@ -180,12 +179,14 @@ export class Locations implements LocationTable {
    */
   compact(): void {
     const n = this.count;
-    this.tid = this.tid.slice(0, n);
-    this.stackId = this.stackId.slice(0, n);
-    this.nativeId = this.nativeId.slice(0, n);
-    this.generation = this.generation.slice(0, n);
-    this.allocator = this.allocator.slice(0, n);
-    this.merged = this.merged.slice(0, n);
+    this.tid = resized(this.tid, n);
+    this.stackId = resized(this.stackId, n);
+    this.nativeId = resized(this.nativeId, n);
+    this.generation = resized(this.generation, n);
+    this.allocator = resized(this.allocator, n);
+    this.merged = resized(this.merged, n);
+    release(this.slots);
+    release(this.byStack);
     this.slots = new Int32Array(0);
     this.byStack = new Int32Array(0);
     if (this.twin !== null && this.twin !== this) this.twin.compact();
@@ -211,6 +212,7 @@ export class Locations implements LocationTable {
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    release(this.slots);
     const mask = slots.length - 1;
     for (let id = 0; id < this.count; id++) {
       let i = hash(this.tid[id]!, this.stackId[id]!, this.nativeId[id]!, this.generation[id]!, this.allocator[id]!) & mask;
@@ -229,24 +231,11 @@ function hash(tid: number, stackId: number, nativeId: number, generation: number
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** An Int32 column that widens to Float64 (see Locations), grown to `n` entries as it is. */
-export function growColumn(a: Int32Array | Float64Array, n: number): Int32Array | Float64Array {
-  return a instanceof Float64Array ? growF64(a, n) : growI32(a, n);
-}
 
 /** The same values as Float64 (once a value does not fit in Int32). */
 export function widen(a: Int32Array | Float64Array): Int32Array | Float64Array {
-  return a instanceof Float64Array ? a : Float64Array.from(a);
-}
-
-export function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
-export function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
+  if (a instanceof Float64Array) return a;
+  const wide = Float64Array.from(a);
+  release(a);
+  return wide;
 }

@@ -6,9 +6,10 @@
  * once, so the log is bounded by what was live at the peak; a new peak empties it. The mmap
  * range list the peak saw is kept as is (range lists are copied on write).
  */
-import { growF64, growI32 } from "./locations.ts";
+
 import type { MappedRange } from "./ranges.ts";
 import { addTo, type LocationSums } from "./snapshots.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 export class PeakLog {
   peakBytes = 0;
@@ -32,9 +33,9 @@ export class PeakLog {
     const i = this.length++;
     if (i >= this.size.length) {
       const n = this.size.length * 2;
-      this.size = growF64(this.size, n);
-      this.seq = growF64(this.seq, n);
-      this.loc = growI32(this.loc, n);
+      this.size = resized(this.size, n);
+      this.seq = resized(this.seq, n);
+      this.loc = resized(this.loc, n);
     }
     this.size[i] = sizeBytes;
     this.seq[i] = seq;

@@ -3,9 +3,9 @@
  * for the peak, leaks and temporary views, and temporal intervals per location, in memray's
  * orders.
  */
-import { grown } from "../shared/typed-arrays.ts";
+import { release, resized } from "../shared/typed-arrays.ts";
 import type { IntColumn, SnapshotColumn } from "./model.ts";
-import { growColumn, growI32, widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
+import { widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
 
 /**
  * A snapshot's groups as columns, in memray's order: group i is keyed by (stack id, native id,
@@ -108,11 +108,11 @@ export class TemporalBuilder {
     const at = this.length++;
     if (at >= this.loc.length) {
       const n = this.loc.length * 2;
-      this.loc = growI32(this.loc, n);
-      this.allocatedBefore = grown(this.allocatedBefore, n);
-      this.deallocatedBefore = grown(this.deallocatedBefore, n);
-      this.nAllocations = growColumn(this.nAllocations, n);
-      this.nBytes = growColumn(this.nBytes, n);
+      this.loc = resized(this.loc, n);
+      this.allocatedBefore = resized(this.allocatedBefore, n);
+      this.deallocatedBefore = resized(this.deallocatedBefore, n);
+      this.nAllocations = resized(this.nAllocations, n);
+      this.nBytes = resized(this.nBytes, n);
     }
     if ((allocatedBefore << 16) >> 16 !== allocatedBefore) this.allocatedBefore = Int32Array.from(this.allocatedBefore);
     if ((deallocatedBefore << 16) >> 16 !== deallocatedBefore) this.deallocatedBefore = Int32Array.from(this.deallocatedBefore);
@@ -167,6 +167,7 @@ export class TemporalBuilder {
     for (let r = 0; r < order.length; r++) starts[r + 1]! += starts[r]!;
     const inOrder = this.byRecordInOrder(rankOf, starts);
     const from = inOrder ?? this.sortedOrder(rankOf, starts);
+    release(loc);
     this.loc = new Int32Array(0);
     // Each column scattered into its sorted copy, one at a time (one copy is the only extra):
     // read in order, each value written to its place (`to`, from's inverse). Gathered, a random
@@ -180,6 +181,8 @@ export class TemporalBuilder {
     if (inOrder === null) this.breakTies(starts, from, to);
     this.nAllocations = scatter(this.nAllocations, to);
     this.nBytes = scatter(this.nBytes, to);
+    release(from);
+    release(to);
     return {
       // `locs` is a merged table: tid is 0 in every location.
       records: { length: sorted.length, locations: locs, loc: sorted, sizeBytes: null, nAllocations: null },
@@ -308,6 +311,7 @@ const DIGIT = 1 << 16;
 function scatter<T extends Int16Array | Int32Array | Float64Array>(column: T, to: Int32Array): T {
   const out = new (column.constructor as new (n: number) => T)(to.length);
   for (let i = 0; i < to.length; i++) out[to[i]!] = column[i]!;
+  release(column);
   return out;
 }
 

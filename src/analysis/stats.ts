@@ -5,6 +5,7 @@
  */
 import { ALLOCATOR_KIND, AllocatorKind, ALLOCATOR_NAMES, type CaptureHeader, type CaptureTables } from "../reader/index.ts";
 import type { CaptureStats } from "./model.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 export interface StatsOptions {
   /** How many top locations and modules to keep (`memray stats -n`). Default 5. */
@@ -61,11 +62,7 @@ export class StatsCollector {
   private growStacks(stackId: number): void {
     let n = this.stackCount.length;
     while (n <= stackId) n *= 2;
-    for (const name of ["stackCount", "stackBytes", "stackFirstSeq"] as const) {
-      const grown = new Float64Array(n);
-      grown.set(this[name]);
-      this[name] = grown;
-    }
+    for (const name of ["stackCount", "stackBytes", "stackFirstSeq"] as const) this[name] = resized(this[name], n);
   }
 
   result(tables: CaptureTables, options: StatsOptions): CaptureStats {

@@ -3,10 +3,11 @@
  * away by (snapshot made in, snapshot gone before), plus at the end what is still live.
  */
 import { LIVE_STRIDE } from "./livetable.ts";
-import { growI32, type Locations } from "./locations.ts";
+import type { Locations } from "./locations.ts";
 import type { MappedRange } from "./ranges.ts";
 import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
 import type { SnapshotClock } from "./temporal-peaks.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 /**
  * The histogram's buckets are (merged location, allocatedBefore, deallocatedBefore) intervals
@@ -59,7 +60,7 @@ export class TemporalLeaks {
     } else {
       let size = this.lastAt.length;
       while (size <= merged) size *= 2;
-      this.lastAt = growI32(this.lastAt, size);
+      this.lastAt = resized(this.lastAt, size);
     }
     const at = this.bucketOf(merged, gen, n);
     buckets.addCount(at, count);

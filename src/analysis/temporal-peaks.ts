@@ -2,8 +2,9 @@
  * Temporal snapshots (docs/capture-format.md §5.4): the snapshot clock, and the temporal
  * high-water mark, per merged location as columns so the per-record path allocates nothing.
  */
-import { growF64, growI32, type LocationTable } from "./locations.ts";
+import type { LocationTable } from "./locations.ts";
 import { TemporalBuilder, type TemporalSet } from "./snapshots.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 /**
  * Snapshot boundaries. Memory records mark them, but they are applied lazily, at the next
@@ -158,12 +159,12 @@ export class TemporalPeaks {
   private grow(merged: number): void {
     let n = this.snap.length;
     while (n <= merged) n *= 2;
-    this.snap = growI32(this.snap, n);
-    this.peak = growF64(this.peak, n);
-    this.contribCount = growF64(this.contribCount, n);
-    this.contribBytes = growF64(this.contribBytes, n);
-    this.sinceCount = growF64(this.sinceCount, n);
-    this.sinceBytes = growF64(this.sinceBytes, n);
+    this.snap = resized(this.snap, n);
+    this.peak = resized(this.peak, n);
+    this.contribCount = resized(this.contribCount, n);
+    this.contribBytes = resized(this.contribBytes, n);
+    this.sinceCount = resized(this.sinceCount, n);
+    this.sinceBytes = resized(this.sinceBytes, n);
     const has = new Uint8Array(n);
     has.set(this.hasHistory);
     this.hasHistory = has;

@@ -3,8 +3,9 @@
  * allocations; a free or munmap matching one of them makes it temporary, summed per location.
  * The rings sit side by side in one pool, so the per-record path allocates nothing.
  */
-import { growF64, growI32 } from "./locations.ts";
+
 import type { LocationSums } from "./snapshots.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 /** Numbers per ring entry: address, size, seq, location id. */
 const RING_STRIDE = 4;
@@ -38,9 +39,9 @@ export class TemporaryAllocations {
       this.ringOfTid.set(tid, ring);
       if (ring >= this.head.length) {
         const n = this.head.length * 2;
-        this.head = growI32(this.head, n);
-        this.length = growI32(this.length, n);
-        this.data = growF64(this.data, n * this.capacity * RING_STRIDE);
+        this.head = resized(this.head, n);
+        this.length = resized(this.length, n);
+        this.data = resized(this.data, n * this.capacity * RING_STRIDE);
       }
     }
     this.lastTid = tid;
@@ -96,8 +97,8 @@ export class TemporaryAllocations {
   }
 
   private resize(n: number): void {
-    this.size = growF64(this.size, n);
-    this.count = growF64(this.count, n);
+    this.size = resized(this.size, n);
+    this.count = resized(this.count, n);
     const m = new Float64Array(n).fill(Infinity);
     m.set(this.minSeq);
     this.minSeq = m;

@@ -5,7 +5,7 @@
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { subtreeSizes, TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
-import { grown } from "../shared/typed-arrays.ts";
+import { resized } from "../shared/typed-arrays.ts";
 import { isNumberStream, type NumberStream } from "./json-chunks.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type ColumnarTreeColumns, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
@@ -60,16 +60,16 @@ class TreeColumns {
   }
 
   private grow(n: number): void {
-    this.parent = grown(this.parent, n);
-    this.function = grown(this.function, n);
-    this.filename = grown(this.filename, n);
-    this.lineno = grown(this.lineno, n);
-    this.thread = grown(this.thread, n);
+    this.parent = resized(this.parent, n);
+    this.function = resized(this.function, n);
+    this.filename = resized(this.filename, n);
+    this.lineno = resized(this.lineno, n);
+    this.thread = resized(this.thread, n);
     if (this.withValues) {
-      this.valueBytes = grown(this.valueBytes, n);
-      this.nAllocations = grown(this.nAllocations, n);
+      this.valueBytes = resized(this.valueBytes, n);
+      this.nAllocations = resized(this.nAllocations, n);
     }
-    this.flags = grown(this.flags, n);
+    this.flags = resized(this.flags, n);
   }
 
   /** The tree's columns (views of this one's, `length` long). */

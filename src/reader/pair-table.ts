@@ -3,6 +3,8 @@
  * (parent node, frame) for every FRAME_PUSH; a Map keyed by `parent * 2^26 + frame` would box
  * most keys as heap numbers.
  */
+import { release } from "../shared/typed-arrays.ts";
+
 export class IntPairTable {
   private a: Int32Array;
   private b: Int32Array;
@@ -40,6 +42,11 @@ export class IntPairTable {
     this.size++;
   }
 
+  /** Frees the table's memory now (see shared/typed-arrays.ts); the table is spent. */
+  release(): void {
+    for (const column of [this.a, this.b, this.values]) release(column);
+  }
+
   private grow(): void {
     const { a, b, values } = this;
     const capacity = values.length * 2;
@@ -50,6 +57,7 @@ export class IntPairTable {
     this.shift = 32 - Math.log2(capacity);
     this.size = 0;
     for (let i = 0; i < values.length; i++) if (values[i] !== -1) this.add(a[i]!, b[i]!, values[i]!);
+    for (const column of [a, b, values]) release(column);
   }
 }
 
@@ -101,6 +109,11 @@ export class PairIdIndex {
     this.ids[i] = id;
   }
 
+  /** Frees the index's memory now (see shared/typed-arrays.ts); the index is spent. */
+  release(): void {
+    release(this.ids);
+  }
+
   private grow(keysA: Int32Array, keysB: Int32Array): void {
     const old = this.ids;
     const capacity = old.length * 2;
@@ -111,12 +124,13 @@ export class PairIdIndex {
       // Contiguous ids: re-place them in id order, so that their keys are read in order, not
       // at random (the rehashes were 230 ms of generated_cardinality's 970 ms decode).
       for (let id = this.firstId; id <= this.lastId; id++) this.place(id, keysA[id]!, keysB[id]!);
-      return;
+    } else {
+      for (let i = 0; i < old.length; i++) {
+        const id = old[i]!;
+        if (id !== -1) this.place(id, keysA[id]!, keysB[id]!);
+      }
     }
-    for (let i = 0; i < old.length; i++) {
-      const id = old[i]!;
-      if (id !== -1) this.place(id, keysA[id]!, keysB[id]!);
-    }
+    release(old);
   }
 }
 

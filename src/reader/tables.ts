@@ -6,6 +6,7 @@
 import type { Frame, ImageSegments } from "./records.ts";
 import { lineForOffset } from "./linetable.ts";
 import { IntPairTable, PairIdIndex } from "./pair-table.ts";
+import { resized } from "../shared/typed-arrays.ts";
 
 interface CodeObject {
   function: string;
@@ -119,11 +120,10 @@ export class CaptureTables {
   private newFrame(codeId: number, offset: number, isEntry: boolean): number {
     const id = this.frameCount++;
     if (id >= this.frameCode.length) {
-      this.frameCode = grow32(this.frameCode);
-      this.frameOffset = grow32(this.frameOffset);
-      const e = new Uint8Array(this.frameEntry.length * 2);
-      e.set(this.frameEntry);
-      this.frameEntry = e;
+      const n = this.frameCode.length * 2;
+      this.frameCode = resized(this.frameCode, n);
+      this.frameOffset = resized(this.frameOffset, n);
+      this.frameEntry = resized(this.frameEntry, n);
     }
     this.frameCode[id] = codeId;
     this.frameOffset[id] = offset;
@@ -152,8 +152,8 @@ export class CaptureTables {
   private newStackNode(parent: number, frameId: number): number {
     const node = this.stackCount++;
     if (node >= this.stackParent.length) {
-      this.stackParent = grow32(this.stackParent);
-      this.stackFrame = grow32(this.stackFrame);
+      this.stackParent = resized(this.stackParent, node * 2);
+      this.stackFrame = resized(this.stackFrame, node * 2);
     }
     this.stackParent[node] = parent;
     this.stackFrame[node] = frameId;
@@ -167,17 +167,19 @@ export class CaptureTables {
    * slack.
    */
   finishReading(): void {
+    this.stackChild.release();
+    this.frameByKey.release();
     this.stackChild = new PairIdIndex();
     this.stackChildWide = new Map();
     this.frameByKey = new IntPairTable();
     this.frameByWideKey = new Map();
-    this.stackParent = this.stackParent.slice(0, this.stackCount);
-    this.stackFrame = this.stackFrame.slice(0, this.stackCount);
-    this.nativeIp = this.nativeIp.slice(0, this.nativeCount);
-    this.nativeParent = this.nativeParent.slice(0, this.nativeCount);
-    this.frameCode = this.frameCode.slice(0, this.frameCount);
-    this.frameOffset = this.frameOffset.slice(0, this.frameCount);
-    this.frameEntry = this.frameEntry.slice(0, this.frameCount);
+    this.stackParent = resized(this.stackParent, this.stackCount);
+    this.stackFrame = resized(this.stackFrame, this.stackCount);
+    this.nativeIp = resized(this.nativeIp, this.nativeCount);
+    this.nativeParent = resized(this.nativeParent, this.nativeCount);
+    this.frameCode = resized(this.frameCode, this.frameCount);
+    this.frameOffset = resized(this.frameOffset, this.frameCount);
+    this.frameEntry = resized(this.frameEntry, this.frameCount);
   }
 
   /** The tables' own buffers, to move them to another thread without a copy. */
@@ -189,10 +191,8 @@ export class CaptureTables {
   addNativeNode(ip: number, parent: number): void {
     const node = this.nativeCount++;
     if (node >= this.nativeIp.length) {
-      const ips = new Float64Array(this.nativeIp.length * 2);
-      ips.set(this.nativeIp);
-      this.nativeIp = ips;
-      this.nativeParent = grow32(this.nativeParent);
+      this.nativeIp = resized(this.nativeIp, node * 2);
+      this.nativeParent = resized(this.nativeParent, node * 2);
     }
     this.nativeIp[node] = ip;
     this.nativeParent[node] = parent;
@@ -325,10 +325,4 @@ export class CaptureTables {
     for (const event of this.threadNameEvents) names.set(event.tid, event.name);
     return names;
   }
-}
-
-function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
 }
