@@ -13,7 +13,6 @@
  * records.
  */
 import { LIVE_STRIDE, LiveTable } from "./livetable.ts";
-
 import { PeakLog } from "./peak-log.ts";
 import { PieceKind, unmapRange, type MappedRange } from "./ranges.ts";
 import { addTo, emptySums, groupLocations, type LocationSums, type SnapshotGroups, type TemporalSet } from "./snapshots.ts";

@@ -5,7 +5,6 @@
  */
 import type { CaptureTables } from "../reader/index.ts";
 import { isCpythonInternal, isImportSystem, isInterestingFrame, threadLabel } from "./frames.ts";
-
 import { subtreeSizes, TreeFlag, type FlameColumns, type FlameNode, type FrameKey, type TreeSummaryNode } from "./model.ts";
 import type { SnapshotGroups } from "./snapshots.ts";
 import { release, resized } from "../shared/typed-arrays.ts";

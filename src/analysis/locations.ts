@@ -231,7 +231,6 @@ function hash(tid: number, stackId: number, nativeId: number, generation: number
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-
 /** The same values as Float64 (once a value does not fit in Int32). */
 export function widen(a: Int32Array | Float64Array): Int32Array | Float64Array {
   if (a instanceof Float64Array) return a;

@@ -6,7 +6,6 @@
  * once, so the log is bounded by what was live at the peak; a new peak empties it. The mmap
  * range list the peak saw is kept as is (range lists are copied on write).
  */
-
 import type { MappedRange } from "./ranges.ts";
 import { addTo, type LocationSums } from "./snapshots.ts";
 import { resized } from "../shared/typed-arrays.ts";

@@ -37,9 +37,8 @@ class RunStore {
   tail = new Int32Array(256).fill(-1);
 
   growLocations(n: number): void {
-    const tail = new Int32Array(n).fill(-1);
-    tail.set(this.tail);
-    this.tail = tail;
+    const had = this.tail.length;
+    this.tail = resized(this.tail, n).fill(-1, had);
   }
 
   /** Append (asOf, count, bytes) unless it repeats the last run (or is zero with no runs yet). */
@@ -165,9 +164,7 @@ export class TemporalPeaks {
     this.contribBytes = resized(this.contribBytes, n);
     this.sinceCount = resized(this.sinceCount, n);
     this.sinceBytes = resized(this.sinceBytes, n);
-    const has = new Uint8Array(n);
-    has.set(this.hasHistory);
-    this.hasHistory = has;
+    this.hasHistory = resized(this.hasHistory, n);
     this.runs.growLocations(n);
   }
 

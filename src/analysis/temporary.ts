@@ -3,7 +3,6 @@
  * allocations; a free or munmap matching one of them makes it temporary, summed per location.
  * The rings sit side by side in one pool, so the per-record path allocates nothing.
  */
-
 import type { LocationSums } from "./snapshots.ts";
 import { resized } from "../shared/typed-arrays.ts";
 
@@ -99,9 +98,8 @@ export class TemporaryAllocations {
   private resize(n: number): void {
     this.size = resized(this.size, n);
     this.count = resized(this.count, n);
-    const m = new Float64Array(n).fill(Infinity);
-    m.set(this.minSeq);
-    this.minSeq = m;
+    const had = this.minSeq.length;
+    this.minSeq = resized(this.minSeq, n).fill(Infinity, had);
   }
 
   /** The per-location sums, covering `nLocations` locations. */

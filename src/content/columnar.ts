@@ -337,9 +337,7 @@ function mergeIntervals(
     let e = entryOf[into]!;
     if (e === 0) {
       if (2 * sumCount === sums.length) {
-        const grown = new Float64Array(Math.max(1024, sums.length * 2));
-        grown.set(sums);
-        sums = grown;
+        sums = resized(sums, Math.max(1024, sums.length * 2));
       }
       sums[2 * sumCount] = iv.nAllocations[into]!;
       sums[2 * sumCount + 1] = iv.nBytes[into]!;
