@@ -145,15 +145,13 @@ export function temporalData(
   const { builder, leaves } = buildFlameTree(tables, set.records, { mergeThreads: true, tidOverride: 0, symbolize });
   const { tree, preorderOf } = builder.preorder();
   markRunnerFrames(tree, tables.skippedFramesOnMainTid);
-  // The set's columns are in record order already: only the node column is new.
-  const length = set.allocatedBefore.length;
-  const node = new Int32Array(length);
-  for (let r = 0; r < set.records.length; r++) node.fill(preorderOf[leaves[r]!]!, set.starts[r]!, set.starts[r + 1]!);
+  // The set's columns are in record order already: only each record's node is new.
   const intervals: TemporalIntervals = {
-    length,
+    length: set.allocatedBefore.length,
+    starts: set.starts,
+    recordNode: leaves.map((leaf) => preorderOf[leaf]!),
     allocatedBefore: set.allocatedBefore,
     deallocatedBefore: set.deallocatedBefore,
-    node,
     nAllocations: set.nAllocations,
     nBytes: set.nBytes,
   };

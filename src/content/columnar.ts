@@ -5,7 +5,7 @@
  */
 import { isLauncherFrame } from "../analysis/frames.ts";
 import { subtreeSizes, TreeFlag, type FlameColumns, type TemporalData } from "../analysis/model.ts";
-import { resized } from "../shared/typed-arrays.ts";
+import { release, resized } from "../shared/typed-arrays.ts";
 import { isNumberStream, type NumberStream } from "./json-chunks.ts";
 import { NodeFlag, SCHEMA_VERSION, type ColumnarTree, type ColumnarTreeColumns, type TemporalFile, type TemporalFileColumns } from "./shapes.ts";
 
@@ -212,8 +212,12 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
   // Interval node ids index the tree's preorder columns.
   const size = data.tree.size;
   const iv = data.intervals;
+  const { starts, recordNode } = iv;
   const ownBound = new Float64Array(size);
-  for (let i = 0; i < iv.length; i++) ownBound[iv.node[i]!] = ownBound[iv.node[i]!]! + Math.abs(iv.nBytes[i]!);
+  for (let r = 0; r < recordNode.length; r++) {
+    const node = recordNode[r]!;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) ownBound[node] = ownBound[node]! + Math.abs(iv.nBytes[i]!);
+  }
   const subtreeSize = subtreeSizes(data.tree.parent, size);
   // Summed in place, each node into its parent, backwards in preorder (a parent precedes its
   // subtree): byte counts are integers, so the order of the sums does not change them.
@@ -246,41 +250,45 @@ export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], m
     highWaterMarkBySnapshot: data.highWaterMarkBySnapshot,
   });
   const merge = mergeIntervals(iv, mapped, written);
-  if (merge === null) {
-    // Every interval its own entry and every node written as itself (pyalloc x16's high-water
-    // mark: 3.5M intervals, 79K nodes): the analysis' columns are the file's, read only.
-    let identity = written === size;
-    for (let k = 0; identity && k < size; k++) identity = mapped[k] === k;
-    if (identity) return file(iv);
-  }
   // The entries are made as each column is written, from the intervals and the merge: five
   // output columns of 3.6M entries were 101 MB of pyalloc x16's temporal leaks file.
   const entryOf = merge?.entryOf ?? null;
   const sums = merge?.sums ?? null;
   const entries = merge?.entries ?? n;
-  /** Column `column` at the intervals that make entries: through `map`, or their sums' `sumColumn`. */
-  const firsts = (column: ArrayLike<number>, map: Int32Array | null, sumColumn: number): NumberStream => {
+  /** Column `column` at the intervals that make entries (their sums' `sumColumn` where merged); null: their written nodes. */
+  const firsts = (column: ArrayLike<number> | null, sumColumn: number): NumberStream => {
     let next = 0; // interval of entry `at`
     let at = 0;
+    let r = 0; // a record at or before interval `next`'s
     return {
       length: entries,
       fill(start, out) {
-        if (start < at) next = at = 0;
+        if (start < at) next = at = r = 0;
         for (const end = start + out.length; at < end; next++) {
           const e = entryOf === null ? 0 : entryOf[next]!;
           if (e === -1) continue;
-          if (at >= start) out[at - start] = map !== null ? map[column[next]!]! : e > 0 && sumColumn >= 0 ? sums![2 * (e - 1) + sumColumn]! : column[next]!;
+          if (at >= start) {
+            if (column === null) {
+              while (next >= starts[r + 1]!) r++;
+              out[at - start] = mapped[recordNode[r]!]!;
+            } else {
+              out[at - start] = e > 0 && sumColumn >= 0 ? sums![2 * (e - 1) + sumColumn]! : column[next]!;
+            }
+          }
           at++;
         }
       },
     };
   };
+  // Every interval its own entry (pyalloc x16's high-water mark: 3.5M intervals): the analysis'
+  // columns are the file's, read only.
+  if (merge === null) return file({ ...iv, node: firsts(null, -1) });
   return file({
-    allocatedBefore: firsts(iv.allocatedBefore, null, -1),
-    deallocatedBefore: firsts(iv.deallocatedBefore, null, -1),
-    node: firsts(iv.node, mapped, -1),
-    nAllocations: firsts(iv.nAllocations, null, 0),
-    nBytes: firsts(iv.nBytes, null, 1),
+    allocatedBefore: firsts(iv.allocatedBefore, -1),
+    deallocatedBefore: firsts(iv.deallocatedBefore, -1),
+    node: firsts(null, -1),
+    nAllocations: firsts(iv.nAllocations, 0),
+    nBytes: firsts(iv.nBytes, 1),
   });
 }
 
@@ -304,18 +312,21 @@ function mergeIntervals(
   written: number,
 ): { entryOf: Int32Array; entries: number; sums: Float64Array } | null {
   const n = iv.length;
-  const { allocatedBefore: ab, deallocatedBefore: db, node } = iv;
+  const { allocatedBefore: ab, deallocatedBefore: db, starts, recordNode } = iv;
+  const records = recordNode.length;
   // Per written node: its previous interval + 1 (0: none yet), its intervals, and whether its
   // keys ever go down.
   const previous = new Int32Array(written);
   const next = new Int32Array(written);
   const unordered = new Uint8Array(written);
-  for (let i = 0; i < n; i++) {
-    const to = mapped[node[i]!]!;
-    const p = previous[to]! - 1;
-    if (p >= 0 && unordered[to] === 0 && (ab[i]! - ab[p]! || db[i]! - db[p]!) < 0) unordered[to] = 1;
-    previous[to] = i + 1;
-    next[to]!++;
+  for (let r = 0; r < records; r++) {
+    const to = mapped[recordNode[r]!]!;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      const p = previous[to]! - 1;
+      if (p >= 0 && unordered[to] === 0 && (ab[i]! - ab[p]! || db[i]! - db[p]!) < 0) unordered[to] = 1;
+      previous[to] = i + 1;
+      next[to]!++;
+    }
   }
   // The intervals of nodes whose keys go down, grouped by node in interval order (`byNode`, node
   // w's from start[w]); `next` turns from counts into each node's next place.
@@ -350,18 +361,20 @@ function mergeIntervals(
 
   // Ordered nodes: an interval with its node's previous key joins that one's entry.
   previous.fill(0);
-  for (let i = 0; i < n; i++) {
-    const to = mapped[node[i]!]!;
-    if (unordered[to] !== 0) {
-      byNode[next[to]!++] = i;
-      continue;
-    }
-    const p = previous[to]! - 1;
-    if (p >= 0 && ab[i] === ab[p] && db[i] === db[p]) {
-      addTo(p, i);
-      merged++;
-    } else {
-      previous[to] = i + 1;
+  for (let r = 0; r < records; r++) {
+    const to = mapped[recordNode[r]!]!;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      if (unordered[to] !== 0) {
+        byNode[next[to]!++] = i;
+        continue;
+      }
+      const p = previous[to]! - 1;
+      if (p >= 0 && ab[i] === ab[p] && db[i] === db[p]) {
+        addTo(p, i);
+        merged++;
+      } else {
+        previous[to] = i + 1;
+      }
     }
   }
 
@@ -406,6 +419,7 @@ function mergeIntervals(
       }
     }
   }
+  release(byNode);
   return entryOf === null ? null : { entryOf, entries: n - merged, sums };
 }
 

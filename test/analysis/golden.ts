@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { invertedTrees, temporalData, viewTree } from "../../src/analysis/analyze.ts";
 import { collectCapture, type CollectedCapture } from "../../src/analysis/collect.ts";
 import { memorySamples } from "../../src/analysis/memory.ts";
-import type { FlameColumns, FlameNode } from "../../src/analysis/model.ts";
+import { intervalNodes, type FlameColumns, type FlameNode } from "../../src/analysis/model.ts";
 import type { NativeSymbolizer } from "../../src/analysis/flame.ts";
 import { createSymbolizer } from "../../src/symbols/index.ts";
 import { readJson } from "../helpers/fixtures.ts";
@@ -248,9 +248,10 @@ export function checkFlameGolden(capturePath: string, goldenPath: string, varian
     const records = variant === "temporal" ? s!.temporalHighWaterMark : s!.temporalLeaks;
     const data = temporalData(capture.tables, records, variant === "temporal" ? s!.highWaterMarkBySnapshot : null, symbolize);
     const iv = data.intervals;
+    const node = intervalNodes(iv);
     const tuples = Array.from({ length: iv.length }, (_, i) => {
       const d = iv.deallocatedBefore[i]!;
-      return [iv.allocatedBefore[i]!, d === -1 ? null : d, iv.node[i]!, iv.nAllocations[i]!, iv.nBytes[i]!] as const;
+      return [iv.allocatedBefore[i]!, d === -1 ? null : d, node[i]!, iv.nAllocations[i]!, iv.nBytes[i]!] as const;
     });
     const ours = intervalsByPath(flattenColumns(data.tree), tuples, false);
     const theirs = intervalsByPath(unpack(golden, golden.packed_data.nodes), golden.packed_data.intervals ?? [], native);

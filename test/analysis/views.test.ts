@@ -4,7 +4,7 @@ import { analyzeCapture, invertedTrees, viewGroups, viewThreadName, viewTree } f
 import { collectCapture } from "../../src/analysis/collect.ts";
 import { foldedStacks } from "../../src/analysis/folded.ts";
 import { isImportSystem } from "../../src/analysis/frames.ts";
-import { TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
+import { intervalNodes, TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
 import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 
@@ -82,7 +82,8 @@ describe("analyzeCapture", () => {
         expect(k).toBe(data.tree.parent[i]);
       }
       expect(data.intervals.length).toBeGreaterThan(0);
-      for (const node of data.intervals.node) expect(node).toBeLessThan(data.tree.size);
+      expect(data.intervals.starts.at(-1)).toBe(data.intervals.length);
+      for (const node of intervalNodes(data.intervals)) expect(node).toBeLessThan(data.tree.size);
     }
   });
 

@@ -3,7 +3,7 @@
  * with every view, and an option to put hostile strings in every capture-controlled field.
  */
 import { FLAME_ROOT, flameColumns } from "../../src/analysis/flame.ts";
-import type { FlameNode, RunAnalysis, TemporalData, TreeSummaryNode } from "../../src/analysis/model.ts";
+import { recordPerInterval, type FlameNode, type RunAnalysis, type TemporalData, type TreeSummaryNode } from "../../src/analysis/model.ts";
 import { HOSTILE } from "../helpers/hostile.ts";
 
 export { HOSTILE };
@@ -93,10 +93,9 @@ function temporal(tree: FlameNode, leaks: boolean): TemporalData {
     intervals.push([start, leaks || k % 2 === 0 ? null : start + 3, i, node.nAllocations, node.valueBytes]);
   });
   const columns: TemporalData["intervals"] = {
-    length: intervals.length,
+    ...recordPerInterval(Int32Array.from(intervals, (t) => t[2])),
     allocatedBefore: Int32Array.from(intervals, (t) => t[0]),
     deallocatedBefore: Int32Array.from(intervals, (t) => t[1] ?? -1),
-    node: Int32Array.from(intervals, (t) => t[2]),
     nAllocations: Float64Array.from(intervals, (t) => t[3]),
     nBytes: Float64Array.from(intervals, (t) => t[4]),
   };

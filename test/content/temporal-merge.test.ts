@@ -5,7 +5,7 @@
  */
 import { expect, test } from "vitest";
 import { decodeTemporal, encodeTemporal } from "../../src/content/columnar.ts";
-import type { FlameColumns, TemporalData } from "../../src/analysis/model.ts";
+import { recordPerInterval, type FlameColumns, type TemporalData } from "../../src/analysis/model.ts";
 import { seededRandom } from "../helpers/random.ts";
 
 /** A root with `leaves` children, a frame each. */
@@ -58,8 +58,7 @@ test("runs in order, out of order, interrupted and merged give the map's entries
   const data: TemporalData = {
     tree: star(4),
     intervals: {
-      length: rows.length,
-      node: ints(0),
+      ...recordPerInterval(ints(0)),
       allocatedBefore: ints(1),
       deallocatedBefore: ints(2),
       nAllocations: floats(3),
@@ -92,8 +91,7 @@ test("many keys per node (the node table grows) and many nodes (its slots reused
   const data: TemporalData = {
     tree: star(40),
     intervals: {
-      length: rows.length,
-      node: Int32Array.from(rows, (r) => r[0]!),
+      ...recordPerInterval(Int32Array.from(rows, (r) => r[0]!)),
       allocatedBefore: Int32Array.from(rows, (r) => r[1]!),
       deallocatedBefore: Int32Array.from(rows, (r) => r[2]!),
       nAllocations: Float64Array.from(rows, (r) => r[3]!),
