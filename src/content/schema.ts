@@ -6,7 +6,7 @@
  * The data files' plain shapes live in shapes.ts (re-exported here) so the page can import them
  * without zod. Bump SCHEMA_VERSION (shapes.ts) whenever a shape or its meaning changes.
  */
-import { z } from "astro/zod";
+import { s as z, type Infer, type Shape } from "./shape.ts";
 import { SCHEMA_VERSION, type DataRef } from "./shapes.ts";
 
 export * from "./shapes.ts";
@@ -38,10 +38,10 @@ export const runMetaSchema = z.object({
   /** `true` pins the run's full flame data against retention (`--keep-full`). */
   keep: z.boolean().nullish(),
 });
-export type RunMeta = z.infer<typeof runMetaSchema>;
+export type RunMeta = Infer<typeof runMetaSchema>;
 
 /** A pointer from a run entry to one of its static data files (relative to the site base). */
-export const dataRefSchema: z.ZodType<DataRef> = z.object({
+export const dataRefSchema: Shape<DataRef> = z.object({
   path: z.string(),
   sizeBytes: z.number(),
   nodes: z.number().optional(),
@@ -90,7 +90,7 @@ export const callSiteSchema = z.object({
   sizeBytes: z.number(),
   nAllocations: z.number(),
 });
-export type CallSite = z.infer<typeof callSiteSchema>;
+export type CallSite = Infer<typeof callSiteSchema>;
 
 export const failedRunSchema = z.object({
   ...entryBase,
@@ -153,7 +153,7 @@ export const okRunSchema = z.object({
 });
 
 export const runEntrySchema = z.discriminatedUnion("status", [okRunSchema, failedRunSchema]);
-export type RunEntry = z.infer<typeof runEntrySchema>;
-export type OkRunEntry = z.infer<typeof okRunSchema>;
-export type FailedRunEntry = z.infer<typeof failedRunSchema>;
+export type RunEntry = Infer<typeof runEntrySchema>;
+export type OkRunEntry = Infer<typeof okRunSchema>;
+export type FailedRunEntry = Infer<typeof failedRunSchema>;
 
