@@ -117,7 +117,7 @@ describe("heaptrail ci", { timeout: 600_000 }, () => {
       ci(actions("push"), "--captures", captures("c3", [["import_orders--80213f9"]]), "--out", "../site3"),
       ci(actions("push"), "--captures", captures("c4", [["render_report--80213f9"]]), "--out", "../site4"),
     ]);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     const files = historyFiles();
     expect(files).toHaveLength(3);
     const entries = files.map(historyEntry);
