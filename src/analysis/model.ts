@@ -119,7 +119,7 @@ export interface TemporalIntervals {
   allocatedBefore: SnapshotColumn;
   /** −1: still live at the end (memray's null). */
   deallocatedBefore: SnapshotColumn;
-  nAllocations: IntColumn;
+  nAllocations: CountColumn;
   nBytes: IntColumn;
 }
 
@@ -140,8 +140,10 @@ export function recordPerInterval(node: Int32Array): Pick<TemporalIntervals, "le
  * them below 10,001), else Int32 (analysis/snapshots.ts' TemporalBuilder widens as it goes).
  */
 export type SnapshotColumn = Int16Array | Int32Array;
-/** Counts and byte sums, Int32 while every value fits, else Float64. */
+/** Byte sums, Int32 while every value fits, else Float64. */
 export type IntColumn = Int32Array | Float64Array;
+/** Counts: the narrowest of Int16, Int32 and Float64 their values fit (most count a few allocations). */
+export type CountColumn = Int16Array | Int32Array | Float64Array;
 
 export interface TemporalData {
   tree: FlameColumns;

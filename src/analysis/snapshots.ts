@@ -4,7 +4,7 @@
  * orders.
  */
 import { release, resized } from "../shared/typed-arrays.ts";
-import type { IntColumn, SnapshotColumn } from "./model.ts";
+import type { CountColumn, IntColumn, SnapshotColumn } from "./model.ts";
 import { widen, type LocationColumns, type LocationTable, type Locations } from "./locations.ts";
 
 /**
@@ -67,7 +67,7 @@ export interface TemporalSet {
   allocatedBefore: SnapshotColumn;
   /** −1: still live at the end (memray's null, which sorts first). */
   deallocatedBefore: SnapshotColumn;
-  nAllocations: IntColumn;
+  nAllocations: CountColumn;
   nBytes: IntColumn;
 }
 
@@ -88,48 +88,93 @@ export function intervalsOf(set: TemporalSet, r: number): TemporalInterval[] {
  * with that copy and the sort's own columns, finish() took a 24M-record capture's RSS from 314
  * to 613 MB (in place: 352 to 369).
  */
+/**
+ * How a builder knows each interval's deallocatedBefore, which it does not keep per interval
+ * while the capture is read (2 bytes an interval, 15 MB of generated_pyalloc_x16's 7.4M):
+ * - "as-added": the value given to `add`, kept as runs of equal values (the leak buckets: a
+ *   snapshot's are all made in it, so there is a run per snapshot);
+ * - "next-of-location": the allocatedBefore of the location's next interval in the order added,
+ *   −1 for its last (the high-water runs: a run lasts until its location's next one starts).
+ * `finish` makes the column.
+ */
+export type Deallocation = "as-added" | "next-of-location";
+
 export class TemporalBuilder {
   length = 0;
   loc = new Int32Array(1024);
   /**
    * The narrowest columns their values fit, widened as they go: snapshot numbers Int16 (else
-   * Int32), counts and byte sums Int32 (else Float64; a count passes 2^31 only past 2^31
-   * records). At full width they were 24 bytes an interval, 200 MB of generated_pyalloc_x16's
-   * 7.4M intervals (and their slack) at the end of the read; now 16. Sums go through addCount
-   * and addBytes, which widen first.
+   * Int32), counts Int16 (an interval mostly counts a few allocations) and byte sums Int32, else
+   * Int32 and Float64 (a count passes 2^31 only past 2^31 records). At full width they were 24
+   * bytes an interval, 200 MB of generated_pyalloc_x16's 7.4M intervals (and their slack) at the
+   * end of the read; now 12. Sums go through addCount and addBytes, which widen first.
    */
   allocatedBefore: SnapshotColumn = new Int16Array(1024);
-  deallocatedBefore: SnapshotColumn = new Int16Array(1024);
-  nAllocations: IntColumn = new Int32Array(1024);
+  /** Made by `finish` (see Deallocation). */
+  private deallocatedBefore: SnapshotColumn = new Int16Array(0);
+  nAllocations: CountColumn = new Int16Array(1024);
   nBytes: IntColumn = new Int32Array(1024);
+  private readonly deallocation: Deallocation;
+  /** "as-added": where each run of equal deallocatedBefore values starts, and its value. */
+  private readonly runStart: number[] = [];
+  private readonly runValue: number[] = [];
 
-  /** An interval of merged location `loc`; `deallocatedBefore` −1 for still live. Its index. */
+  constructor(deallocation: Deallocation) {
+    this.deallocation = deallocation;
+  }
+
+  /**
+   * An interval of merged location `loc`; `deallocatedBefore` −1 for still live (ignored by
+   * "next-of-location"). Its index.
+   */
   add(loc: number, allocatedBefore: number, deallocatedBefore: number, nAllocations: number, nBytes: number): number {
     const at = this.length++;
     if (at >= this.loc.length) {
       const n = this.loc.length * 2;
       this.loc = resized(this.loc, n);
       this.allocatedBefore = resized(this.allocatedBefore, n);
-      this.deallocatedBefore = resized(this.deallocatedBefore, n);
       this.nAllocations = resized(this.nAllocations, n);
       this.nBytes = resized(this.nBytes, n);
     }
     if ((allocatedBefore << 16) >> 16 !== allocatedBefore) this.allocatedBefore = Int32Array.from(this.allocatedBefore);
-    if ((deallocatedBefore << 16) >> 16 !== deallocatedBefore) this.deallocatedBefore = Int32Array.from(this.deallocatedBefore);
-    if ((nAllocations | 0) !== nAllocations) this.nAllocations = widen(this.nAllocations);
+    if ((nAllocations << 16) >> 16 !== nAllocations) this.nAllocations = fitting(this.nAllocations, nAllocations);
     if ((nBytes | 0) !== nBytes) this.nBytes = widen(this.nBytes);
     this.loc[at] = loc;
     this.allocatedBefore[at] = allocatedBefore;
-    this.deallocatedBefore[at] = deallocatedBefore;
     this.nAllocations[at] = nAllocations;
     this.nBytes[at] = nBytes;
+    if (this.deallocation === "as-added" && this.runValue.at(-1) !== deallocatedBefore) {
+      this.runStart.push(at);
+      this.runValue.push(deallocatedBefore);
+    }
     return at;
+  }
+
+  /** The deallocatedBefore column, in the order added (see Deallocation). */
+  private deallocationColumn(locationCount: number): SnapshotColumn {
+    const n = this.length;
+    if (this.deallocation === "as-added") {
+      const narrow = this.runValue.every((v) => (v << 16) >> 16 === v);
+      const db = narrow ? new Int16Array(n) : new Int32Array(n);
+      for (let r = 0; r < this.runStart.length; r++) db.fill(this.runValue[r]!, this.runStart[r]!, this.runStart[r + 1] ?? n);
+      return db;
+    }
+    // Backwards, each location's next allocatedBefore (−1: none yet); its values are allocatedBefore's, so its type fits.
+    const { loc, allocatedBefore: ab } = this;
+    const next = new Int32Array(locationCount).fill(-1);
+    const db = new (ab.constructor as new (n: number) => SnapshotColumn)(n);
+    for (let i = n - 1; i >= 0; i--) {
+      db[i] = next[loc[i]!]!;
+      next[loc[i]!] = ab[i]!;
+    }
+    release(next);
+    return db;
   }
 
   /** Add `count` to interval `at`'s nAllocations. */
   addCount(at: number, count: number): void {
     const v = this.nAllocations[at]! + count;
-    if ((v | 0) !== v) this.nAllocations = widen(this.nAllocations);
+    if ((v << 16) >> 16 !== v) this.nAllocations = fitting(this.nAllocations, v);
     this.nAllocations[at] = v;
   }
 
@@ -148,6 +193,7 @@ export class TemporalBuilder {
    */
   finish(locs: LocationTable): TemporalSet {
     const n = this.length;
+    this.deallocatedBefore = this.deallocationColumn(locs.count);
     const loc = this.loc;
     // Locations in first-appearance order, then sorted (stable) into records. A column per
     // location rather than a Map: a Map of a million locations was most of this function's time.
@@ -306,6 +352,17 @@ function byLocationKey(ids: readonly number[], locs: LocationTable): Int32Array 
 
 /** The radix of byLocationKey's passes: 16 bits. */
 const DIGIT = 1 << 16;
+
+/** `column`, or its copy in the next wider type that holds `v`: Int16, Int32, Float64. */
+function fitting(column: CountColumn, v: number): CountColumn {
+  if (column instanceof Int16Array) {
+    if ((v << 16) >> 16 === v) return column;
+    const wider = Int32Array.from(column);
+    release(column);
+    column = wider;
+  }
+  return column instanceof Int32Array && (v | 0) !== v ? widen(column) : column;
+}
 
 /** `column[i]` at `to[i]`. */
 function scatter<T extends Int16Array | Int32Array | Float64Array>(column: T, to: Int32Array): T {

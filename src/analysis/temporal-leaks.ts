@@ -25,7 +25,7 @@ import { resized } from "../shared/typed-arrays.ts";
  */
 export class TemporalLeaks {
   private readonly clock: SnapshotClock;
-  private readonly buckets = new TemporalBuilder();
+  private readonly buckets = new TemporalBuilder("as-added");
   /** Bucket number + 1 per slot (0: empty); linear probing, never deleted from. */
   private slots = new Int32Array(2048);
   /** The snapshot the table's buckets went away in, and the first of them. */

@@ -27,12 +27,12 @@ export class SnapshotClock {
 
 /**
  * Every location's runs (asOfSnapshot, count, bytes) as the intervals of one TemporalBuilder:
- * a run lasts until its location's next one starts (its deallocatedBefore, filled in then; −1
- * while it is the last), so the set is made from the runs in place. An array per location was
+ * a run lasts until its location's next one starts (its deallocatedBefore, which the builder
+ * makes at the end: "next-of-location"), so the set is made from the runs in place. An array per location was
  * ~100 bytes each and most of the collector's garbage on a capture with a million locations.
  */
 class RunStore {
-  readonly runs = new TemporalBuilder();
+  readonly runs = new TemporalBuilder("next-of-location");
   /** Per location, its last run (−1: none). */
   tail = new Int32Array(256).fill(-1);
 
@@ -49,10 +49,7 @@ class RunStore {
   }
 
   push(loc: number, asOf: number, count: number, sizeBytes: number): void {
-    const at = this.runs.add(loc, asOf, -1, count, sizeBytes);
-    const t = this.tail[loc]!;
-    if (t !== -1) this.runs.deallocatedBefore[t] = asOf;
-    this.tail[loc] = at;
+    this.tail[loc] = this.runs.add(loc, asOf, -1, count, sizeBytes);
   }
 }
 

@@ -112,7 +112,7 @@ export type TemporalFileColumns = Omit<TemporalFile, "tree" | "allocatedBefore" 
   allocatedBefore: Int16Array | Int32Array | NumberStream;
   deallocatedBefore: Int16Array | Int32Array | NumberStream;
   node: Int32Array | NumberStream;
-  nAllocations: Int32Array | Float64Array | NumberStream;
+  nAllocations: Int16Array | Int32Array | Float64Array | NumberStream;
   nBytes: Int32Array | Float64Array | NumberStream;
 };
 

@@ -51,7 +51,7 @@ describe("TemporalBuilder", () => {
     const locs = new Locations();
     const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
     const b = locs.merged[locs.intern(1, 2, 0, 0, 6)]!;
-    const builder = new TemporalBuilder();
+    const builder = new TemporalBuilder("as-added");
     const first = builder.add(b, 0, 2, 2 ** 31 - 1, 10);
     builder.add(a, 0, -1, 7, 20);
     expect(builder.nAllocations).toBeInstanceOf(Int32Array);
@@ -65,10 +65,28 @@ describe("TemporalBuilder", () => {
     ]);
   });
 
+  it("keeps counts past 2^15 exact (an Int16 count column widens to Int32)", () => {
+    const locs = new Locations();
+    const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
+    const builder = new TemporalBuilder("as-added");
+    const first = builder.add(a, 0, 2, 30_000, 10);
+    builder.add(a, 1, -1, -5, 20);
+    expect(builder.nAllocations).toBeInstanceOf(Int16Array);
+    builder.addCount(first, 2_768);
+    expect(builder.nAllocations).toBeInstanceOf(Int32Array);
+    builder.add(a, 2, -1, 100_000, 30);
+    const set = builder.finish(locs.mergedTable);
+    expect(intervalsOf(set, 0)).toEqual([
+      [0, 2, 32_768, 10],
+      [1, null, -5, 20],
+      [2, null, 100_000, 30],
+    ]);
+  });
+
   it("keeps snapshot numbers past 2^15 and byte sums past 2^31 exact (their narrow columns widen)", () => {
     const locs = new Locations();
     const a = locs.merged[locs.intern(1, 1, 0, 0, 6)]!;
-    const builder = new TemporalBuilder();
+    const builder = new TemporalBuilder("as-added");
     const first = builder.add(a, 0, 3, 1, 2 ** 31 - 8);
     expect(builder.allocatedBefore).toBeInstanceOf(Int16Array);
     expect(builder.nBytes).toBeInstanceOf(Int32Array);
@@ -77,8 +95,8 @@ describe("TemporalBuilder", () => {
     builder.add(a, 40_000, -1, 2, 2 ** 40);
     builder.add(a, 5, 70_000, 3, -7);
     expect(builder.allocatedBefore).toBeInstanceOf(Int32Array);
-    expect(builder.deallocatedBefore).toBeInstanceOf(Int32Array);
     const set = builder.finish(locs.mergedTable);
+    expect(set.deallocatedBefore).toBeInstanceOf(Int32Array);
     expect(intervalsOf(set, 0)).toEqual([
       [0, 3, 1, 2 ** 31 + 8],
       [5, 70_000, 3, -7],
@@ -89,7 +107,7 @@ describe("TemporalBuilder", () => {
   it("orders each record's intervals as memray does: allocatedBefore, deallocatedBefore (null first), nBytes, then as added", () => {
     const locs = new Locations();
     const ids = [1, 2, 3].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
-    const builder = new TemporalBuilder();
+    const builder = new TemporalBuilder("as-added");
     // Deterministic pseudo-random intervals with many ties, so every tie-break is exercised.
     let x = 12345;
     const next = (m: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % m;
@@ -112,6 +130,34 @@ describe("TemporalBuilder", () => {
   });
 });
 
+describe("TemporalBuilder's deallocatedBefore", () => {
+  it("next-of-location: each interval's is its location's next allocatedBefore, −1 for the last, as given explicitly", () => {
+    const locs = new Locations();
+    const ids = [4, 2, 7].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
+    const rand = seededRandom(11);
+    const added: Array<[number, number]> = [];
+    const nextSnapshot = ids.map(() => 0);
+    for (let i = 0; i < 500; i++) {
+      const r = Math.floor(rand() * 3);
+      added.push([ids[r]!, (nextSnapshot[r]! += 1 + Math.floor(rand() * 40_000))]); // past Int16 too
+    }
+    const derived = new TemporalBuilder("next-of-location");
+    const explicit = new TemporalBuilder("as-added");
+    added.forEach(([loc, ab], i) => {
+      derived.add(loc, ab, -1, i, 8);
+      const later = added.slice(i + 1).find(([other]) => other === loc);
+      explicit.add(loc, ab, later ? later[1] : -1, i, 8);
+    });
+    const rows = (set: ReturnType<TemporalBuilder["finish"]>) => groupRows(set.records).map((row, k) => [row.stackId, intervalsOf(set, k)]);
+    const got = rows(derived.finish(locs.mergedTable));
+    expect(got).toEqual(rows(explicit.finish(locs.mergedTable)));
+    // Each record's last interval is still live, the others end where the next begins.
+    for (const [, intervals] of got as Array<[number, Array<[number, number | null]>]>) {
+      intervals.forEach(([, db], k) => expect(db).toBe(k + 1 < intervals.length ? intervals[k + 1]![0] : null));
+    }
+  });
+});
+
 describe("TemporalBuilder's record order", () => {
   const keyOrder = (locs: Locations, ids: number[]) => {
     const t = locs.mergedTable;
@@ -131,7 +177,7 @@ describe("TemporalBuilder's record order", () => {
   it("is the locations' key order field by field (stack, native, generation, allocator), by counting passes", () => {
     const locs = new Locations();
     const ids = recordsOf(locs, (k) => 1 + (k % 700)); // repeated stacks: the later fields decide
-    const builder = new TemporalBuilder();
+    const builder = new TemporalBuilder("as-added");
     ids.forEach((loc, k) => builder.add(loc, k % 5, -1, 1, 8));
     expect(Array.from(builder.finish(locs.mergedTable).records.loc)).toEqual(keyOrder(locs, [...new Set(ids)]));
   });
@@ -139,7 +185,7 @@ describe("TemporalBuilder's record order", () => {
   it("is the same key order when an id's range is too wide to count (a 64-bit stack id)", () => {
     const locs = new Locations();
     const ids = recordsOf(locs, (k) => (k === 3 ? 2 ** 40 : 1 + (k % 700)));
-    const builder = new TemporalBuilder();
+    const builder = new TemporalBuilder("as-added");
     ids.forEach((loc, k) => builder.add(loc, k % 5, -1, 1, 8));
     expect(Array.from(builder.finish(locs.mergedTable).records.loc)).toEqual(keyOrder(locs, [...new Set(ids)]));
   });
@@ -148,8 +194,8 @@ describe("TemporalBuilder's record order", () => {
     const locs = new Locations();
     const ids = [5, 1, 3].map((stack) => locs.merged[locs.intern(1, stack, 0, 0, 6)]!);
     const rand = seededRandom(9);
-    const inOrder = new TemporalBuilder();
-    const general = new TemporalBuilder();
+    const inOrder = new TemporalBuilder("as-added");
+    const general = new TemporalBuilder("as-added");
     const nextSnapshot = ids.map(() => 0);
     for (let i = 0; i < 600; i++) {
       const r = Math.floor(rand() * 3);
