@@ -123,18 +123,6 @@ export interface TemporalIntervals {
   nBytes: IntColumn;
 }
 
-/** Each interval's node, as a column (tests and small outputs). */
-export function intervalNodes(iv: Pick<TemporalIntervals, "length" | "starts" | "recordNode">): Int32Array {
-  const node = new Int32Array(iv.length);
-  for (let r = 0; r < iv.recordNode.length; r++) node.fill(iv.recordNode[r]!, iv.starts[r]!, iv.starts[r + 1]!);
-  return node;
-}
-
-/** Intervals whose nodes are `node`, each its own record (tests). */
-export function recordPerInterval(node: Int32Array): Pick<TemporalIntervals, "length" | "starts" | "recordNode"> {
-  return { length: node.length, starts: Int32Array.from({ length: node.length + 1 }, (_, i) => i), recordNode: node };
-}
-
 /**
  * Snapshot numbers, Int16 while every one fits (memray's default `--max-memory-records` keeps
  * them below 10,001), else Int32 (analysis/snapshots.ts' TemporalBuilder widens as it goes).

@@ -82,13 +82,6 @@ export function intervalsOf(set: TemporalSet, r: number): TemporalInterval[] {
 }
 
 /**
- * Intervals per merged location, in any order, as growable columns; `finish` puts them in memray's
- * order, in place. The temporal collectors keep their own state in it (leak buckets, high-water
- * runs) and add to its columns directly, so the set is never a second copy of what they held:
- * with that copy and the sort's own columns, finish() took a 24M-record capture's RSS from 314
- * to 613 MB (in place: 352 to 369).
- */
-/**
  * How a builder knows each interval's deallocatedBefore, which it does not keep per interval
  * while the capture is read (2 bytes an interval, 15 MB of generated_pyalloc_x16's 7.4M):
  * - "as-added": the value given to `add`, kept as runs of equal values (the leak buckets: a
@@ -99,6 +92,13 @@ export function intervalsOf(set: TemporalSet, r: number): TemporalInterval[] {
  */
 export type Deallocation = "as-added" | "next-of-location";
 
+/**
+ * Intervals per merged location, in any order, as growable columns; `finish` puts them in memray's
+ * order, in place. The temporal collectors keep their own state in it (leak buckets, high-water
+ * runs) and add to its columns directly, so the set is never a second copy of what they held:
+ * with that copy and the sort's own columns, finish() took a 24M-record capture's RSS from 314
+ * to 613 MB (in place: 352 to 369).
+ */
 export class TemporalBuilder {
   length = 0;
   loc = new Int32Array(1024);

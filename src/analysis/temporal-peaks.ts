@@ -28,8 +28,9 @@ export class SnapshotClock {
 /**
  * Every location's runs (asOfSnapshot, count, bytes) as the intervals of one TemporalBuilder:
  * a run lasts until its location's next one starts (its deallocatedBefore, which the builder
- * makes at the end: "next-of-location"), so the set is made from the runs in place. An array per location was
- * ~100 bytes each and most of the collector's garbage on a capture with a million locations.
+ * makes at the end: "next-of-location"), so the set is made from the runs in place. An array
+ * per location was ~100 bytes each and most of the collector's garbage on a capture with a
+ * million locations.
  */
 class RunStore {
   readonly runs = new TemporalBuilder("next-of-location");

@@ -209,7 +209,7 @@ export function encodeTree(tree: FlameColumns, options: EncodeOptions): Columnar
  * and identical intervals are summed (in the order they first appear).
  */
 export function encodeTemporal(data: TemporalData, mode: TemporalFile["mode"], minFrameFraction: number): TemporalFileColumns {
-  // Interval node ids index the tree's preorder columns.
+  // Record nodes index the tree's preorder columns.
   const size = data.tree.size;
   const iv = data.intervals;
   const { starts, recordNode } = iv;

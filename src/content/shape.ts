@@ -71,6 +71,12 @@ function fail(path: Path, expected: string, value: unknown): never {
   throw new ShapeError({ path: [...path], message: `expected ${expected}, received ${received}` });
 }
 
+/** `value` as an object's keys and values, if it is one (not null, not an array). */
+function record(value: unknown, path: Path): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "object", value);
+  return value as Record<string, unknown>;
+}
+
 class Maybe<T> extends Shape<T> {
   override readonly optionalKey: boolean;
   private readonly inner: Shape<T>;
@@ -178,8 +184,7 @@ export class ObjectShape<F extends Fields> extends Shape<ObjectOf<F>> {
     this.fields = fields;
   }
   check(value: unknown, path: Path): ObjectOf<F> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "object", value);
-    const input = value as Record<string, unknown>;
+    const input = record(value, path);
     const out: Record<string, unknown> = {};
     for (const [key, shape] of Object.entries(this.fields)) {
       const v = input[key];
@@ -205,8 +210,7 @@ class Tagged<T> extends Shape<T> {
     this.options = options;
   }
   check(value: unknown, path: Path): T {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "object", value);
-    const tag = (value as Record<string, unknown>)[this.key];
+    const tag = record(value, path)[this.key];
     for (const option of this.options) {
       if (option.fields[this.key]!.safeParse(tag).success) return option.check(value, path) as T;
     }

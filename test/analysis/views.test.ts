@@ -4,7 +4,8 @@ import { analyzeCapture, invertedTrees, viewGroups, viewThreadName, viewTree } f
 import { collectCapture } from "../../src/analysis/collect.ts";
 import { foldedStacks } from "../../src/analysis/folded.ts";
 import { isImportSystem } from "../../src/analysis/frames.ts";
-import { intervalNodes, TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
+import { TreeFlag, type FlameColumns, type TreeSummaryNode } from "../../src/analysis/model.ts";
+import { intervalNodes } from "../helpers/intervals.ts";
 import { buildTreeSummary } from "../../src/analysis/tree-summary.ts";
 import { MEMRAY_DIR } from "../helpers/fixtures.ts";
 

@@ -3,7 +3,8 @@
  * with every view, and an option to put hostile strings in every capture-controlled field.
  */
 import { FLAME_ROOT, flameColumns } from "../../src/analysis/flame.ts";
-import { recordPerInterval, type FlameNode, type RunAnalysis, type TemporalData, type TreeSummaryNode } from "../../src/analysis/model.ts";
+import type { FlameNode, RunAnalysis, TemporalData, TreeSummaryNode } from "../../src/analysis/model.ts";
+import { recordPerInterval } from "../helpers/intervals.ts";
 import { HOSTILE } from "../helpers/hostile.ts";
 
 export { HOSTILE };

@@ -5,7 +5,8 @@
  */
 import { expect, test } from "vitest";
 import { decodeTemporal, encodeTemporal } from "../../src/content/columnar.ts";
-import { recordPerInterval, type FlameColumns, type TemporalData } from "../../src/analysis/model.ts";
+import type { FlameColumns, TemporalData } from "../../src/analysis/model.ts";
+import { recordPerInterval } from "../helpers/intervals.ts";
 import { seededRandom } from "../helpers/random.ts";
 
 /** A root with `leaves` children, a frame each. */
